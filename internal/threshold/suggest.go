@@ -1,0 +1,36 @@
+package threshold
+
+// closest returns the candidate nearest to word by Levenshtein distance, if that distance is
+// at most maxDist. Ties go to the earlier candidate, so the order of candidates decides.
+func closest(word string, candidates []string, maxDist int) (string, bool) {
+	best, bestDist := "", maxDist+1
+	for _, c := range candidates {
+		if d := levenshtein(word, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best, bestDist <= maxDist
+}
+
+// levenshtein is the edit distance (insertions, deletions, substitutions) between a and b,
+// counted in bytes: metric and aggregation names are ASCII. It keeps two rows, so memory is
+// linear in len(b).
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
