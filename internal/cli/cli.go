@@ -1,0 +1,65 @@
+// Package cli is ramp's command line: it parses arguments, wires the pipeline's packages
+// together (scenario → plan → executors → flow runner → HTTP client → metrics → thresholds →
+// reports), shows progress and maps outcomes to exit codes. It is the one package that
+// imports all the others; none of them imports it.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+)
+
+// Exit codes, as PRODUCT.md §1 defines them.
+const (
+	ExitPass        = 0 // every threshold and criterion passed
+	ExitFail        = 1 // a threshold or criterion failed (or setup/teardown failed)
+	ExitUsage       = 2 // usage or scenario-file error: nothing was sent
+	ExitInterrupted = 3 // SIGINT/SIGTERM: the summary and reports are still written
+)
+
+const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs under load.
+
+Usage:
+  ramp run FILE [-e KEY=VALUE]... [--out json=PATH] [--summary-export PATH] [--report PATH.html]
+                [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
+  ramp validate FILE...        check scenario files without sending traffic
+  ramp version
+  ramp mina serve|migrate|seed the reference Mina server (see "ramp mina help")
+
+Exit codes: 0 pass, 1 a threshold or criterion failed, 2 usage or file error, 3 interrupted.
+`
+
+// Run runs one ramp command and returns its exit code. ctx is cancelled on SIGINT/SIGTERM.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		return runCommand(ctx, rest, stdout, stderr)
+	case "validate":
+		return validateCommand(rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "ramp", Version())
+		return ExitPass
+	case "mina":
+		return minaCommand(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitPass
+	default:
+		fmt.Fprintf(stderr, "ramp: unknown command %q\n\n%s", cmd, usage)
+		return ExitUsage
+	}
+}
+
+// Version is the module version ramp was built as, or "devel".
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

@@ -1,0 +1,241 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/threshold"
+)
+
+// TextOptions control the end-of-test summary.
+type TextOptions struct {
+	Color bool
+}
+
+const (
+	green = "\x1b[32m"
+	red   = "\x1b[31m"
+	amber = "\x1b[33m"
+	bold  = "\x1b[1m"
+	reset = "\x1b[0m"
+)
+
+// WriteText prints the end-of-test summary the way k6 does: thresholds with their observed
+// values and ✓/✗, checks, every metric (sub-metrics indented under their metric), then the
+// generator self-check, whether the load was delivered, and the verdict.
+func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) error {
+	p := &printer{w: w, color: o.Color}
+	p.line("")
+	p.line("  %s%s%s  %s  %s", p.c(bold), s.TestType, p.c(reset), s.File, (time.Duration(s.DurationSeconds * float64(time.Second))).Round(time.Millisecond))
+	p.thresholds(s)
+	p.checks(snap)
+	p.metrics(s, snap)
+	p.generator(s)
+	p.verdict(s)
+	return p.err
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) c(code string) string {
+	if p.color {
+		return code
+	}
+	return ""
+}
+
+func (p *printer) line(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+func (p *printer) mark(ok bool) string {
+	if ok {
+		return p.c(green) + "✓" + p.c(reset)
+	}
+	return p.c(red) + "✗" + p.c(reset)
+}
+
+func (p *printer) thresholds(s *Summary) {
+	if len(s.Thresholds) == 0 {
+		return
+	}
+	p.line("\n  THRESHOLDS")
+	width := 0
+	for _, t := range s.Thresholds {
+		width = max(width, len(t.Metric))
+	}
+	for _, t := range s.Thresholds {
+		observed := "no data"
+		if t.Observed != nil {
+			observed = formatObserved(t.Metric, t.Expression, *t.Observed)
+		}
+		p.line("    %s %-*s  %-16s %s", p.mark(t.Pass), width, t.Metric, t.Expression, observed)
+	}
+}
+
+func (p *printer) checks(snap *metrics.Snapshot) {
+	var rows []*metrics.MetricValue
+	for _, m := range snap.Metrics() {
+		if m.Name == metrics.Checks && len(m.Tags) == 1 && m.Tags[0].Key == "check" {
+			rows = append(rows, m)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	p.line("\n  CHECKS")
+	for _, m := range rows {
+		total := m.Passes + m.Fails
+		share := 0.0
+		if total > 0 {
+			share = float64(m.Passes) / float64(total)
+		}
+		p.line("    %s %s  %s  ✓ %d ✗ %d", p.mark(m.Fails == 0), m.Tags[0].Value, pct(share), m.Passes, m.Fails)
+	}
+}
+
+func (p *printer) metrics(s *Summary, snap *metrics.Snapshot) {
+	p.line("\n  METRICS")
+	judged := map[string]bool{} // metric key → all its thresholds passed
+	for _, t := range s.Thresholds {
+		ok, seen := judged[t.Metric]
+		judged[t.Metric] = t.Pass && (ok || !seen)
+	}
+	byName := map[string][]*metrics.MetricValue{}
+	for _, m := range snap.Metrics() {
+		byName[m.Name] = append(byName[m.Name], m)
+	}
+	for _, b := range metrics.Builtins() {
+		group := byName[b.Name]
+		sort.Slice(group, func(i, j int) bool {
+			return len(group[i].Tags) < len(group[j].Tags) || len(group[i].Tags) == len(group[j].Tags) && group[i].Key < group[j].Key
+		})
+		for _, m := range group {
+			if m.Name == metrics.Checks && len(m.Tags) == 1 && m.Tags[0].Key == "check" {
+				continue // listed under CHECKS
+			}
+			label := m.Name
+			if len(m.Tags) > 0 {
+				label = "  " + strings.TrimPrefix(m.Key, m.Name)
+			}
+			mark := " "
+			if ok, has := judged[m.Key]; has {
+				mark = p.mark(ok)
+			}
+			dots := 34 - len([]rune(label))
+			if dots < 3 {
+				dots = 3
+			}
+			p.line("  %s %s%s: %s", mark, label, strings.Repeat(".", dots), describe(snap, m))
+		}
+	}
+}
+
+func (p *printer) generator(s *Summary) {
+	g := s.Generator
+	p.line("")
+	p.line("  %s generator   schedule lag p99 %sms, max %sms; CPU max %s%% of one core",
+		p.mark(!g.Overloaded), num(g.ScheduleLagP99Ms), num(g.ScheduleLagMaxMs), num(g.CPUMaxPercent))
+	l := s.Load
+	if l.IterationsScheduled > 0 {
+		p.line("  %s load        %d of %d scheduled iterations started, %d dropped (%s)",
+			p.mark(l.Delivered), l.IterationsScheduled-l.IterationsDropped, l.IterationsScheduled, l.IterationsDropped, pct(l.DroppedShare))
+	}
+}
+
+func (p *printer) verdict(s *Summary) {
+	failed := 0
+	for _, t := range s.Thresholds {
+		if !t.Pass {
+			failed++
+		}
+	}
+	for _, c := range s.Criteria {
+		if c.Result == "fail" {
+			failed++
+		}
+	}
+	p.line("")
+	if s.Pass {
+		p.line("  %sPASS%s  %d thresholds and %d criteria met", p.c(bold+green), p.c(reset), len(s.Thresholds), len(s.Criteria))
+	} else {
+		why := fmt.Sprintf("%d of %d thresholds and criteria failed", failed, len(s.Thresholds)+len(s.Criteria))
+		switch {
+		case s.SetupError != "":
+			why = "setup failed: " + s.SetupError
+		case s.TeardownError != "":
+			why = "teardown failed: " + s.TeardownError
+		case s.Aborted != "":
+			why = "aborted: " + s.Aborted
+		}
+		p.line("  %sFAIL%s  %s", p.c(bold+red), p.c(reset), why)
+	}
+	for _, n := range s.Notes {
+		p.line("  %s⚠ %s%s", p.c(amber), n, p.c(reset))
+	}
+	p.line("")
+}
+
+// describe formats one metric's figures as k6's summary does for its type.
+func describe(snap *metrics.Snapshot, m *metrics.MetricValue) string {
+	a := func(method string, arg float64) float64 { v, _ := snap.Aggregate(m.Key, method, arg); return v }
+	switch m.Type {
+	case metrics.Trend:
+		parts := []string{}
+		for _, f := range []struct {
+			label  string
+			method string
+			arg    float64
+		}{{"avg", "avg", 0}, {"min", "min", 0}, {"med", "med", 0}, {"max", "max", 0}, {"p(90)", "p", 90}, {"p(95)", "p", 95}, {"p(99)", "p", 99}} {
+			parts = append(parts, f.label+"="+threshold.Format(a(f.method, f.arg), m.Kind))
+		}
+		return strings.Join(parts, " ")
+	case metrics.Counter:
+		return fmt.Sprintf("%-10s %s/s", threshold.Format(a("count", 0), m.Kind), threshold.Format(a("rate", 0), m.Kind))
+	case metrics.Rate:
+		return fmt.Sprintf("%-10s ✓ %d ✗ %d", pct(a("rate", 0)), m.Passes, m.Fails)
+	case metrics.Gauge:
+		return fmt.Sprintf("%-10s min=%s max=%s", num(a("value", 0)), num(a("min", 0)), num(a("max", 0)))
+	}
+	return ""
+}
+
+// formatObserved shows a threshold's observed value in the unit of its metric.
+func formatObserved(metric, expression string, v float64) string {
+	name, _, _ := metrics.ParseKey(metric)
+	kind := metrics.Default
+	if b, ok := metrics.Lookup(name); ok {
+		kind = b.Kind
+	}
+	agg := expression
+	if e, err := threshold.ParseExpression(expression); err == nil {
+		agg = e.Aggregation()
+		if e.Method == "rate" {
+			if b, ok := metrics.Lookup(name); ok && b.Type == metrics.Rate {
+				return agg + "=" + pct(v)
+			}
+			return agg + "=" + num(v) + "/s"
+		}
+		if e.Method == "count" {
+			kind = metrics.Default
+		}
+	}
+	return agg + "=" + threshold.Format(v, kind)
+}
+
+func pct(f float64) string { return strconv.FormatFloat(100*f, 'f', 2, 64) + "%" }
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's test command: on a fresh machine it makes sure PostgreSQL and Redis answer on
+# 127.0.0.1, points the store and cache tests at them, then vets and tests everything (the
+# engine packages under the race detector).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+
+log() { printf '== %s\n' "$*"; }
+
+pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+redis_up() { [ "$( (exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3) 2>/dev/null)" = "+PONG" ]; }
+
+if ! pg_up; then
+  log "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+  for _ in $(seq 30); do pg_up && break; sleep 1; done
+fi
+pg_up || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
+if ! redis_up; then
+  log "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 30); do redis_up && break; sleep 1; done
+fi
+redis_up || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
+
+export MINA_TEST_POSTGRES_URL="${MINA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+export MINA_TEST_REDIS_URL="${MINA_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+
+log "go vet"
+go vet ./...
+log "go test -race (engine packages)"
+go test -race -count=1 ./internal/executor/... ./internal/metrics/... ./internal/httpclient/... ./internal/flow/... ./internal/selfcheck/...
+log "go test ./..."
+go test -count=1 ./...
