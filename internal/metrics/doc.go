@@ -1,0 +1,58 @@
+// Package metrics is ramp's in-memory store of a run's samples: k6's built-in metrics (see
+// Builtins) with k6's tags, sub-metrics selected by tags, per-interval time series, and
+// snapshots for thresholds, the end-of-test summary and the reports.
+//
+// # Flow
+//
+// Each VU goroutine owns a Recorder and reports every request, check, group and iteration to
+// it. The Recorder locks one shard of the Registry (GOMAXPROCS shards, at most eight; it
+// tries its own first, then any free one), feeds the shard's sinks and unlocks. Snapshot
+// locks the shards in turn and merges them; histograms merge exactly.
+//
+// What a sample feeds is resolved once per distinct (TagSet pointer, status, error code,
+// expected_response, check name) and cached in the shard, so the steady state is one map
+// lookup plus the sinks' updates, with no allocation.
+//
+// # What is tracked
+//
+// Every built-in metric as a whole; every sub-metric named in Config.Submetrics; and, per
+// distinct value, http_req_duration{name:X}, http_req_failed{name:X}, http_reqs{name:X},
+// checks{check:X} and group_duration{group:X}, at most Config.MaxTagValues values per
+// family (Snapshot.Truncated names the families that reached it). A sample feeds the
+// sub-metric m{k1:v1,...} when it is a sample of m and its full tags (static and dynamic:
+// status, expected_response, error_code, check) hold every ki:vi, as in k6.
+//
+// # Library: HdrHistogram
+//
+// Trend percentiles come from github.com/HdrHistogram/hdrhistogram-go. Unlike k6's Trend sink,
+// which keeps every sample and sorts them, an HDR histogram has a fixed relative error and a
+// memory size set by its range and precision, not by the number of samples; two histograms of
+// the same geometry merge exactly, bucket by bucket, so per-shard, per-interval and per-run
+// histograms add up without error. The library has no locking: each histogram belongs to one
+// shard (guarded by its mutex) or is immutable once stored in a series or snapshot.
+//
+// Trend values are recorded in microseconds from 1 µs to one hour; a longer value is recorded
+// as one hour and counted in MetricValue.Clamped. Min, max, count and average are kept
+// exactly (ns) beside the histogram.
+//
+// # Memory
+//
+//   - A whole built-in trend: a dense histogram at 3 significant digits (0.1% error), 188 KB
+//     per shard, 11 trends: about 2 MB per shard, allocated on first use.
+//   - A sub-metric trend (per name, per group, configured): a packed histogram at 3 digits
+//     whose size follows the buckets in use: about 1 KB for a narrow distribution, 45 KB at
+//     most for a wide one (5,500 buckets), per shard.
+//   - A series point: about 100 bytes; for trends plus a packed histogram at 2 significant
+//     digits (1% error) of the buckets the interval used: typically 0.3–2 KB, 8 KB at most.
+//     A series holds at most Config.MaxSeriesPoints points (3,600 by default): when it would
+//     hold more, pairs of points merge exactly and its interval doubles. Each shard
+//     accumulates the current intervals in dense 2-digit histograms (27 KB each), reused.
+//
+// Nothing grows with the number of samples or, beyond MaxSeriesPoints, with the run's length.
+//
+// # Output
+//
+// When Config.Output is set, each Recorder buffers one Point per metric of each sample (k6's
+// --out json stream) and hands them over in batches of up to 1,024, in order; Flush hands over
+// what is left. The Output may block: nothing is dropped.
+package metrics

@@ -1,0 +1,151 @@
+package metrics
+
+import "time"
+
+// HTTPSample is one HTTP request's measurements.
+type HTTPSample struct {
+	Time      time.Time // when the request started
+	Tags      *TagSet   // static tags: scenario, group, name, method, url, user tags
+	Status    int       // 0 when no response
+	ErrorCode int       // k6 error code, 0 when none
+	Expected  bool      // k6's expected_response (status in the expected set, no error)
+
+	Blocked, Connecting, TLSHandshaking, Sending, Waiting, Receiving time.Duration
+	Duration                                                          time.Duration // sending+waiting+receiving, k6's http_req_duration
+	Corrected                                                         time.Duration // from the iteration's intended start (arrival-rate only)
+	HasCorrected                                                      bool
+	Sent, Received                                                    int64 // bytes
+}
+
+// outputBatch is how many points a Recorder buffers before handing them to the Output.
+const outputBatch = 1024
+
+// Recorder records samples for one goroutine (a VU). It is not safe for concurrent use and is
+// cheap to create. Recording takes one shard lock and, in the steady state, allocates nothing.
+type Recorder struct {
+	r       *Registry
+	home    int
+	buf     []Point
+	pending bool // registered in r.pending
+}
+
+// HTTP records one request: http_reqs, the http_req_* trends, http_req_failed, data_sent and
+// data_received (and http_req_duration_corrected when s.HasCorrected), with the dynamic tags
+// status, expected_response and error_code (when non-zero) added to s.Tags.
+func (rec *Recorder) HTTP(s *HTTPSample) {
+	r := rec.r
+	if r.closed.Load() {
+		return
+	}
+	failed := int64(1)
+	if s.Expected {
+		failed = 0
+	}
+	vals := [...]int64{
+		1, int64(s.Duration), int64(s.Blocked), int64(s.Connecting), int64(s.TLSHandshaking),
+		int64(s.Sending), int64(s.Waiting), int64(s.Receiving), failed, s.Sent, s.Received,
+		int64(s.Corrected),
+	}
+	skip := -1
+	if !s.HasCorrected {
+		skip = slotCorrected
+	}
+	k := cacheKey{tags: s.Tags, kind: kindHTTP, status: int32(s.Status), errCode: int32(s.ErrorCode), expected: s.Expected}
+	e := rec.record(k, vals[:], s.Time, skip)
+	if r.out != nil {
+		rec.emit(kindHTTP, e, vals[:], s.Time, skip)
+	}
+}
+
+// Check records one check: checks and checks{check:name}, with the check tag added to tags.
+func (rec *Recorder) Check(tags *TagSet, name string, ok bool) {
+	rec.simple(cacheKey{tags: tags, kind: kindCheck, check: name}, boolInt(ok))
+}
+
+// Iteration records one finished iteration of duration d: iterations, iteration_duration,
+// session_ok (ok: no failed check or request) and session_duration.
+func (rec *Recorder) Iteration(tags *TagSet, d time.Duration, ok bool) {
+	rec.simple(cacheKey{tags: tags, kind: kindIteration}, 1, int64(d), boolInt(ok), int64(d))
+}
+
+// Group records group_duration; tags carry the group tag.
+func (rec *Recorder) Group(tags *TagSet, d time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindGroup}, int64(d))
+}
+
+// simple records a sample timed now, with up to four values.
+func (rec *Recorder) simple(k cacheKey, v ...int64) {
+	r := rec.r
+	if r.closed.Load() {
+		return
+	}
+	var vals [4]int64
+	copy(vals[:], v)
+	t := r.now()
+	e := rec.record(k, vals[:len(v)], t, -1)
+	if r.out != nil {
+		rec.emit(k.kind, e, vals[:len(v)], t, -1)
+	}
+}
+
+func (rec *Recorder) record(k cacheKey, vals []int64, t time.Time, skip int) *entry {
+	r := rec.r
+	bi := r.baseIndex(t)
+	sh := r.lockShard(rec.home)
+	e := sh.entry(k)
+	sh.record(e, vals, bi, skip)
+	sh.mu.Unlock()
+	return e
+}
+
+// emit buffers one point per metric of the sample (not per sub-metric, as k6 does).
+func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, skip int) {
+	names, types := kindMetrics[kind], kindTypes[kind]
+	if len(rec.buf)+len(names) > outputBatch {
+		rec.Flush()
+	}
+	if !rec.pending {
+		r := rec.r
+		r.outMu.Lock()
+		r.pending[rec] = struct{}{}
+		r.outMu.Unlock()
+		rec.pending = true
+	}
+	if rec.buf == nil {
+		rec.buf = make([]Point, 0, outputBatch)
+	}
+	for i, v := range vals {
+		if i == skip {
+			continue
+		}
+		p := Point{Metric: names[i], Time: t, Value: float64(v), Tags: e.tags}
+		if types[i] == Trend {
+			p.Value = float64(v) / 1e6 // ns → ms, as k6 writes trends
+		}
+		rec.buf = append(rec.buf, p)
+	}
+}
+
+// Flush hands the buffered points to the Output. Call it when the VU finishes an iteration
+// or stops: until then its points wait in the buffer. It blocks while the Output does.
+func (rec *Recorder) Flush() {
+	r := rec.r
+	if len(rec.buf) > 0 {
+		r.write(rec.buf)
+		clear(rec.buf) // drop the TagSet references
+		rec.buf = rec.buf[:0]
+	}
+	if rec.pending {
+		r.outMu.Lock()
+		delete(r.pending, rec)
+		r.outMu.Unlock()
+		rec.pending = false
+	}
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,287 @@
+package metrics
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// series is the registry-wide time series of one key: one point per interval from the
+// registry's start, at most max points. Point i covers base intervals [i<<shift, (i+1)<<shift).
+//
+// Points are immutable once stored (an update stores a new point), so snapshots share them by
+// copying the slice of pointers.
+type series struct {
+	mu     sync.Mutex
+	typ    Type
+	max    int
+	shift  uint
+	points []*pointData // nil: no data in that interval
+}
+
+// pointData is one interval of a series. Values as in sink: ns for trends.
+type pointData struct {
+	n        int64
+	sum      float64
+	min, max float64
+	last     float64 // gauges
+	passes   int64
+	h        *hdr.PackedHistogram // trends: µs, seriesDigits
+}
+
+// index returns the point index of base interval bi, first merging pairs of points (and
+// doubling the interval) until it fits. The caller holds se.mu.
+func (se *series) index(bi int64) int {
+	for bi>>se.shift >= int64(se.max) {
+		se.compact()
+	}
+	i := int(bi >> se.shift)
+	for len(se.points) <= i {
+		se.points = append(se.points, nil)
+	}
+	return i
+}
+
+// compact merges points 2i and 2i+1 into point i and doubles the interval.
+func (se *series) compact() {
+	n := (len(se.points) + 1) / 2
+	out := make([]*pointData, n, se.max)
+	for i := range out {
+		var b *pointData
+		if 2*i+1 < len(se.points) {
+			b = se.points[2*i+1]
+		}
+		out[i] = mergePoints(se.points[2*i], b)
+	}
+	se.points = out
+	se.shift++
+}
+
+// mergePoints returns a new point holding a and b (b later than a); either may be nil.
+func mergePoints(a, b *pointData) *pointData {
+	if a == nil && b == nil {
+		return nil
+	}
+	out := clonePoint(a)
+	if b != nil {
+		out.merge(b.n, b.sum, b.min, b.max, b.passes)
+		out.last = b.last
+		if b.h != nil {
+			if out.h == nil {
+				out.h = newSeriesHist()
+			}
+			out.h.Merge(b.h)
+		}
+	}
+	return out
+}
+
+func clonePoint(p *pointData) *pointData {
+	if p == nil {
+		return &pointData{}
+	}
+	c := *p
+	if p.h != nil {
+		c.h = p.h.Clone()
+	}
+	return &c
+}
+
+func (p *pointData) merge(n int64, sum, mn, mx float64, passes int64) {
+	if n == 0 {
+		return
+	}
+	if p.n == 0 || mn < p.min {
+		p.min = mn
+	}
+	if p.n == 0 || mx > p.max {
+		p.max = mx
+	}
+	p.n += n
+	p.sum += sum
+	p.passes += passes
+}
+
+// addSlot merges a shard's slot into its interval.
+func (se *series) addSlot(sl *slot) {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	i := se.index(sl.bi)
+	np := clonePoint(se.points[i])
+	np.merge(sl.n, sl.sum, sl.min, sl.max, sl.passes)
+	if sl.h != nil && sl.h.TotalCount() > 0 {
+		if np.h == nil {
+			np.h = newSeriesHist()
+		}
+		np.h.MergeFrom(sl.h)
+	}
+	se.points[i] = np
+}
+
+// addGauge sets a gauge's value in its interval.
+func (se *series) addGauge(bi int64, v float64) {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	i := se.index(bi)
+	np := clonePoint(se.points[i])
+	np.merge(1, v, v, v, 0)
+	np.last = v
+	se.points[i] = np
+}
+
+// copy returns the series as a Series sharing its (immutable) points.
+func (se *series) copy(ks *keyState, start time.Time, base time.Duration) *Series {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	return &Series{
+		Key:      ks.key,
+		Type:     ks.b.Type,
+		Kind:     ks.b.Kind,
+		start:    start,
+		interval: base << se.shift,
+		pts:      append([]*pointData(nil), se.points...),
+	}
+}
+
+// Series is the time series of one key in a Snapshot: one point per interval, bounded in
+// number (Config.MaxSeriesPoints; the interval doubles when it would be exceeded).
+type Series struct {
+	Key      string
+	Type     Type
+	Kind     ValueKind
+	start    time.Time
+	interval time.Duration
+	pts      []*pointData
+}
+
+// Interval returns the time each point covers.
+func (s *Series) Interval() time.Duration { return s.interval }
+
+// SeriesPoint is one interval of a Series.
+type SeriesPoint struct {
+	Time               time.Time // start of the interval
+	Count              int64     // samples (counter: sum of values; rate: passes+fails)
+	Sum, Min, Max      float64   // counters: Sum is the total in the interval; trends: ms
+	P50, P90, P95, P99 float64   // trends (ms for Time)
+	Passes, Fails      int64     // rates
+	Value              float64   // gauges: last value
+}
+
+// Points returns every interval from the registry's start to the last one with data, in time
+// order. An interval without samples has Count 0 and zero values (for a counter this is a
+// real zero; for a trend it means "no data", not "0 ms").
+func (s *Series) Points() []SeriesPoint {
+	out := make([]SeriesPoint, len(s.pts))
+	for i, p := range s.pts {
+		out[i] = s.point(i, p)
+	}
+	return out
+}
+
+func (s *Series) point(i int, p *pointData) SeriesPoint {
+	sp := SeriesPoint{Time: s.start.Add(time.Duration(i) * s.interval)}
+	if p == nil || p.n == 0 {
+		return sp
+	}
+	switch s.Type {
+	case Counter:
+		sp.Count, sp.Sum = int64(p.sum), p.sum
+	case Rate:
+		sp.Count, sp.Sum, sp.Passes, sp.Fails = p.n, float64(p.passes), p.passes, p.n-p.passes
+	case Gauge:
+		sp.Count, sp.Value, sp.Min, sp.Max = p.n, p.last, p.min, p.max
+	case Trend:
+		sp.Count, sp.Sum, sp.Min, sp.Max = p.n, p.sum/1e6, p.min/1e6, p.max/1e6
+		if p.h != nil {
+			q := p.h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99})
+			sp.P50, sp.P90, sp.P95, sp.P99 = usToMs(q[0]), usToMs(q[1]), usToMs(q[2]), usToMs(q[3])
+		}
+	}
+	return sp
+}
+
+// WindowValue is the exact merge of the series points in a window.
+type WindowValue struct {
+	Count         int64   // as SeriesPoint.Count
+	Sum, Min, Max float64 // trends: ms
+	Avg           float64 // trends: ms
+	Passes, Fails int64   // rates
+	// Rate is, for a rate, Passes/(Passes+Fails); for a counter, Sum per second of the window.
+	Rate  float64
+	Value float64 // gauges: last value
+	h     *hdr.PackedHistogram
+}
+
+// Percentile returns the p-th percentile (0–100) of a trend window in ms (1% resolution), or 0
+// when the window holds no trend samples.
+func (w WindowValue) Percentile(p float64) float64 {
+	if w.h == nil {
+		return 0
+	}
+	return usToMs(w.h.ValueAtPercentile(p))
+}
+
+// Window merges the points whose interval starts in [from, to) exactly (histograms merged),
+// for windowed SLO rules like "10 s p95". Choose from and to on interval boundaries: a point
+// counts whole or not at all.
+func (s *Series) Window(from, to time.Time) WindowValue {
+	acc := &pointData{}
+	for i, p := range s.pts {
+		t := s.start.Add(time.Duration(i) * s.interval)
+		if p == nil || t.Before(from) || !t.Before(to) {
+			continue
+		}
+		acc.merge(p.n, p.sum, p.min, p.max, p.passes)
+		acc.last = p.last
+		if p.h != nil {
+			if acc.h == nil {
+				acc.h = p.h.Clone()
+			} else {
+				acc.h.Merge(p.h)
+			}
+		}
+	}
+	var w WindowValue
+	if acc.n == 0 {
+		return w
+	}
+	switch s.Type {
+	case Counter:
+		w.Count, w.Sum = int64(acc.sum), acc.sum
+		if secs := to.Sub(from).Seconds(); secs > 0 {
+			w.Rate = acc.sum / secs
+		}
+	case Rate:
+		w.Count, w.Sum, w.Passes, w.Fails = acc.n, float64(acc.passes), acc.passes, acc.n-acc.passes
+		w.Rate = float64(acc.passes) / float64(acc.n)
+	case Gauge:
+		w.Count, w.Value, w.Min, w.Max = acc.n, acc.last, acc.min, acc.max
+	case Trend:
+		w.Count, w.Sum, w.Min, w.Max = acc.n, acc.sum/1e6, acc.min/1e6, acc.max/1e6
+		w.Avg = w.Sum / float64(acc.n)
+		w.h = acc.h
+	}
+	return w
+}
+
+func usToMs(us int64) float64 { return float64(us) / 1e3 }
+
+// gauge is a whole-run gauge (vus, vus_max), guarded by Registry.gaugeMu.
+type gauge struct {
+	ks       *keyState
+	n        int64
+	value    float64
+	min, max float64
+}
+
+func (g *gauge) set(v float64, bi int64) {
+	if g.n == 0 {
+		g.min, g.max = v, v
+	}
+	g.min, g.max = math.Min(g.min, v), math.Max(g.max, v)
+	g.value = v
+	g.n++
+	g.ks.series.addGauge(bi, v)
+}
