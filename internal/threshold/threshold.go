@@ -91,6 +91,7 @@ type CompileError struct {
 
 var _ error = (*CompileError)(nil)
 
+// Error prefixes the cause with the line, when known: `line 12: unknown metric "x"; …`.
 func (e *CompileError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
