@@ -40,6 +40,47 @@ type Summary struct {
 	TeardownError string `json:"teardown_error,omitempty"`
 	// Notes are warnings to show beside the verdict (untrustworthy generator, load not delivered).
 	Notes []string `json:"notes"`
+	// ErrorCodes counts failed requests by k6 error_code ("1050") or, for error statuses,
+	// by "status 503".
+	ErrorCodes map[string]int64 `json:"error_codes,omitempty"`
+	// Series are the per-interval figures the HTML report charts; Distribution is the
+	// latency histogram of the SLO metric.
+	Series       *Series  `json:"series,omitempty"`
+	Distribution []Bucket `json:"latency_distribution,omitempty"`
+	// SLOLines are the latency targets to draw on the charts, in ms, by name ("p95").
+	SLOLines map[string]float64 `json:"slo_lines,omitempty"`
+	// Monitors are the target-side series (memory, DB connections, cache hit rate…).
+	Monitors []MonitorSeries `json:"monitors,omitempty"`
+}
+
+// Series holds one value per interval for each charted figure, aligned on T (seconds since
+// the start of the load). Missing values are null in JSON (NaN is not JSON): nil entries.
+type Series struct {
+	IntervalSeconds float64    `json:"interval_seconds"`
+	T               []float64  `json:"t"`
+	RPS             []float64  `json:"rps"`
+	TargetRPS       []*float64 `json:"target_rps"`
+	P50             []*float64 `json:"p50"`
+	P95             []*float64 `json:"p95"`
+	P99             []*float64 `json:"p99"`
+	Errors          []float64  `json:"errors"` // failed requests per interval
+	VUs             []float64  `json:"vus"`
+}
+
+// Bucket is one bar of a latency distribution: Count samples in [FromMs, ToMs).
+type Bucket struct {
+	FromMs float64 `json:"from_ms"`
+	ToMs   float64 `json:"to_ms"`
+	Count  int64   `json:"count"`
+}
+
+// MonitorSeries is one watched figure of the target over time.
+type MonitorSeries struct {
+	Name  string     `json:"name"` // "mina.rss_bytes", "postgres.connections"
+	Unit  string     `json:"unit"` // "bytes", "count", "ratio", "percent"
+	T     []float64  `json:"t"`    // seconds since the start of the load
+	V     []*float64 `json:"v"`
+	Error string     `json:"error,omitempty"` // why the monitor could not read its source
 }
 
 // Metrics is the seed schema's "metrics" object.

@@ -1,0 +1,285 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/report"
+	"github.com/ramp-dev/ramp/internal/scenario"
+	"github.com/ramp-dev/ramp/suites"
+)
+
+// defaultCooldown is the pause between two tests of a suite (the strategy: 30–60 s).
+const defaultCooldown = 30 * time.Second
+
+// suiteFlags are the options of `ramp suite`.
+type suiteFlags struct {
+	dir       string // empty: the bundled Mina suite
+	baseURL   string
+	results   string
+	quick     bool
+	timeScale float64
+	cooldown  time.Duration
+	vars      map[string]string
+	quiet     bool
+	noColor   bool
+	// minaArgs are extra arguments for the embedded mina (fault injection, for tests).
+	minaArgs []string
+}
+
+func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
+	f := &suiteFlags{vars: map[string]string{}, cooldown: -1}
+	fs := flag.NewFlagSet("ramp suite", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.baseURL, "base-url", "", "test this server instead of starting the embedded mina")
+	fs.StringVar(&f.results, "results", "", "write results into `DIR` (default results/<UTC timestamp>)")
+	fs.BoolVar(&f.quick, "quick", false, "compress every duration 20x, keeping rates and VU counts")
+	fs.Float64Var(&f.timeScale, "time-scale", 0, "multiply every duration of the load shape by `F`")
+	fs.DurationVar(&f.cooldown, "cooldown", -1, "pause between tests (default 30s, scaled by --quick)")
+	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE (repeatable)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
+	mina := fs.String("mina-args", "", "extra arguments for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
+	var dirs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		dirs = append(dirs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(dirs) > 1 {
+		return nil, fmt.Errorf("ramp suite: name at most one directory (got %d)", len(dirs))
+	}
+	if len(dirs) == 1 {
+		f.dir = dirs[0]
+	}
+	if f.quick && f.timeScale != 0 {
+		return nil, errors.New("ramp suite: --quick and --time-scale are exclusive")
+	}
+	if f.quick {
+		f.timeScale = plan.QuickScale
+	}
+	if f.cooldown < 0 {
+		f.cooldown = defaultCooldown
+		if f.timeScale > 0 {
+			f.cooldown = time.Duration(float64(defaultCooldown) * f.timeScale)
+		}
+	}
+	if *mina != "" {
+		f.minaArgs = strings.Fields(*mina)
+	}
+	if f.baseURL != "" {
+		f.vars["BASE_URL"] = f.baseURL
+	}
+	return f, nil
+}
+
+// suiteFile is one test of a suite.
+type suiteFile struct {
+	name string // "01-api-read-load"
+	path string // for messages and relative data paths
+	src  []byte
+}
+
+// suiteFiles lists a suite's scenario files in name order, from dir or the bundled suite.
+func suiteFiles(dir string) ([]suiteFile, error) {
+	var fsys fs.FS
+	root := dir
+	if dir == "" {
+		fsys, root = suites.Mina(), "suites/mina"
+	} else {
+		fsys = os.DirFS(dir)
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var files []suiteFile
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		src, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, suiteFile{name: strings.TrimSuffix(e.Name(), ext), path: filepath.Join(root, e.Name()), src: src})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+	if len(files) == 0 {
+		return nil, fmt.Errorf("ramp suite: no .yaml scenario files in %s", root)
+	}
+	return files, nil
+}
+
+// suiteCommand is `ramp suite`.
+func suiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := parseSuiteFlags(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, err)
+		}
+		return ExitUsage
+	}
+	files, err := suiteFiles(f.dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitUsage
+	}
+	started := time.Now().UTC()
+	results := f.results
+	if results == "" {
+		results = filepath.Join("results", started.Format("20060102T150405Z"))
+	}
+	if err := os.MkdirAll(results, 0o755); err != nil {
+		fmt.Fprintln(stderr, "ramp suite:", err)
+		return ExitUsage
+	}
+
+	target := f.baseURL
+	var server *minaServer
+	if target == "" {
+		fmt.Fprintln(stdout, "ramp suite: starting the embedded mina (SQLite, 100 users, 1,000 meetings)")
+		server, err = startMina(ctx, minaConfig{users: 100, meetings: 1000, extraArgs: f.minaArgs, log: stderr})
+		if err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+			return ExitFail
+		}
+		defer server.stop()
+		target = server.baseURL
+		f.vars["BASE_URL"] = target
+		if _, set := f.vars["TOKENS_CSV"]; !set {
+			f.vars["TOKENS_CSV"] = server.tokensCSV
+		}
+		fmt.Fprintf(stdout, "ramp suite: mina is serving %s (pid %d)\n", target, server.pid())
+	}
+
+	// Compile every file first: a broken file stops the suite before any load is sent.
+	plans := make([]*plan.Plan, len(files))
+	bad := false
+	for i, file := range files {
+		p, err := scenario.Compile(file.path, file.src, f.vars, os.LookupEnv)
+		if err != nil {
+			printFileError(stderr, err)
+			bad = true
+			continue
+		}
+		p.Scale(f.timeScale)
+		plans[i] = p
+	}
+	if bad {
+		return ExitUsage
+	}
+
+	var tests []report.SuiteTest
+	for i, file := range files {
+		if i > 0 && f.cooldown > 0 {
+			fmt.Fprintf(stdout, "\nramp suite: cooling down for %s\n", f.cooldown)
+			select {
+			case <-ctx.Done():
+			case <-time.After(f.cooldown):
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		fmt.Fprintf(stdout, "\nramp suite: test %d of %d: %s\n", i+1, len(files), file.name)
+		res, err := runTest(ctx, plans[i], testOptions{progress: progressWriter(stdout, f.quiet)})
+		if err != nil {
+			fmt.Fprintf(stderr, "ramp suite: %s: %v\n", file.name, err)
+			return ExitUsage
+		}
+		if err := report.WriteText(stdout, res.summary, res.snapshot, report.TextOptions{Color: !f.noColor && isTerminal(stdout)}); err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+		}
+		t := report.SuiteTest{Name: file.name, File: file.path, SummaryFile: file.name + ".json", Pass: res.summary.Pass, Summary: res.summary}
+		if err := writeJSON(filepath.Join(results, t.SummaryFile), res.summary); err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+			return ExitFail
+		}
+		tests = append(tests, t)
+	}
+
+	suite := report.NewSuite(started.Format(time.RFC3339), target, server != nil, f.timeScale == plan.QuickScale, ctx.Err() != nil, tests)
+	if err := writeSuiteResults(results, suite); err != nil {
+		fmt.Fprintln(stderr, "ramp suite:", err)
+		return ExitFail
+	}
+	printSuiteVerdict(stdout, suite, results)
+	switch {
+	case suite.Interrupted:
+		return ExitInterrupted
+	case !suite.Pass:
+		return ExitFail
+	}
+	return ExitPass
+}
+
+// writeSuiteResults writes summary.json, junit.xml, summary.md (also appended to
+// $GITHUB_STEP_SUMMARY when set) and the HTML report into dir.
+func writeSuiteResults(dir string, s *report.Suite) error {
+	if err := writeJSON(filepath.Join(dir, "summary.json"), s); err != nil {
+		return err
+	}
+	var junit, md bytes.Buffer
+	if err := report.WriteJUnit(&junit, s); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "junit.xml"), junit.Bytes()); err != nil {
+		return err
+	}
+	if err := report.WriteMarkdown(&md, s); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "summary.md"), md.Bytes()); err != nil {
+		return err
+	}
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		fh, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+		}
+		_, werr := fh.Write(md.Bytes())
+		if cerr := fh.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", werr)
+		}
+	}
+	return writeHTMLReport(filepath.Join(dir, "load-test-report.html"), s)
+}
+
+func printSuiteVerdict(w io.Writer, s *report.Suite, dir string) {
+	fmt.Fprintln(w, "\nramp suite: results")
+	for _, t := range s.Tests {
+		mark := "✓ PASS"
+		if !t.Pass {
+			mark = "✗ FAIL"
+		}
+		m := t.Summary.Metrics
+		fmt.Fprintf(w, "  %s  %-24s %8d requests  %8.1f req/s  p95 %7.1fms  errors %.3f%%\n",
+			mark, t.Name, m.RequestsTotal, m.RequestsPerSecond, m.ResponseTimes.P95, 100*m.ErrorRate)
+	}
+	verdict := "PASS"
+	if !s.Pass {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "\n  %s — results in %s (load-test-report.html, summary.json, junit.xml, summary.md)\n", verdict, dir)
+}

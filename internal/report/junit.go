@@ -1,0 +1,122 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// JUnit XML, as CI systems read it: one testsuite per test, one testcase per threshold
+// expression and per criterion; a failed one carries observed versus target.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Time      string      `xml:"time,attr"`
+	Timestamp string      `xml:"timestamp,attr"`
+	Cases     []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *struct{}     `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes the suite as JUnit XML.
+func WriteJUnit(w io.Writer, s *Suite) error {
+	out := junitSuites{Name: "ramp"}
+	var total float64
+	for _, t := range s.Tests {
+		js := junitSuite{Name: t.Name, Timestamp: t.Summary.Timestamp, Time: secs(t.Summary.DurationSeconds)}
+		total += t.Summary.DurationSeconds
+		add := func(c junitCase) {
+			js.Tests++
+			if c.Failure != nil {
+				js.Failures++
+			}
+			js.Cases = append(js.Cases, c)
+		}
+		sum := t.Summary
+		if sum.SetupError != "" || sum.TeardownError != "" || sum.Aborted != "" {
+			msg := firstNonEmpty(sum.SetupError, sum.TeardownError, sum.Aborted)
+			add(junitCase{Name: "run", Classname: t.Name, Failure: &junitFailure{Message: msg, Type: "run", Text: msg}})
+		}
+		for _, th := range sum.Thresholds {
+			c := junitCase{Name: th.Metric + " " + th.Expression, Classname: t.Name + ".thresholds"}
+			observed := "no data"
+			if th.Observed != nil {
+				observed = strconv.FormatFloat(*th.Observed, 'f', -1, 64)
+			}
+			if !th.Pass {
+				msg := fmt.Sprintf("%s: observed %s, target %s", th.Metric, observed, th.Expression)
+				c.Failure = &junitFailure{Message: msg, Type: "threshold", Text: msg}
+			} else {
+				c.SystemOut = "observed " + observed
+			}
+			add(c)
+		}
+		for _, cr := range sum.Criteria {
+			c := junitCase{Name: cr.Name, Classname: t.Name + ".criteria"}
+			observed := "no data"
+			if cr.Observed != nil {
+				observed = strconv.FormatFloat(*cr.Observed, 'f', -1, 64)
+			}
+			switch cr.Result {
+			case "fail":
+				msg := fmt.Sprintf("%s: observed %s, rule %s", cr.Name, observed, cr.Rule)
+				if cr.FirstBrokenAt != nil {
+					msg += fmt.Sprintf(", first broken at %ss", strconv.FormatFloat(*cr.FirstBrokenAt, 'f', -1, 64))
+				}
+				c.Failure = &junitFailure{Message: msg, Type: "criterion", Text: msg}
+			default:
+				c.SystemOut = fmt.Sprintf("%s: observed %s, rule %s", cr.Result, observed, cr.Rule)
+			}
+			add(c)
+		}
+		out.Tests += js.Tests
+		out.Failures += js.Failures
+		out.Suites = append(out.Suites, js)
+	}
+	out.Time = secs(total)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func secs(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
