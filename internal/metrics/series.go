@@ -196,7 +196,8 @@ func (s *Series) point(i int, p *pointData) SeriesPoint {
 		sp.Count, sp.Sum, sp.Min, sp.Max = p.n, p.sum/1e6, p.min/1e6, p.max/1e6
 		if p.h != nil {
 			q := p.h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99})
-			sp.P50, sp.P90, sp.P95, sp.P99 = usToMs(q[0]), usToMs(q[1]), usToMs(q[2]), usToMs(q[3])
+			c := func(us int64) float64 { return clampPercentile(us, sp.Min, sp.Max) }
+			sp.P50, sp.P90, sp.P95, sp.P99 = c(q[0]), c(q[1]), c(q[2]), c(q[3])
 		}
 	}
 	return sp
@@ -214,13 +215,13 @@ type WindowValue struct {
 	h     *hdr.PackedHistogram
 }
 
-// Percentile returns the p-th percentile (0–100) of a trend window in ms (1% resolution), or 0
-// when the window holds no trend samples.
+// Percentile returns the p-th percentile (0–100) of a trend window in ms (1% resolution, never
+// outside [Min, Max]), or 0 when the window holds no trend samples.
 func (w WindowValue) Percentile(p float64) float64 {
 	if w.h == nil {
 		return 0
 	}
-	return usToMs(w.h.ValueAtPercentile(p))
+	return clampPercentile(w.h.ValueAtPercentile(p), w.Min, w.Max)
 }
 
 // Window merges the points whose interval starts in [from, to) exactly (histograms merged),

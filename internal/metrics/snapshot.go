@@ -45,12 +45,18 @@ type MetricValue struct {
 }
 
 // Percentile returns the p-th percentile (0–100, e.g. 95 or 99.9) of a trend in ms, within
-// 0.1% of the exact value; 0 for other types or no data.
+// 0.1% of the exact value and never outside [Min, Max]; 0 for other types or no data.
 func (m *MetricValue) Percentile(p float64) float64 {
 	if m.hist == nil {
 		return 0
 	}
-	return usToMs(m.hist.ValueAtPercentile(p))
+	return clampPercentile(m.hist.ValueAtPercentile(p), m.Min, m.Max)
+}
+
+// clampPercentile converts a histogram value (µs, the top of its bucket) to ms and keeps it
+// within the exact extremes, so that p(100) is the max, not the top of the max's bucket.
+func clampPercentile(us int64, lo, hi float64) float64 {
+	return min(max(usToMs(us), lo), hi)
 }
 
 // HasData reports whether any sample fed the metric.
