@@ -11,10 +11,10 @@ type HTTPSample struct {
 	Expected  bool      // k6's expected_response (status in the expected set, no error)
 
 	Blocked, Connecting, TLSHandshaking, Sending, Waiting, Receiving time.Duration
-	Duration                                                          time.Duration // sending+waiting+receiving, k6's http_req_duration
-	Corrected                                                         time.Duration // from the iteration's intended start (arrival-rate only)
-	HasCorrected                                                      bool
-	Sent, Received                                                    int64 // bytes
+	Duration                                                         time.Duration // sending+waiting+receiving, k6's http_req_duration
+	Corrected                                                        time.Duration // from the iteration's intended start (arrival-rate only)
+	HasCorrected                                                     bool
+	Sent, Received                                                   int64 // bytes
 }
 
 // outputBatch is how many points a Recorder buffers before handing them to the Output.

@@ -278,26 +278,26 @@ func TestAggregate(t *testing.T) {
 		want        float64
 		ok          bool
 	}{
-		{"http_reqs", "count", 0, 4, true},                   // counter total
-		{"http_reqs", "rate", 0, 2, true},                    // 4 over 2 s
-		{"http_req_duration", "avg", 0, 2.5, true},           // ms
-		{"http_req_duration", "min", 0, 1, true},             // exact
-		{"http_req_duration", "max", 0, 4, true},             // exact
-		{"http_req_duration", "med", 0, 2, true},             // 2 ms is exactly representable
-		{"http_req_duration", "p", 100, 4, true},             // top of the distribution
-		{"http_req_failed", "rate", 0, 0, true},              // no failure
-		{"vus", "value", 0, 2, true},                         // last
-		{"vus", "max", 0, 5, true},                           // gauge max
-		{"vus", "min", 0, 2, true},                           // gauge min
-		{" http_reqs { } ", "count", 0, 0, false},            // bad key: no value, no panic
-		{"http_reqs", "avg", 0, 0, false},                    // counters have no avg
-		{"http_req_duration", "rate", 0, 0, false},           // trends have no rate
-		{"http_req_duration", "p", 101, 0, false},            // percentile out of range
-		{"http_reqs{status:503}", "count", 0, 0, false},      // configured, no data
-		{"http_reqs{name:nope}", "count", 0, 0, false},       // never seen
-		{"http_req_duration{ }", "p", 95, 0, false},          // empty selector
-		{"http_reqs{ status : 503 }", "rate", 0, 0, false},   // as written, configured, no data
-		{"data_sent", "count", 0, 400, true},                 // bytes
+		{"http_reqs", "count", 0, 4, true},                 // counter total
+		{"http_reqs", "rate", 0, 2, true},                  // 4 over 2 s
+		{"http_req_duration", "avg", 0, 2.5, true},         // ms
+		{"http_req_duration", "min", 0, 1, true},           // exact
+		{"http_req_duration", "max", 0, 4, true},           // exact
+		{"http_req_duration", "med", 0, 2, true},           // 2 ms is exactly representable
+		{"http_req_duration", "p", 100, 4, true},           // top of the distribution
+		{"http_req_failed", "rate", 0, 0, true},            // no failure
+		{"vus", "value", 0, 2, true},                       // last
+		{"vus", "max", 0, 5, true},                         // gauge max
+		{"vus", "min", 0, 2, true},                         // gauge min
+		{" http_reqs { } ", "count", 0, 0, false},          // bad key: no value, no panic
+		{"http_reqs", "avg", 0, 0, false},                  // counters have no avg
+		{"http_req_duration", "rate", 0, 0, false},         // trends have no rate
+		{"http_req_duration", "p", 101, 0, false},          // percentile out of range
+		{"http_reqs{status:503}", "count", 0, 0, false},    // configured, no data
+		{"http_reqs{name:nope}", "count", 0, 0, false},     // never seen
+		{"http_req_duration{ }", "p", 95, 0, false},        // empty selector
+		{"http_reqs{ status : 503 }", "rate", 0, 0, false}, // as written, configured, no data
+		{"data_sent", "count", 0, 400, true},               // bytes
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%v", tt.key, tt.method, tt.arg), func(t *testing.T) {
