@@ -24,6 +24,10 @@ const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs un
 Usage:
   ramp run FILE [-e KEY=VALUE]... [--out json=PATH] [--summary-export PATH] [--report PATH.html]
                 [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
+  ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [-e KEY=VALUE]...
+                               run a directory of tests (default: the bundled Mina suite,
+                               against an embedded mina started on a free loopback port)
+  ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
   ramp validate FILE...        check scenario files without sending traffic
   ramp version
   ramp mina serve|migrate|seed the reference Mina server (see "ramp mina help")
@@ -40,6 +44,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "run":
 		return runCommand(ctx, rest, stdout, stderr)
+	case "suite":
+		return suiteCommand(ctx, rest, stdout, stderr)
+	case "report":
+		return reportCommand(rest, stdout, stderr)
 	case "validate":
 		return validateCommand(rest, stdout, stderr)
 	case "version", "--version":
