@@ -10,7 +10,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func fp(f float64) *float64 { return &f }
+
 
 // goldenSuite is a suite of two tests: one passing, one failing a latency threshold and a
 // criterion, with a warning note — every branch of the Markdown and JUnit writers.

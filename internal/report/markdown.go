@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -83,12 +84,25 @@ func sloTargets(s *Summary) map[string]string {
 		case strings.HasPrefix(th.Metric, "http_req_duration") && strings.HasPrefix(e, "p(99)"):
 			setOnce(out, "p99", strings.TrimPrefix(e, "p(99)")+"ms")
 		case th.Metric == "http_req_failed" && strings.HasPrefix(e, "rate"):
-			setOnce(out, "error_rate", strings.TrimPrefix(e, "rate"))
+			setOnce(out, "error_rate", percentTarget(strings.TrimPrefix(e, "rate")))
 		case th.Metric == "http_reqs" && strings.HasPrefix(e, "rate"):
 			setOnce(out, "throughput", strings.TrimPrefix(e, "rate"))
 		}
 	}
 	return out
+}
+
+// percentTarget shows a rate target as a percentage: "<0.0005" → "<0.05%".
+func percentTarget(t string) string {
+	i := strings.IndexFunc(t, func(r rune) bool { return r != '<' && r != '>' && r != '=' && r != '!' })
+	if i < 0 {
+		return t
+	}
+	v, err := strconv.ParseFloat(t[i:], 64)
+	if err != nil {
+		return t
+	}
+	return t[:i] + strconv.FormatFloat(100*v, 'f', -1, 64) + "%"
 }
 
 func setOnce(m map[string]string, k, v string) {

@@ -163,10 +163,13 @@ type Input struct {
 	// ArrivalIterations counts iterations started by arrival-rate executors (the scheduled
 	// ones that were not dropped).
 	ArrivalIterations int64
-	Interrupted       bool
-	Aborted           string
-	SetupError        string
-	TeardownError     string
+	// TargetRate is the intended iteration rate at an offset from the start, false when no
+	// arrival-rate scenario runs then; nil when unknown.
+	TargetRate    func(time.Duration) (float64, bool)
+	Interrupted   bool
+	Aborted       string
+	SetupError    string
+	TeardownError string
 }
 
 // Build computes the summary of a run.
@@ -221,6 +224,11 @@ func Build(in Input) *Summary {
 	for _, cr := range s.Criteria {
 		s.Pass = s.Pass && cr.Result != "fail"
 	}
+
+	s.Series = buildSeries(snap, key, in.TargetRate)
+	s.Distribution = buildDistribution(snap, key)
+	s.SLOLines = sloLines(s.Thresholds, key)
+	s.ErrorCodes = errorCodes(snap)
 
 	sc := in.SelfCheck
 	s.Generator = Generator{
