@@ -70,7 +70,7 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	}
 	res := &testResult{}
 	started := time.Now()
-	in := report.Input{Plan: p, Started: started}
+	in := report.Input{Plan: p, Started: started, TargetRate: targetRate(p)}
 
 	interrupted := func() bool { return ctx.Err() != nil }
 	if p.Setup != nil {

@@ -127,6 +127,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			code = max(code, ExitFail)
 		}
 	}
+	if f.reportHTML != "" {
+		name := strings.TrimSuffix(filepath.Base(f.file), filepath.Ext(f.file))
+		if err := writeHTMLReport(f.reportHTML, report.SingleTestSuite(name, res.summary)); err != nil {
+			fmt.Fprintln(stderr, "ramp:", err)
+			code = max(code, ExitFail)
+		}
+	}
 	for _, e := range res.outputErrors {
 		fmt.Fprintln(stderr, "ramp:", e)
 		code = max(code, ExitFail)
