@@ -62,11 +62,11 @@ func TestMethodsRoundTrip(t *testing.T) {
 	tests := []struct {
 		method, path, body string
 	}{
-		{"GET", "/a?x=1", ""},                    // query kept, no body
-		{"POST", "/meetings", `{"title":"x"}`},   // body sent with Content-Length
-		{"PUT", "/meetings/7", `{"title":"y"}`},  // idempotent write
-		{"DELETE", "/meetings/7", ""},            // no body
-		{"POST", "/empty", ""},                   // POST with an empty body: Content-Length 0
+		{"GET", "/a?x=1", ""},                         // query kept, no body
+		{"POST", "/meetings", `{"title":"x"}`},        // body sent with Content-Length
+		{"PUT", "/meetings/7", `{"title":"y"}`},       // idempotent write
+		{"DELETE", "/meetings/7", ""},                 // no body
+		{"POST", "/empty", ""},                        // POST with an empty body: Content-Length 0
 		{"PATCH", "/big", strings.Repeat("b", 20000)}, // body larger than the single-write bound
 	}
 	var resp Response
@@ -234,10 +234,10 @@ func TestBodyBounds(t *testing.T) {
 		}
 	})
 	tests := []struct {
-		name     string
-		opts     Options
-		query    string
-		wantKeep int
+		name      string
+		opts      Options
+		query     string
+		wantKeep  int
 		wantTrunc bool
 	}{
 		// Content-Length body above the bound: 1 MiB kept, truncated
@@ -295,9 +295,9 @@ func TestNoBodyResponses(t *testing.T) {
 		status       int
 		body         string
 	}{
-		{"HEAD", "/", 200, ""},    // Content-Length announced, no body follows
-		{"GET", "/204", 204, ""},  // no content
-		{"GET", "/304", 304, ""},  // not modified
+		{"HEAD", "/", 200, ""},           // Content-Length announced, no body follows
+		{"GET", "/204", 204, ""},         // no content
+		{"GET", "/304", 304, ""},         // not modified
 		{"GET", "/", 200, "hello world"}, // the connection still frames correctly
 	}
 	var resp Response
