@@ -120,6 +120,31 @@ func (se *series) addSlot(sl *slot) {
 	se.points[i] = np
 }
 
+// addOne merges a single late sample (value v, and us for trends) into its interval.
+func (se *series) addOne(bi int64, typ Type, v, us int64, hist bool) {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	i := se.index(bi)
+	np := clonePoint(se.points[i])
+	f := float64(v)
+	switch typ {
+	case Rate:
+		np.merge(1, 0, 0, 0, boolInt(v != 0))
+	case Trend:
+		np.merge(1, f, f, f, 0)
+		if !hist {
+			break
+		}
+		if np.h == nil {
+			np.h = newSeriesHist()
+		}
+		_ = np.h.RecordValue(us)
+	default:
+		np.merge(1, f, f, f, 0)
+	}
+	se.points[i] = np
+}
+
 // addGauge sets a gauge's value in its interval.
 func (se *series) addGauge(bi int64, v float64) {
 	se.mu.Lock()

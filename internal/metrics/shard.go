@@ -247,12 +247,16 @@ func (s *sink) add(v, bi int64, sh *shard) {
 		}
 	}
 	s.n++
-	sl := s.slotFor(bi, sh)
-	sl.add(s.typ, v, us, sh)
+	if sl := s.slotFor(bi, sh); sl != nil {
+		sl.add(s.typ, v, us, s.ks.seriesHist, sh)
+	} else {
+		s.ks.series.addOne(bi, s.typ, v, us, s.ks.seriesHist)
+	}
 }
 
 // slotFor returns the slot of interval bi, handing the oldest slot to the series when none
-// matches.
+// matches. It returns nil for a late sample, older than every slot in use: that one goes to
+// the series directly rather than evict a busy interval.
 func (s *sink) slotFor(bi int64, sh *shard) *slot {
 	victim := &s.slots[0]
 	for i := range s.slots {
@@ -265,13 +269,16 @@ func (s *sink) slotFor(bi int64, sh *shard) *slot {
 		}
 	}
 	if victim.bi >= 0 {
+		if bi < victim.bi {
+			return nil
+		}
 		sh.flushSlot(s, victim)
 	}
 	victim.bi = bi
 	return victim
 }
 
-func (sl *slot) add(typ Type, v, us int64, sh *shard) {
+func (sl *slot) add(typ Type, v, us int64, hist bool, sh *shard) {
 	f := float64(v)
 	switch typ {
 	case Counter:
@@ -288,6 +295,9 @@ func (sl *slot) add(typ Type, v, us int64, sh *shard) {
 			sl.max = f
 		}
 		sl.sum += f
+		if !hist {
+			break
+		}
 		if sl.h == nil {
 			if n := len(sh.pool); n > 0 {
 				sl.h = sh.pool[n-1]
