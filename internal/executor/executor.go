@@ -1,0 +1,336 @@
+// Package executor runs one plan.Scenario with k6's semantics: the six executors
+// (constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, per-vu-iterations,
+// shared-iterations), startTime, gracefulStop and gracefulRampDown, and dropped iterations.
+//
+// The package knows nothing of HTTP, metrics, YAML or terminals. It declares the small
+// interfaces it consumes — a VU runs one iteration, a VUSource makes VUs, an Observer is told
+// what happened — and the CLI wires the flow runner and the metrics to them. Schedules are the
+// clock-free arithmetic of package pace; this package only sleeps until the next thing is due.
+//
+// Two models (k6's names):
+//
+//   - Closed model (constant-vus, ramping-vus, per-vu-iterations, shared-iterations): each VU
+//     loops, starting its next iteration when its previous one ends.
+//   - Open model (constant-arrival-rate, ramping-arrival-rate): one scheduler goroutine starts
+//     iterations when the pacer says they are due, whatever the responses do. It computes how
+//     many iterations are due by now and dispatches them in a burst to idle VUs (a LIFO stack,
+//     so warm VUs and their connections are reused), then sleeps until the next is due; it
+//     never sleeps per iteration, so its precision does not depend on the timer's. When no VU
+//     is idle the iteration is dropped and counted — never queued — and, while fewer than
+//     MaxVUs exist, one more VU is allocated in the background.
+//
+// Time (k6 lib/executor/helpers.go getDurationContexts): a scenario waits StartTime, then runs
+// for its regular duration; after it no new iteration starts, running ones may finish during
+// GracefulStop, and then the context they run with is cancelled:
+//
+//	|-- StartTime --|------ regular duration ------|-- GracefulStop --|
+//	                 iterations start                running ones end  ctx cancelled
+//
+// The library is the standard library plus package pace: a handful of goroutines, channels,
+// one mutex-guarded stack and timers are all the machinery the executors need.
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/plan"
+)
+
+// Iteration is one run of a scenario's flow, as the executor asks a VU to do it.
+type Iteration struct {
+	// Scenario is the scenario's name.
+	Scenario string
+	// Number is scenario-wide, from 0 (k6's iterationInTest).
+	Number int64
+	// VUIter is this VU's iteration count within the scenario, from 0.
+	VUIter int64
+	// Intended is the iteration's scheduled start (arrival-rate executors); zero otherwise.
+	// The VU measures corrected latency from it (wrk2's coordinated-omission correction).
+	Intended time.Time
+}
+
+// VU runs one iteration at a time. Run returns when the iteration ends; when ctx is cancelled
+// (the hard stop after gracefulStop or gracefulRampDown) the iteration must end promptly. The
+// executor never calls Run on one VU from two goroutines at once.
+type VU interface {
+	// ID identifies the VU (k6's __VU), as its source numbered it.
+	ID() int
+	// Run runs one iteration.
+	Run(ctx context.Context, it Iteration)
+}
+
+// VUSource makes VUs: executors take PreAllocatedVUs (or VUs, or ramping-vus's largest target)
+// up front and, for arrival-rate executors, more up to MaxVUs while running (k6 semantics).
+// NewVU may be called from several goroutines at once and must honour ctx.
+type VUSource interface {
+	NewVU(ctx context.Context, scenario string) (VU, error)
+}
+
+// Observer is told what the executor does (the CLI wires it to metrics and the self-check).
+// Its methods are called from several goroutines and must be safe for that and quick.
+type Observer interface {
+	// DroppedIteration is called when an arrival-rate iteration was due and no VU was free.
+	DroppedIteration(scenario string)
+	// VUs is called whenever k6's vus (active) or vus_max (allocated) of the scenario changes.
+	// A closed-model VU is active while it loops; an arrival-rate VU is active from its
+	// allocation, busy or not (as k6 counts vus), so this is not called per iteration. Calls
+	// for one scenario are made one at a time, in order.
+	VUs(scenario string, active, allocated int)
+	// IterationStarted is called as an arrival-rate iteration starts, with its lag: actual
+	// start − intended start (never negative).
+	IterationStarted(scenario string, lag time.Duration)
+}
+
+// Options tune an executor; the zero value is ready to use.
+type Options struct {
+	// Now is the clock that stamps intended starts, lags and progress; default time.Now.
+	// Waiting uses the runtime's timers, so a fake clock belongs inside testing/synctest,
+	// where time.Now and the timers agree.
+	Now func() time.Time
+	// BeforeDispatch, when set, runs before each arrival-rate iteration is handed to a VU.
+	// Tests use it to delay the scheduler (simulate an overloaded generator).
+	BeforeDispatch func()
+}
+
+// Executor runs one scenario.
+type Executor interface {
+	// Run blocks until the scenario (with its graceful stop) has ended and every goroutine it
+	// started has returned; it honours StartTime. It may be called once. It returns an error
+	// when VUs could not be made, and the context's error when ctx ended the run early.
+	Run(ctx context.Context) error
+	// Progress is safe to call from another goroutine at any time.
+	Progress() Progress
+}
+
+// Progress is a snapshot of a running executor, for progress displays.
+type Progress struct {
+	Scenario string
+	// Elapsed counts from the start of Run, StartTime included; Total is the scenario's
+	// planned duration (TotalDuration without graceful stop).
+	Elapsed, Total time.Duration
+	// ActiveVUs are the VUs looping (closed model) or running an iteration (arrival-rate);
+	// AllocatedVUs are all the VUs the executor holds.
+	ActiveVUs, AllocatedVUs int
+	// Iterations are the completed iterations (not those cut short by a hard stop); Dropped
+	// the dropped ones.
+	Iterations, Dropped int64
+	// TargetRate is the arrival-rate executors' current target, in iterations per second; 0
+	// otherwise.
+	TargetRate float64
+	// Done is true once Run has returned.
+	Done bool
+}
+
+// New returns the executor of sc, which takes its VUs from src and tells obs (which may be nil)
+// what it does. It returns an error, naming the scenario and quoting the bad value, when sc is
+// not a valid configuration of its executor.
+func New(sc plan.Scenario, src VUSource, obs Observer, opts Options) (Executor, error) {
+	if err := validate(sc); err != nil {
+		return nil, fmt.Errorf("executor: scenario %q: %w", sc.Name, err)
+	}
+	if src == nil {
+		return nil, fmt.Errorf("executor: scenario %q: no VU source", sc.Name)
+	}
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	b := &base{sc: sc, src: src, obs: obs, opts: opts, total: TotalDuration(sc, false)}
+	b.vus.obs, b.vus.scenario = obs, sc.Name
+	switch sc.Executor {
+	case plan.ConstantArrivalRate, plan.RampingArrivalRate:
+		return newArrival(b)
+	case plan.RampingVUs:
+		return newRampingVUs(b)
+	default:
+		return newLooping(b), nil
+	}
+}
+
+// Run runs several executors concurrently and returns when all have ended, with their errors
+// joined.
+func Run(ctx context.Context, execs []Executor) error {
+	errs := make([]error, len(execs))
+	var wg sync.WaitGroup
+	for i, e := range execs {
+		wg.Go(func() { errs[i] = e.Run(ctx) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// TotalDuration is a scenario's planned length: StartTime plus its regular duration (stages,
+// duration or maxDuration), plus the graceful stop when withGraceful — for ramping-vus k6's end
+// of the last graceful ramp-down when that comes first.
+func TotalDuration(sc plan.Scenario, withGraceful bool) time.Duration {
+	regular, hard := spans(sc)
+	if withGraceful {
+		return sc.StartTime + hard
+	}
+	return sc.StartTime + regular
+}
+
+// base holds what every executor shares: its configuration, counters and progress.
+type base struct {
+	sc    plan.Scenario
+	src   VUSource
+	obs   Observer
+	opts  Options
+	total time.Duration
+
+	ran        atomic.Bool
+	runStart   atomic.Int64 // Now() at Run, UnixNano; 0 before
+	elapsedEnd atomic.Int64 // Elapsed when Run returned
+	done       atomic.Bool
+	iterations atomic.Int64
+	dropped    atomic.Int64
+	busy       atomic.Int64 // arrival-rate: VUs running an iteration
+	number     atomic.Int64 // next scenario-wide iteration number
+	vus        vuCounter
+	// rate, when set, gives the target rate (per second) at an offset into the schedule.
+	rate       func(time.Duration) float64
+	schedStart atomic.Int64 // Now() when the regular duration began, UnixNano; 0 before
+}
+
+// start marks the beginning of Run; it fails when Run is called twice.
+func (b *base) start() error {
+	if !b.ran.CompareAndSwap(false, true) {
+		return fmt.Errorf("executor: scenario %q: Run called twice", b.sc.Name)
+	}
+	b.runStart.Store(b.opts.Now().UnixNano())
+	return nil
+}
+
+// finish marks the end of Run.
+func (b *base) finish() {
+	b.elapsedEnd.Store(b.opts.Now().UnixNano() - b.runStart.Load())
+	b.done.Store(true)
+}
+
+// waitStart sleeps StartTime from the start of Run; false when ctx ended first.
+func (b *base) waitStart(ctx context.Context) bool {
+	until := time.Unix(0, b.runStart.Load()).Add(b.sc.StartTime)
+	return sleepUntil(ctx, b.opts.Now, until)
+}
+
+// newVUs makes n VUs up front.
+func (b *base) newVUs(ctx context.Context, n int) ([]VU, error) {
+	vus := make([]VU, 0, n)
+	for i := range n {
+		vu, err := b.src.NewVU(ctx, b.sc.Name)
+		if err != nil {
+			return nil, fmt.Errorf("executor: scenario %q: making VU %d of %d: %w", b.sc.Name, i+1, n, err)
+		}
+		if vu == nil {
+			return nil, fmt.Errorf("executor: scenario %q: making VU %d of %d: the source returned no VU", b.sc.Name, i+1, n)
+		}
+		vus = append(vus, vu)
+	}
+	return vus, nil
+}
+
+// Progress implements Executor.
+func (b *base) Progress() Progress {
+	p := Progress{
+		Scenario:     b.sc.Name,
+		Total:        b.total,
+		AllocatedVUs: int(b.vus.allocatedNow.Load()),
+		Iterations:   b.iterations.Load(),
+		Dropped:      b.dropped.Load(),
+		Done:         b.done.Load(),
+	}
+	if b.rate != nil {
+		p.ActiveVUs = int(b.busy.Load())
+	} else {
+		p.ActiveVUs = int(b.vus.activeNow.Load())
+	}
+	start := b.runStart.Load()
+	switch {
+	case p.Done:
+		p.Elapsed = time.Duration(b.elapsedEnd.Load())
+	case start != 0:
+		p.Elapsed = time.Duration(b.opts.Now().UnixNano() - start)
+		if s := b.schedStart.Load(); s != 0 && b.rate != nil {
+			p.TargetRate = b.rate(time.Duration(b.opts.Now().UnixNano() - s))
+		}
+	}
+	return p
+}
+
+// result is what Run returns once everything has ended: err, else the context's error when
+// ctx ended the run early.
+func (b *base) result(ctx context.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("executor: scenario %q: %w", b.sc.Name, context.Cause(ctx))
+	}
+	return nil
+}
+
+// vuCounter tracks k6's vus and vus_max of one scenario and reports their changes to the
+// observer, one call at a time and in order.
+type vuCounter struct {
+	mu                      sync.Mutex
+	obs                     Observer
+	scenario                string
+	active, allocated       int
+	activeNow, allocatedNow atomic.Int64
+}
+
+// add changes the counts by the deltas and tells the observer.
+func (c *vuCounter) add(active, allocated int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.active += active
+	c.allocated += allocated
+	c.activeNow.Store(int64(c.active))
+	c.allocatedNow.Store(int64(c.allocated))
+	c.obs.VUs(c.scenario, c.active, c.allocated)
+}
+
+// setActive sets the active count (to 0 when a scenario ends) and tells the observer if it
+// changed.
+func (c *vuCounter) setActive(active int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.active == active {
+		return
+	}
+	c.active = active
+	c.activeNow.Store(int64(active))
+	c.obs.VUs(c.scenario, c.active, c.allocated)
+}
+
+// sleepUntil waits until the clock reads t; false when ctx ended first.
+func sleepUntil(ctx context.Context, now func() time.Time, t time.Time) bool {
+	d := t.Sub(now())
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// nopObserver is the Observer used when none is given.
+type nopObserver struct{}
+
+var _ Observer = nopObserver{}
+
+func (nopObserver) DroppedIteration(string)                {}
+func (nopObserver) VUs(string, int, int)                   {}
+func (nopObserver) IterationStarted(string, time.Duration) {}

@@ -1,0 +1,212 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/pace"
+)
+
+// rampingVUs runs ramping-vus: the VU count follows pace.RampingVUs's steps.
+//
+// Every VU the schedule ever needs is made up front (k6 initialises them before the test) and
+// gets a handle and a goroutine. The controller (the goroutine in Run) walks the steps: when
+// the count rises it starts handles, lowest index first; when it falls it gracefully stops the
+// highest ones — they finish their iteration and stop — and schedules a hard stop
+// gracefulRampDown later for each, which cancels the iteration if the handle has not been
+// started again meanwhile (gracefulRampDown 0: at once). At the end of the regular duration
+// every handle is gracefully stopped and the window's hard end cancels what still runs.
+//
+// k6 computes the hard stops as a second list of steps (reserveVUsForGracefulRampDowns); a
+// per-handle deadline gives the same times, and also stays right when a ramp-down is followed
+// within gracefulRampDown by a partial ramp-up, where k6's list runs backwards in time.
+type rampingVUs struct {
+	*base
+	sched   *pace.RampingVUs
+	handles []*handle
+	quit    chan struct{} // closed when the loops must return
+	zero    chan struct{} // one slot: "the active count reached 0"
+}
+
+var _ Executor = (*rampingVUs)(nil)
+
+func newRampingVUs(b *base) (*rampingVUs, error) {
+	s, err := pace.NewRampingVUs(int64(b.sc.StartVUs), stages(b.sc.Stages))
+	if err != nil {
+		return nil, fmt.Errorf("executor: scenario %q: %w", b.sc.Name, err)
+	}
+	return &rampingVUs{base: b, sched: s, quit: make(chan struct{}), zero: make(chan struct{}, 1)}, nil
+}
+
+// Run implements Executor.
+func (r *rampingVUs) Run(ctx context.Context) error {
+	if err := r.start(); err != nil {
+		return err
+	}
+	defer r.finish()
+	vus, err := r.newVUs(ctx, int(r.sched.Max()))
+	if err != nil {
+		return err
+	}
+	r.vus.add(0, len(vus))
+	if !r.waitStart(ctx) {
+		return r.result(ctx, nil)
+	}
+	regular, hard := spans(r.sc)
+	w := newWindow(ctx, r.opts.Now(), regular, hard)
+	defer w.cancel()
+	r.schedStart.Store(w.start.UnixNano())
+
+	var wg sync.WaitGroup
+	r.handles = make([]*handle, len(vus))
+	for i, vu := range vus {
+		h := newHandle(vu)
+		r.handles[i] = h
+		wg.Go(func() { r.loop(h, w) })
+	}
+	r.control(w, regular)
+	close(r.quit)
+	wg.Wait()
+	return r.result(ctx, nil)
+}
+
+// loop is one VU's goroutine: it runs iterations while its handle is running and the regular
+// duration lasts (see the table at handle).
+func (r *rampingVUs) loop(h *handle, w window) {
+	for {
+		h.mu.Lock()
+		if h.state == running && w.Regular.Err() != nil {
+			h.state = stopping
+		}
+		if h.state != running {
+			if h.state == stopping {
+				h.state = stopped
+				r.deactivate()
+			}
+			h.mu.Unlock()
+			select {
+			case <-h.wake:
+				continue
+			case <-r.quit:
+				return
+			}
+		}
+		ctx, cancel := context.WithCancel(w.Hard)
+		h.cancel = cancel
+		it := Iteration{Scenario: r.sc.Name, Number: r.number.Add(1) - 1, VUIter: h.iters}
+		h.iters++
+		h.mu.Unlock()
+
+		h.vu.Run(ctx, it)
+		if ctx.Err() == nil {
+			r.iterations.Add(1)
+		}
+		cancel()
+		h.mu.Lock()
+		h.cancel = nil
+		h.mu.Unlock()
+	}
+}
+
+// deactivate counts one VU less and signals when none is left; called with the handle's lock.
+func (r *rampingVUs) deactivate() {
+	r.vus.add(-1, 0)
+	if r.vus.activeNow.Load() == 0 {
+		select {
+		case r.zero <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// pendingHardStop is a hard stop due at an offset, for the handle generation it was meant for.
+type pendingHardStop struct {
+	at  time.Duration
+	h   *handle
+	gen uint64
+}
+
+// control walks the schedule's steps, then ends the scenario: it returns when every VU has
+// stopped or the window's hard end has come.
+func (r *rampingVUs) control(w window, regular time.Duration) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	// Hard stops are queued in the order of their graceful stops; as gracefulRampDown is one
+	// constant, their deadlines are in order too.
+	var queue []pendingHardStop
+	// until sleeps until offset at, applying the hard stops due before it; false when the
+	// window's hard end came first.
+	until := func(at time.Duration) bool {
+		for {
+			next, isStop := at, false
+			if len(queue) > 0 && queue[0].at < at {
+				next, isStop = queue[0].at, true
+			}
+			if !r.sleep(w, timer, next) {
+				return false
+			}
+			if !isStop {
+				return true
+			}
+			queue[0].h.hardStop(queue[0].gen)
+			queue = queue[1:]
+		}
+	}
+	cur := 0
+	for st := range r.sched.Steps() {
+		if !until(st.At) {
+			return
+		}
+		for ; cur < int(st.VUs); cur++ {
+			r.handles[cur].start(&r.vus)
+		}
+		for ; cur > int(st.VUs); cur-- {
+			h := r.handles[cur-1]
+			gen := h.gracefulStop()
+			if r.sc.GracefulRampDown == 0 {
+				h.hardStop(gen)
+				continue
+			}
+			queue = append(queue, pendingHardStop{at: st.At + r.sc.GracefulRampDown, h: h, gen: gen})
+		}
+	}
+	if !until(regular) {
+		return
+	}
+	for _, h := range r.handles[:cur] {
+		h.gracefulStop() // the window's hard end is their hard stop
+	}
+	for r.vus.activeNow.Load() > 0 {
+		var fire <-chan time.Time
+		if len(queue) > 0 {
+			timer.Reset(w.start.Add(queue[0].at).Sub(r.opts.Now()))
+			fire = timer.C
+		}
+		select {
+		case <-r.zero: // check again
+		case <-fire:
+			queue[0].h.hardStop(queue[0].gen)
+			queue = queue[1:]
+		case <-w.Hard.Done():
+			return
+		}
+	}
+}
+
+// sleep waits until offset at of the window; false when the window's hard end came first.
+func (r *rampingVUs) sleep(w window, timer *time.Timer, at time.Duration) bool {
+	d := w.start.Add(at).Sub(r.opts.Now())
+	if d <= 0 {
+		return w.Hard.Err() == nil
+	}
+	timer.Reset(d)
+	select {
+	case <-timer.C:
+		return true
+	case <-w.Hard.Done():
+		return false
+	}
+}
