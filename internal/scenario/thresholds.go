@@ -1,0 +1,214 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/threshold"
+)
+
+var thresholdRuleKeys = []string{"threshold", "abortOnFail", "delayAbortEval"}
+
+// methodsFor lists the aggregations k6 allows on each metric type.
+var methodsFor = map[metrics.Type][]string{
+	metrics.Counter: {threshold.MethodCount, threshold.MethodRate},
+	metrics.Gauge:   {threshold.MethodValue, threshold.MethodMin, threshold.MethodMax},
+	metrics.Rate:    {threshold.MethodRate},
+	metrics.Trend: {threshold.MethodAvg, threshold.MethodMin, threshold.MethodMax, threshold.MethodMed,
+		threshold.MethodPercentile},
+}
+
+// thresholds compiles k6 thresholds, in file order: a metric key (a built-in metric, with an
+// optional tag selector) and a list of expressions, each a string or k6's object form.
+func (c *compiler) thresholds(top *obj) []plan.Threshold {
+	n, path := top.get("thresholds")
+	if n == nil {
+		return nil
+	}
+	o := c.object(n, path, nil)
+	if o == nil {
+		return nil
+	}
+	var out []plan.Threshold
+	for _, key := range o.order {
+		k := o.keys[key]
+		p := join(path, key)
+		t := plan.Threshold{Metric: key, Line: k.Line}
+		name, _, err := metrics.ParseKey(key)
+		var b metrics.Builtin
+		known := false
+		switch {
+		case err != nil:
+			c.errAt(k, p, err.Error(), "write name or name{tag:value}, e.g. http_req_duration{name:meetings_list}")
+		default:
+			if b, known = metrics.Lookup(name); !known {
+				c.errAt(k, p, fmt.Sprintf("unknown metric %q", name), didYouMean(name, builtinNames()))
+			}
+		}
+		v, _ := o.get(key)
+		if v == nil {
+			c.errAt(k, p, "a threshold needs a list of expressions", `e.g. ["p(95)<800"]`)
+			continue
+		}
+		items, ok := c.list(v, p)
+		if !ok {
+			continue
+		}
+		if len(items) == 0 {
+			c.errAt(v, p, "empty list of expressions", `e.g. ["p(95)<800"]`)
+		}
+		for i, item := range items {
+			if r, ok := c.thresholdRule(item, index(p, i), b, known); ok {
+				t.Rules = append(t.Rules, r)
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// thresholdRule compiles one expression, "p(95)<800" or { threshold, abortOnFail,
+// delayAbortEval }, and checks that its aggregation fits the metric's type.
+func (c *compiler) thresholdRule(n *yaml.Node, path string, b metrics.Builtin, known bool) (plan.ThresholdRule, bool) {
+	var r plan.ThresholdRule
+	n = c.deref(n)
+	if n == nil {
+		return r, false
+	}
+	exprNode, exprPath := n, path
+	if n.Kind == yaml.MappingNode {
+		o := c.object(n, path, thresholdRuleKeys)
+		if o == nil || !o.require("threshold", `e.g. threshold: "p(95)<800"`) {
+			return r, false
+		}
+		o.boolean("abortOnFail", &r.AbortOnFail)
+		o.duration("delayAbortEval", &r.DelayAbortEval)
+		exprNode, exprPath = o.get("threshold")
+	}
+	s, ok := c.str(exprNode, exprPath)
+	if !ok {
+		return r, false
+	}
+	r.Expression = s
+	e, err := threshold.ParseExpression(s)
+	if err != nil {
+		var se *threshold.SyntaxError
+		offset := 0
+		if errors.As(err, &se) {
+			offset = byteOffset(s, se.Column-1)
+		}
+		c.errAtCol(exprNode, offset, exprPath, err.Error(), `k6 syntax: aggregation operator number, e.g. "p(95)<800", "rate<0.01", "count>100"`)
+		return r, false
+	}
+	if known {
+		allowed := methodsFor[b.Type]
+		if !contains(allowed, e.Method) {
+			c.errAt(exprNode, exprPath, fmt.Sprintf("%s is a %s metric; %q does not apply to it", b.Name, b.Type, e.Aggregation()),
+				"use "+methodsText(allowed))
+			return r, false
+		}
+	}
+	return r, true
+}
+
+// methodsText lists aggregations for a hint, writing the percentile as p(N).
+func methodsText(methods []string) string {
+	out := make([]string, len(methods))
+	for i, m := range methods {
+		if m == threshold.MethodPercentile {
+			m = "p(N)"
+		}
+		out[i] = m
+	}
+	return quoteList(out)
+}
+
+// byteOffset converts a rune index of s into a byte offset.
+func byteOffset(s string, runes int) int {
+	i := 0
+	for off := range s {
+		if i == runes {
+			return off
+		}
+		i++
+	}
+	return len(s)
+}
+
+var severities = []string{"fail", "warn"}
+
+// criteria accepts the windowed SLO rules as a list of maps: name, kind (or rule), severity
+// (fail or warn, default fail), abortOnFail; every other key is kept in Spec as decoded. The
+// full rule grammar is checked by a later stage.
+func (c *compiler) criteria(top *obj) []plan.Criterion {
+	var out []plan.Criterion
+	for _, o := range c.specList(top, "criteria") {
+		cr := plan.Criterion{Severity: "fail", Line: o.node.Line}
+		o.str("name", &cr.Name)
+		o.str("kind", &cr.Kind)
+		if !o.has("kind") && !o.has("rule") {
+			c.errAt(o.node, o.path, "a criterion needs a kind or a rule", "e.g. { name: throughput, rule: \"http_reqs rate < 400 for 30s\" }")
+		}
+		if o.str("severity", &cr.Severity) && !contains(severities, cr.Severity) {
+			v, p := o.get("severity")
+			c.errAt(v, p, fmt.Sprintf("unknown severity %q", cr.Severity), didYouMean(cr.Severity, severities))
+		}
+		o.boolean("abortOnFail", &cr.AbortOnFail)
+		cr.Spec = c.spec(o, "name", "kind", "severity", "abortOnFail")
+		out = append(out, cr)
+	}
+	return out
+}
+
+// monitors accepts the target watchers as a list of maps: name, kind, and the watcher's own
+// keys kept in Spec as decoded.
+func (c *compiler) monitors(top *obj) []plan.Monitor {
+	var out []plan.Monitor
+	for _, o := range c.specList(top, "monitors") {
+		m := plan.Monitor{Line: o.node.Line}
+		o.str("name", &m.Name)
+		if o.require("kind", "e.g. kind: process, prometheus, postgres or redis") {
+			o.str("kind", &m.Kind)
+		}
+		m.Spec = c.spec(o, "name", "kind")
+		out = append(out, m)
+	}
+	return out
+}
+
+// specList reads a list of mappings under key.
+func (c *compiler) specList(top *obj, key string) []*obj {
+	n, path := top.get(key)
+	if n == nil {
+		return nil
+	}
+	items, ok := c.list(n, path)
+	if !ok {
+		return nil
+	}
+	var out []*obj
+	for i, item := range items {
+		if o := c.object(item, index(path, i), nil); o != nil {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// spec decodes the keys of o other than skip.
+func (c *compiler) spec(o *obj, skip ...string) map[string]any {
+	m := map[string]any{}
+	for _, k := range o.order {
+		if contains(skip, k) {
+			continue
+		}
+		if v, ok := c.value(o.vals[k], join(o.path, k), atCompile); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
