@@ -61,9 +61,9 @@ func NewNDJSON(w io.Writer) *NDJSON {
 	}
 }
 
-// CreateNDJSON creates (or truncates) the file at path and returns a writer that owns it;
+// Create creates (or truncates) the file at path and returns a writer that owns it;
 // a path ending in ".gz" is gzip-compressed, as k6 does.
-func CreateNDJSON(path string) (*NDJSON, error) {
+func Create(path string) (*NDJSON, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("output: json file %q: %w", path, err)
@@ -120,7 +120,7 @@ func (n *NDJSON) write(b []byte) {
 	}
 }
 
-// Close flushes the buffer, closes what CreateNDJSON opened and returns the first error of
+// Close flushes the buffer, closes what Create opened and returns the first error of
 // any write, flush or close. Later calls return nil; later writes fail.
 func (n *NDJSON) Close() error {
 	n.mu.Lock()

@@ -55,7 +55,7 @@ func TestNDJSONFromARegistry(t *testing.T) {
 	t.Parallel()
 	const goroutines, perGoroutine = 16, 300
 	path := filepath.Join(t.TempDir(), "out.json")
-	out, err := CreateNDJSON(path)
+	out, err := Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,13 +310,13 @@ func TestNDJSONReportsWriteErrors(t *testing.T) {
 	}
 }
 
-func TestCreateNDJSON(t *testing.T) {
+func TestCreate(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	t.Run("gzip", func(t *testing.T) {
 		t.Parallel()
 		path := filepath.Join(dir, "out.json.gz")
-		n, err := CreateNDJSON(path)
+		n, err := Create(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -341,7 +341,7 @@ func TestCreateNDJSON(t *testing.T) {
 	})
 	t.Run("bad path", func(t *testing.T) {
 		t.Parallel()
-		_, err := CreateNDJSON(filepath.Join(dir, "missing", "out.json"))
+		_, err := Create(filepath.Join(dir, "missing", "out.json"))
 		if err == nil || !strings.Contains(err.Error(), "missing") {
 			t.Fatalf("err = %v, want one naming the path", err)
 		}
