@@ -205,6 +205,18 @@ func (s *Series) Points() []SeriesPoint {
 	return out
 }
 
+// Len returns the number of points Points would return.
+func (s *Series) Len() int { return len(s.pts) }
+
+// At returns point i (0 ≤ i < Len), without computing the others: At(Len()-2) is the last
+// complete interval, which a live display reads every second.
+func (s *Series) At(i int) SeriesPoint {
+	if i < 0 || i >= len(s.pts) {
+		return SeriesPoint{}
+	}
+	return s.point(i, s.pts[i])
+}
+
 func (s *Series) point(i int, p *pointData) SeriesPoint {
 	sp := SeriesPoint{Time: s.start.Add(time.Duration(i) * s.interval)}
 	if p == nil || p.n == 0 {

@@ -49,6 +49,12 @@ func TestSeriesPointsPerInterval(t *testing.T) {
 			t.Errorf("point %d = %d at %v, want %d at %v", i, p.Count, p.Time, wantCounts[i], at(float64(i)))
 		}
 	}
+	if reqs.Len() != 4 || reqs.At(1) != pts[1] || reqs.At(3) != pts[3] {
+		t.Errorf("Len/At disagree with Points: %d, %+v", reqs.Len(), reqs.At(1))
+	}
+	if (reqs.At(-1) != SeriesPoint{}) || (reqs.At(4) != SeriesPoint{}) {
+		t.Error("At out of range: want the zero point")
+	}
 	dur, _ := snap.Series("http_req_duration")
 	dp := dur.Points()
 	if dp[1].Count != 2 || dp[1].Min != 20 || dp[1].Max != 30 || dp[1].Sum != 50 {
