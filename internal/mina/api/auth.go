@@ -35,12 +35,12 @@ func (s *Server) authed(h apiHandler) http.HandlerFunc {
 func bearer(r *http.Request) (string, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return "", mina.Errorf(mina.EUNAUTHORIZED, "missing Authorization header; send \"Authorization: Bearer <token>\"")
+		return "", mina.Errorf(mina.EUNAUTHORIZED, "missing Authorization header; send \"Authorization: Bearer TOKEN\"")
 	}
 	scheme, token, ok := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return "", mina.Errorf(mina.EUNAUTHORIZED, "Authorization header must be \"Bearer <token>\"")
+		return "", mina.Errorf(mina.EUNAUTHORIZED, "Authorization header must be \"Bearer TOKEN\"")
 	}
 	return token, nil
 }
