@@ -49,6 +49,9 @@ type framing struct {
 	keepAlive     bool
 }
 
+// httpPrefix begins every status line.
+var httpPrefix = []byte("HTTP/1.")
+
 // maxInterim bounds how many 1xx responses may precede the final one.
 const maxInterim = 8
 
@@ -99,7 +102,7 @@ func (p *parser) head() (framing, error) {
 	if err != nil {
 		return f, err
 	}
-	if len(l) < 12 || string(l[:7]) != "HTTP/1." || (l[7] != '0' && l[7] != '1') || l[8] != ' ' ||
+	if len(l) < 12 || !bytes.HasPrefix(l, httpPrefix) || (l[7] != '0' && l[7] != '1') || l[8] != ' ' ||
 		!isDigit(l[9]) || !isDigit(l[10]) || !isDigit(l[11]) || (len(l) > 12 && l[12] != ' ') {
 		return f, fmt.Errorf("%w: status line %q", ErrMalformedResponse, clip(l))
 	}
@@ -129,20 +132,20 @@ func (p *parser) head() (framing, error) {
 		r.fields = append(r.fields, field{k0, v0, v0, int32(len(r.hbuf))})
 		switch len(k) {
 		case len("content-length"):
-			if equalFold(string(k), "content-length") {
+			if equalFold(k, "content-length") {
 				if f.contentLength, err = contentLength(v, f.contentLength); err != nil {
 					return f, err
 				}
 			}
 		case len("transfer-encoding"):
-			if equalFold(string(k), "transfer-encoding") {
+			if equalFold(k, "transfer-encoding") {
 				te = true
 				f.chunked = lastTokenIs(v, "chunked")
 			}
 		case len("connection"):
-			if equalFold(string(k), "connection") {
-				connClose = connClose || hasToken(string(v), "close")
-				connKeepAlive = connKeepAlive || hasToken(string(v), "keep-alive")
+			if equalFold(k, "connection") {
+				connClose = connClose || hasToken(v, "close")
+				connKeepAlive = connKeepAlive || hasToken(v, "keep-alive")
 			}
 		}
 	}
@@ -195,10 +198,10 @@ func (p *parser) line() ([]byte, error) {
 // splitField splits a field line into name and value, trimming the value's whitespace.
 func splitField(l []byte) (k, v []byte, err error) {
 	i := bytes.IndexByte(l, ':')
-	if i <= 0 || !isToken(string(l[:i])) {
+	if i <= 0 || !isToken(l[:i]) {
 		return nil, nil, fmt.Errorf("%w: header line %q", ErrMalformedResponse, clip(l))
 	}
-	v = bytes.Trim(l[i+1:], " \t")
+	v = trimOWS(l[i+1:])
 	if bytes.IndexByte(v, 0) >= 0 || bytes.IndexByte(v, '\r') >= 0 {
 		return nil, nil, fmt.Errorf("%w: header line %q has CR or NUL", ErrMalformedResponse, clip(l))
 	}
@@ -209,13 +212,20 @@ func splitField(l []byte) (k, v []byte, err error) {
 // checks it against an earlier one (prev, -1 if none).
 func contentLength(v []byte, prev int64) (int64, error) {
 	var n int64 = -1
-	for item := range bytes.SplitSeq(v, []byte(",")) {
-		item = bytes.Trim(item, " \t")
-		m, ok := parseDecimal(item)
+	for rest := v; ; {
+		item := rest
+		i := bytes.IndexByte(rest, ',')
+		if i >= 0 {
+			item, rest = rest[:i], rest[i+1:]
+		}
+		m, ok := parseDecimal(trimOWS(item))
 		if !ok || (n >= 0 && m != n) {
 			return 0, fmt.Errorf("%w: Content-Length %q", ErrMalformedResponse, clip(v))
 		}
 		n = m
+		if i < 0 {
+			break
+		}
 	}
 	if prev >= 0 && n != prev {
 		return 0, fmt.Errorf("%w: Content-Length %q after %d", ErrMalformedResponse, clip(v), prev)
@@ -243,7 +253,18 @@ func lastTokenIs(v []byte, token string) bool {
 	if i := bytes.LastIndexByte(v, ','); i >= 0 {
 		v = v[i+1:]
 	}
-	return equalFold(string(bytes.Trim(v, " \t")), token)
+	return equalFold(trimOWS(v), token)
+}
+
+// trimOWS removes the optional whitespace (spaces and tabs) around b.
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // fixed reads a Content-Length body.
@@ -355,7 +376,7 @@ func chunkSize(l []byte) (int64, error) {
 	if i := bytes.IndexByte(s, ';'); i >= 0 {
 		s = s[:i]
 	}
-	s = bytes.Trim(s, " \t")
+	s = trimOWS(s)
 	if len(s) == 0 || len(s) > 15 {
 		return 0, fmt.Errorf("%w: chunk size line %q", ErrMalformedResponse, clip(l))
 	}

@@ -124,7 +124,7 @@ func hasPrefixFold(s, prefix string) bool {
 }
 
 // equalFold reports whether a and b are equal ignoring ASCII case (header names are ASCII).
-func equalFold(a, b string) bool {
+func equalFold[T ~string | ~[]byte](a T, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -147,8 +147,8 @@ func equalFold(a, b string) bool {
 }
 
 // isToken reports whether s is an RFC 9110 token (a method or a field name).
-func isToken(s string) bool {
-	if s == "" {
+func isToken[T ~string | ~[]byte](s T) bool {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -304,15 +304,21 @@ func appendRequestURI(b []byte, uri string) []byte {
 }
 
 // hasToken reports whether the comma-separated list v contains token, ignoring case.
-func hasToken(v, token string) bool {
-	for v != "" {
-		var item string
-		if i := strings.IndexByte(v, ','); i >= 0 {
-			item, v = v[:i], v[i+1:]
-		} else {
-			item, v = v, ""
+func hasToken[T ~string | ~[]byte](v T, token string) bool {
+	for len(v) > 0 {
+		item := v
+		i := 0
+		for i < len(v) && v[i] != ',' {
+			i++
 		}
-		if equalFold(strings.TrimSpace(item), token) {
+		item, v = v[:i], v[min(i+1, len(v)):]
+		for len(item) > 0 && (item[0] == ' ' || item[0] == '\t') {
+			item = item[1:]
+		}
+		for len(item) > 0 && (item[len(item)-1] == ' ' || item[len(item)-1] == '\t') {
+			item = item[:len(item)-1]
+		}
+		if equalFold(item, token) {
 			return true
 		}
 	}
