@@ -11,14 +11,27 @@ import (
 // series is the registry-wide time series of one key: one point per interval from the
 // registry's start, at most max points. Point i covers base intervals [i<<shift, (i+1)<<shift).
 //
-// Points are immutable once stored (an update stores a new point), so snapshots share them by
-// copying the slice of pointers.
+// Points are immutable once stored (an update stores a new point), and snapshots share the
+// slice itself: points[:shared] is visible to a snapshot, so a write below shared copies the
+// slice first (copy on write). A series that no sample touches between snapshots costs them
+// nothing.
 type series struct {
 	mu     sync.Mutex
 	typ    Type
 	max    int
 	shift  uint
 	points []*pointData // nil: no data in that interval
+	shared int
+}
+
+// set stores point i, copying the slice first if a snapshot shares that part of it. The
+// caller holds se.mu.
+func (se *series) set(i int, p *pointData) {
+	if i < se.shared {
+		se.points = append(make([]*pointData, 0, cap(se.points)), se.points...)
+		se.shared = 0
+	}
+	se.points[i] = p
 }
 
 // pointData is one interval of a series. Values as in sink: ns for trends.
@@ -56,6 +69,7 @@ func (se *series) compact() {
 		out[i] = mergePoints(se.points[2*i], b)
 	}
 	se.points = out
+	se.shared = 0 // a new slice
 	se.shift++
 }
 
@@ -117,7 +131,7 @@ func (se *series) addSlot(sl *slot) {
 		}
 		np.h.MergeFrom(sl.h)
 	}
-	se.points[i] = np
+	se.set(i, np)
 }
 
 // addOne merges a single late sample (value v, and us for trends) into its interval.
@@ -142,7 +156,7 @@ func (se *series) addOne(bi int64, typ Type, v, us int64, hist bool) {
 	default:
 		np.merge(1, f, f, f, 0)
 	}
-	se.points[i] = np
+	se.set(i, np)
 }
 
 // addGauge sets a gauge's value in its interval.
@@ -153,20 +167,21 @@ func (se *series) addGauge(bi int64, v float64) {
 	np := clonePoint(se.points[i])
 	np.merge(1, v, v, v, 0)
 	np.last = v
-	se.points[i] = np
+	se.set(i, np)
 }
 
 // copy returns the series as a Series sharing its (immutable) points.
 func (se *series) copy(ks *keyState, start time.Time, base time.Duration) *Series {
 	se.mu.Lock()
 	defer se.mu.Unlock()
+	se.shared = len(se.points)
 	return &Series{
 		Key:      ks.key,
 		Type:     ks.b.Type,
 		Kind:     ks.b.Kind,
 		start:    start,
 		interval: base << se.shift,
-		pts:      append([]*pointData(nil), se.points...),
+		pts:      se.points[:len(se.points):len(se.points)],
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -223,4 +224,47 @@ func TestMemoryDoesNotGrowWithSamples(t *testing.T) {
 		t.Errorf("heap grew by %d KB recording the same million samples again, want < 64 KB", (again-large)/1024)
 	}
 	runtime.KeepAlive(reg)
+}
+
+func TestSnapshotsDoNotChangeAfterwards(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	start := clock.Now()
+	reg := mustRegistry(t, Config{Now: clock.Now, MaxSeriesPoints: 4})
+	rec := reg.Recorder()
+	rec.HTTP(okSample(nil, start, time.Millisecond))
+	rec.HTTP(okSample(nil, start.Add(time.Second), time.Millisecond))
+	first := reg.Snapshot()
+	// More samples in the intervals the first snapshot holds, in a new one, and enough later
+	// ones to make the series merge its points.
+	rec.HTTP(okSample(nil, start, 2*time.Millisecond))
+	rec.HTTP(okSample(nil, start.Add(2*time.Second), 2*time.Millisecond))
+	second := reg.Snapshot()
+	rec.HTTP(okSample(nil, start.Add(9*time.Second), 2*time.Millisecond))
+	third := reg.Snapshot()
+
+	counts := func(s *Snapshot) []int64 {
+		ser, _ := s.Series("http_req_duration")
+		var out []int64
+		for _, p := range ser.Points() {
+			out = append(out, p.Count)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		snap *Snapshot
+		want []int64
+	}{
+		{"first", first, []int64{1, 1}},      // as taken, despite the later samples
+		{"second", second, []int64{2, 1, 1}}, // one more in interval 0, a new interval 2
+		{"third", third, []int64{4, 0, 1}},   // 10 s in at most 4 points: 4 s per point
+	} {
+		if got := counts(tt.snap); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: counts %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if mv, _ := first.Get("http_req_duration"); mv.Count != 2 || mv.Max != 1 {
+		t.Errorf("first snapshot changed: %+v", mv)
+	}
 }
