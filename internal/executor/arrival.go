@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -101,13 +102,19 @@ func (a *arrival) Run(ctx context.Context) error {
 	return a.result(ctx, allocErr)
 }
 
-// schedule dispatches the iterations as they fall due until the schedule or the regular
-// duration ends. spare is how many VUs may still be allocated.
+// schedule dispatches the iterations as they fall due until the schedule ends. spare is how
+// many VUs may still be allocated.
+//
+// Go's timers wake up to about a millisecond late (the runtime's poller sleeps in whole
+// milliseconds), so the scheduler may wake after the end of the regular duration with the last
+// iterations of the schedule, all intended before that end, still to start: it starts them,
+// late and with their lag, as it does with any burst. Only the hard end (or ctx) stops it; the
+// iterations it could not start by then are counted as dropped, unless ctx ended the run.
 func (a *arrival) schedule(ctx context.Context, w window, alloc chan<- struct{}, spare int) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
-	regDone := w.Regular.Done()
+	hardDone := w.Hard.Done()
 	total := a.pacer.Total()
 	for n := int64(0); n < total; {
 		elapsed := a.opts.Now().Sub(w.start)
@@ -117,7 +124,7 @@ func (a *arrival) schedule(ctx context.Context, w window, alloc chan<- struct{},
 			timer.Reset(at - elapsed)
 			select {
 			case <-timer.C:
-			case <-regDone:
+			case <-hardDone:
 				a.dropRest(ctx, total-n)
 				return
 			}
@@ -125,7 +132,7 @@ func (a *arrival) schedule(ctx context.Context, w window, alloc chan<- struct{},
 		}
 		for ; n < due; n++ {
 			select {
-			case <-regDone:
+			case <-hardDone:
 				a.dropRest(ctx, total-n)
 				return
 			default:
@@ -146,9 +153,9 @@ func (a *arrival) schedule(ctx context.Context, w window, alloc chan<- struct{},
 	}
 }
 
-// dropRest counts the n iterations that were due when the regular duration ended but had not
-// been started (the scheduler was behind): dropped, not silently lost. When ctx itself ended
-// (the user interrupted the run) they are not counted.
+// dropRest counts the n iterations of the schedule that were never started because the hard
+// end came first (the scheduler was that far behind): dropped, not silently lost. When ctx
+// itself ended (the user interrupted the run) they are not counted.
 func (a *arrival) dropRest(ctx context.Context, n int64) {
 	if ctx.Err() != nil {
 		return
@@ -158,20 +165,33 @@ func (a *arrival) dropRest(ctx context.Context, n int64) {
 	}
 }
 
-// dispatch hands the next iteration to an idle worker, or drops it when none is idle.
+// dispatch hands the next iteration to an idle worker, or drops it when none is idle. Before
+// dropping it yields once: in a burst the scheduler may be keeping workers that have finished
+// from running long enough to go back on the stack, and such a VU is not busy.
 func (a *arrival) dispatch(intended time.Time) bool {
+	wk := a.popIdle()
+	if wk == nil {
+		runtime.Gosched()
+		if wk = a.popIdle(); wk == nil {
+			a.drop()
+			return false
+		}
+	}
+	wk.work <- Iteration{Scenario: a.sc.Name, Number: a.number.Add(1) - 1, Intended: intended}
+	return true
+}
+
+// popIdle takes the most recently idle worker off the stack; nil when there is none.
+func (a *arrival) popIdle() *worker {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	k := len(a.idle)
 	if k == 0 {
-		a.mu.Unlock()
-		a.drop()
-		return false
+		return nil
 	}
 	wk := a.idle[k-1]
 	a.idle = a.idle[:k-1]
-	a.mu.Unlock()
-	wk.work <- Iteration{Scenario: a.sc.Name, Number: a.number.Add(1) - 1, Intended: intended}
-	return true
+	return wk
 }
 
 // drop counts one dropped iteration.
