@@ -30,7 +30,7 @@ func (s *nopSource) NewVU(context.Context, string) (executor.VU, error) {
 
 type nopVU int
 
-func (v nopVU) ID() int                                { return int(v) }
+func (v nopVU) ID() int                               { return int(v) }
 func (nopVU) Run(context.Context, executor.Iteration) {}
 
 // lagObserver keeps the lags and counts the drops.

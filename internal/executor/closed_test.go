@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -377,5 +378,64 @@ func TestVUSourceErrors(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+func TestRampingVUsEndsAfterLastRampDown(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// Down to 0 at 2s, then 10s of nothing: k6 ends the executor gracefulRampDown (1s)
+		// after the last VU was told to stop, at 3s, not after the idle stage.
+		sc := plan.Scenario{Name: "rv0", Executor: plan.RampingVUs, StartVUs: 2,
+			Stages:           []plan.Stage{{Duration: 2 * time.Second, Target: 0}, {Duration: 10 * time.Second, Target: 0}},
+			GracefulRampDown: time.Second, GracefulStop: 30 * time.Second}
+		src := &fakeSource{took: constantTook(5 * time.Second)}
+		e := mustNew(t, sc, src, nil, executor.Options{})
+		t0 := time.Now()
+		if err := e.Run(context.Background()); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if got := time.Since(t0); got != 3*time.Second {
+			t.Errorf("Run returned after %v, want 3s", got)
+		}
+		if got, want := executor.TotalDuration(sc, true), 3*time.Second; got != want {
+			t.Errorf("TotalDuration(with graceful) = %v, want %v", got, want)
+		}
+		// VU 2 stops at 1s and is cut at 2s; VU 1 stops at 2s and is cut at 3s.
+		for _, r := range src.Runs() {
+			if want := t0.Add(time.Duration(4-r.vu) * time.Second); !r.interrupted || !r.end.Equal(want) {
+				t.Errorf("VU %d: iteration ended at %v (interrupted %v), want cut at %v", r.vu, r.end.Sub(t0), r.interrupted, want.Sub(t0))
+			}
+		}
+	})
+}
+
+// TestNoGoroutineLeft runs each executor briefly on the real clock and checks that every
+// goroutine it started has ended when Run returns.
+func TestNoGoroutineLeft(t *testing.T) {
+	scenarios := []plan.Scenario{
+		{Name: "cv", Executor: plan.ConstantVUs, VUs: 3, Duration: 30 * time.Millisecond},
+		{Name: "rv", Executor: plan.RampingVUs, StartVUs: 1, Stages: []plan.Stage{{Duration: 30 * time.Millisecond, Target: 4}},
+			GracefulRampDown: 10 * time.Millisecond, GracefulStop: 10 * time.Millisecond},
+		{Name: "car", Executor: plan.ConstantArrivalRate, Rate: 1000, TimeUnit: time.Second, Duration: 30 * time.Millisecond,
+			PreAllocatedVUs: 1, MaxVUs: 8, GracefulStop: 10 * time.Millisecond},
+		{Name: "rar", Executor: plan.RampingArrivalRate, StartRate: 100, TimeUnit: time.Second,
+			Stages: []plan.Stage{{Duration: 30 * time.Millisecond, Target: 2000}}, PreAllocatedVUs: 1, MaxVUs: 8},
+		{Name: "pvi", Executor: plan.PerVUIterations, VUs: 2, Iterations: 3, MaxDuration: time.Second},
+		{Name: "si", Executor: plan.SharedIterations, VUs: 2, Iterations: 5, MaxDuration: time.Second},
+	}
+	before := runtime.NumGoroutine()
+	for _, sc := range scenarios {
+		src := &fakeSource{took: constantTook(2 * time.Millisecond), newDelay: time.Millisecond}
+		e := mustNew(t, sc, src, nil, executor.Options{})
+		if err := e.Run(context.Background()); err != nil {
+			t.Fatalf("%s: Run: %v", sc.Name, err)
+		}
+		if len(src.Runs()) == 0 {
+			t.Errorf("%s: no iteration ran", sc.Name)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("%s: %d goroutines after Run, %d before", sc.Name, n, before)
+		}
 	}
 }
