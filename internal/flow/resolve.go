@@ -42,6 +42,9 @@ func (v *VU) resolve(r *resolver) (any, error) {
 	case resVU:
 		return v.vuBox, nil
 	case resIter:
+		if v.iterBox == nil {
+			v.iterBox = v.iter
+		}
 		return v.iterBox, nil
 	case resScenario:
 		return v.scenarioBox, nil

@@ -28,7 +28,9 @@ type VU struct {
 	// rows holds, per feeder, the row this iteration reads, or -1 before the first read.
 	rows []int
 
-	vuBox, iterBox, scenarioBox any // built-ins, boxed once
+	vuBox, scenarioBox any   // built-ins, boxed once
+	iter               int64 // ${__ITER}
+	iterBox            any   // iter boxed on first read in the iteration, else nil
 
 	// Per iteration.
 	prog     *program
@@ -94,7 +96,7 @@ func (v *VU) begin(f *plan.Flow, it Iteration) error {
 		v.scenarioBox = any(it.Scenario)
 	}
 	v.jar.on.Store(v.prog.cookies)
-	v.iterBox = any(it.VUIter)
+	v.iter, v.iterBox = it.VUIter, nil
 	v.failed, v.lateness, v.hasLate = false, 0, false
 	for i := range v.rows {
 		v.rows[i] = -1
