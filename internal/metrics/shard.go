@@ -235,10 +235,13 @@ func (s *sink) add(v, bi int64, sh *shard) {
 			s.max = f
 		}
 		s.sum += f
-		us = (v + 500) / 1000
-		if us > maxMicros {
+		if v < maxMicros*1000 {
+			us = (v + 500) / 1000 // round to the µs; cannot overflow below the ceiling
+		} else {
 			us = maxMicros
-			s.clamped++
+			if v > maxMicros*1000 {
+				s.clamped++
+			}
 		}
 		if s.dense != nil {
 			_ = s.dense.RecordValue(us) // in range by construction
