@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime"
@@ -40,7 +41,11 @@ func TestBenchServerProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "abc")
+	}))
 	fmt.Println(ln.Addr())
+	fmt.Println(tlsSrv.Listener.Addr())
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		os.Exit(0)
@@ -75,8 +80,9 @@ func serveCanned(c net.Conn) {
 	}
 }
 
-// startBenchServer starts the server process and returns its address.
-func startBenchServer(b *testing.B) string {
+// startBenchServer starts the server process and returns the address of its plain server
+// (serveCanned) and of its TLS server (net/http, a self-signed certificate).
+func startBenchServer(b *testing.B) (plain, tls string) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchServerProcess$")
 	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
@@ -102,11 +108,15 @@ func startBenchServer(b *testing.B) string {
 			<-done
 		}
 	})
-	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	br := bufio.NewReader(stdout)
+	plain, err = br.ReadString('\n')
+	if err == nil {
+		tls, err = br.ReadString('\n')
+	}
 	if err != nil {
 		b.Fatalf("bench server: %v", err)
 	}
-	return strings.TrimSpace(addr)
+	return strings.TrimSpace(plain), strings.TrimSpace(tls)
 }
 
 // cpuTime is the CPU time (user + system) this process has used.
@@ -133,7 +143,7 @@ func measureCPU(b *testing.B, fn func()) {
 // keep-alive GETs against a tiny server in another process: one connection (sequential) and
 // 50 connections (50 goroutines, as in PRODUCT.md's table).
 func BenchmarkKeepAliveGET(b *testing.B) {
-	addr := startBenchServer(b)
+	addr, _ := startBenchServer(b)
 	url := "http://" + addr + "/"
 	for _, conns := range []int{1, 50} {
 		b.Run(fmt.Sprintf("ramp/conns=%d", conns), func(b *testing.B) {
@@ -267,4 +277,40 @@ func BenchmarkAppendRequest(b *testing.B) {
 		}
 	}
 	_ = bytes.MinRead
+}
+
+// BenchmarkMemoryPerVU reports the Go heap one VU's client holds after a request — Client,
+// Response, connection, read buffer — against PRODUCT.md's 32 KiB per VU (kernel socket
+// buffers are not on the Go heap and not counted).
+func BenchmarkMemoryPerVU(b *testing.B) {
+	plain, tlsAddr := startBenchServer(b)
+	const vus = 200
+	for _, scheme := range []string{"http", "https"} {
+		addr := map[string]string{"http": plain, "https": tlsAddr}[scheme]
+		b.Run(scheme, func(b *testing.B) {
+			var perVU float64
+			for range b.N {
+				clients := make([]*Client, vus)
+				resps := make([]Response, vus)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				for i := range clients {
+					clients[i] = New(Options{InsecureSkipTLSVerify: true})
+					clients[i].Do(context.Background(), &Request{URL: scheme + "://" + addr + "/"}, &resps[i])
+					if resps[i].Err != nil {
+						b.Fatal(resps[i].Err)
+					}
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perVU = float64(after.HeapAlloc-before.HeapAlloc) / vus
+				for _, c := range clients {
+					c.Close()
+				}
+				runtime.KeepAlive(resps)
+			}
+			b.ReportMetric(perVU, "heap-B/VU")
+		})
+	}
 }
