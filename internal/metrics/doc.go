@@ -62,6 +62,6 @@
 // # Output
 //
 // When Config.Output is set, each Recorder buffers one Point per metric of each sample (k6's
-// --out json stream) and hands them over in batches of up to 1,024, in order; Flush hands over
+// --out json stream) and hands them over in batches of up to 128, in order; Flush hands over
 // what is left. The Output may block: nothing is dropped.
 package metrics

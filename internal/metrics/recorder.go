@@ -17,8 +17,10 @@ type HTTPSample struct {
 	Sent, Received                                                   int64 // bytes
 }
 
-// outputBatch is how many points a Recorder buffers before handing them to the Output.
-const outputBatch = 1024
+// outputBatch is how many points a Recorder buffers before handing them to the Output: a
+// lock of the Output per dozen requests, and at most 6 KB per VU (ramp's budget is 32 KiB per
+// VU in all).
+const outputBatch = 128
 
 // Recorder records samples for one goroutine (a VU). It is not safe for concurrent use and is
 // cheap to create. Recording takes one shard lock and, in the steady state, allocates nothing.
@@ -110,9 +112,6 @@ func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, 
 		r.pending[rec] = struct{}{}
 		r.outMu.Unlock()
 		rec.pending = true
-	}
-	if rec.buf == nil {
-		rec.buf = make([]Point, 0, outputBatch)
 	}
 	for i, v := range vals {
 		if i == skip {
