@@ -168,3 +168,28 @@ func TestFeederUnknownColumnIsAnError(t *testing.T) {
 		t.Errorf("error = %v, want it to say %s", err, want)
 	}
 }
+
+func TestFeederSequentialConcurrentVUs(t *testing.T) {
+	t.Parallel()
+	ts := &tokenServer{}
+	srv := server(t, ts.ServeHTTP)
+	s, _ := newShared(t, feederPlan(t, srv.URL, writeFile(t, "users.csv", usersCSV), plan.FeedSequential))
+	var wg sync.WaitGroup
+	for id := 1; id <= 4; id++ {
+		v := newVU(t, s, id)
+		wg.Go(func() {
+			for i := range int64(15) {
+				run(t, v, i)
+			}
+		})
+	}
+	wg.Wait()
+	counts := map[string]int{}
+	for _, tok := range ts.tokens() {
+		counts[tok]++
+	}
+	// 60 iterations over 3 rows, handed out in turn: 20 each, whatever the interleaving.
+	if want := map[string]int{"tok-a": 20, "tok-b": 20, "tok-c": 20}; !reflect.DeepEqual(counts, want) {
+		t.Errorf("rows used = %v, want %v", counts, want)
+	}
+}

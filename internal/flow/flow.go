@@ -148,7 +148,9 @@ type progKey struct {
 }
 
 // NewShared loads the plan's data feeders and prepares the flows of its scenarios, setup and
-// teardown. Errors name the file or the step at fault. VUs record into reg's recorders.
+// teardown, so that every bad template, regex or feeder column is reported before any traffic.
+// Errors name the file or the flow and line at fault. Each VU records into its own
+// reg.Recorder(); a nil reg discards the measurements.
 func NewShared(p *plan.Plan, reg *metrics.Registry) (*Shared, error) {
 	if p == nil {
 		return nil, fmt.Errorf("flow: nil plan")
@@ -381,7 +383,8 @@ func (s *Shared) newVU(id int) (*VU, error) {
 }
 
 // RunOnce runs flow once, as setup or teardown (name is the scenario tag of its samples), on a
-// VU of its own, and returns what it captured. ok is false when a check or a request failed or
+// VU of its own (${__VU} is 0, and it reads row 0 of unique-per-vu feeders), and returns what
+// it captured. ok is false when a check or a request failed or
 // a step was skipped. err reports a flow that could not run: a bad template, or the plan's
 // setupTimeout/teardownTimeout (for name "setup"/"teardown") or ctx running out.
 func (s *Shared) RunOnce(ctx context.Context, name string, f *plan.Flow) (captured map[string]any, ok bool, err error) {
