@@ -227,49 +227,59 @@ func TestBeforeDispatchLag(t *testing.T) {
 	})
 }
 
-func TestArrivalRateGracefulStop(t *testing.T) {
+func TestGracefulStop(t *testing.T) {
 	t.Parallel()
+	// Each scenario starts one iteration at 0 and has a regular duration of 1s and a
+	// gracefulStop of 1s.
+	scenarios := []plan.Scenario{
+		{Name: "car", Executor: plan.ConstantArrivalRate, Rate: 1, TimeUnit: time.Second, Duration: time.Second,
+			PreAllocatedVUs: 1, MaxVUs: 1, GracefulStop: time.Second},
+		{Name: "cv", Executor: plan.ConstantVUs, VUs: 1, Duration: time.Second, GracefulStop: time.Second},
+		{Name: "rv", Executor: plan.RampingVUs, StartVUs: 1, Stages: []plan.Stage{{Duration: time.Second, Target: 1}},
+			GracefulStop: time.Second, GracefulRampDown: time.Hour},
+		{Name: "pvi", Executor: plan.PerVUIterations, VUs: 1, Iterations: 5, MaxDuration: time.Second, GracefulStop: time.Second},
+	}
 	tests := []struct {
 		name            string
 		took            time.Duration
 		wantEnd         time.Duration // of the one iteration, from the start
 		wantInterrupted bool
 	}{
-		// 1/s for 1s: one iteration at 0; 1.5s fits in 1s + 1s of graceful stop.
+		// 1.5s fits in 1s + 1s of graceful stop.
 		{"finishes in gracefulStop", 1500 * time.Millisecond, 1500 * time.Millisecond, false},
 		// 3s does not: its ctx is cancelled at 2s.
 		{"cancelled after gracefulStop", 3 * time.Second, 2 * time.Second, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			synctest.Test(t, func(t *testing.T) {
-				sc := constantRate(1, time.Second, 1, 1)
-				sc.GracefulStop = time.Second
-				src := &fakeSource{took: constantTook(tt.took)}
-				e := mustNew(t, sc, src, nil, executor.Options{})
-				t0 := time.Now()
-				if err := e.Run(context.Background()); err != nil {
-					t.Fatalf("Run: %v", err)
-				}
-				runs := src.Runs()
-				if len(runs) != 1 {
-					t.Fatalf("ran %d iterations, want 1", len(runs))
-				}
-				if end := runs[0].end.Sub(t0); end != tt.wantEnd || runs[0].interrupted != tt.wantInterrupted {
-					t.Errorf("iteration ended at %v, interrupted %v; want %v, %v", end, runs[0].interrupted, tt.wantEnd, tt.wantInterrupted)
-				}
-				if ret := time.Since(t0); ret != tt.wantEnd {
-					t.Errorf("Run returned at %v, want %v", ret, tt.wantEnd)
-				}
-				wantDone := int64(1)
-				if tt.wantInterrupted {
-					wantDone = 0
-				}
-				if p := e.Progress(); p.Iterations != wantDone {
-					t.Errorf("Progress.Iterations = %d, want %d (an interrupted iteration is not complete)", p.Iterations, wantDone)
-				}
+	for _, sc := range scenarios {
+		for _, tt := range tests {
+			t.Run(sc.Executor+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				synctest.Test(t, func(t *testing.T) {
+					src := &fakeSource{took: constantTook(tt.took)}
+					e := mustNew(t, sc, src, nil, executor.Options{})
+					t0 := time.Now()
+					if err := e.Run(context.Background()); err != nil {
+						t.Fatalf("Run: %v", err)
+					}
+					runs := src.Runs()
+					if len(runs) != 1 {
+						t.Fatalf("ran %d iterations, want 1 (none starts after the regular duration)", len(runs))
+					}
+					if end := runs[0].end.Sub(t0); end != tt.wantEnd || runs[0].interrupted != tt.wantInterrupted {
+						t.Errorf("iteration ended at %v, interrupted %v; want %v, %v", end, runs[0].interrupted, tt.wantEnd, tt.wantInterrupted)
+					}
+					if ret := time.Since(t0); ret != tt.wantEnd {
+						t.Errorf("Run returned at %v, want %v", ret, tt.wantEnd)
+					}
+					wantDone := int64(1)
+					if tt.wantInterrupted {
+						wantDone = 0
+					}
+					if p := e.Progress(); p.Iterations != wantDone {
+						t.Errorf("Progress.Iterations = %d, want %d (an interrupted iteration is not complete)", p.Iterations, wantDone)
+					}
+				})
 			})
-		})
+		}
 	}
 }

@@ -140,7 +140,11 @@ type Progress struct {
 // New returns the executor of sc, which takes its VUs from src and tells obs (which may be nil)
 // what it does. It returns an error, naming the scenario and quoting the bad value, when sc is
 // not a valid configuration of its executor.
+//
+// The scenario compiler fills in k6's defaults; New also fills those whose zero value is never
+// valid (see Normalize), so that a plan built in Go needs no more than k6 asks for.
 func New(sc plan.Scenario, src VUSource, obs Observer, opts Options) (Executor, error) {
+	sc = Normalize(sc)
 	if err := validate(sc); err != nil {
 		return nil, fmt.Errorf("executor: scenario %q: %w", sc.Name, err)
 	}
@@ -165,6 +169,32 @@ func New(sc plan.Scenario, src VUSource, obs Observer, opts Options) (Executor, 
 	}
 }
 
+// The k6 defaults that Normalize fills in.
+const (
+	DefaultTimeUnit    = time.Second
+	DefaultMaxDuration = 10 * time.Minute
+)
+
+// Normalize returns sc with k6's defaults in the fields whose zero value is never valid for its
+// executor: TimeUnit (1s), MaxVUs (PreAllocatedVUs) and MaxDuration (10m). Fields where 0 means
+// something (GracefulStop, GracefulRampDown, StartTime) are left as they are.
+func Normalize(sc plan.Scenario) plan.Scenario {
+	switch sc.Executor {
+	case plan.ConstantArrivalRate, plan.RampingArrivalRate:
+		if sc.TimeUnit == 0 {
+			sc.TimeUnit = DefaultTimeUnit
+		}
+		if sc.MaxVUs == 0 {
+			sc.MaxVUs = sc.PreAllocatedVUs
+		}
+	case plan.PerVUIterations, plan.SharedIterations:
+		if sc.MaxDuration == 0 {
+			sc.MaxDuration = DefaultMaxDuration
+		}
+	}
+	return sc
+}
+
 // Run runs several executors concurrently and returns when all have ended, with their errors
 // joined.
 func Run(ctx context.Context, execs []Executor) error {
@@ -181,7 +211,7 @@ func Run(ctx context.Context, execs []Executor) error {
 // duration or maxDuration), plus the graceful stop when withGraceful — for ramping-vus k6's end
 // of the last graceful ramp-down when that comes first.
 func TotalDuration(sc plan.Scenario, withGraceful bool) time.Duration {
-	regular, hard := spans(sc)
+	regular, hard := spans(Normalize(sc))
 	if withGraceful {
 		return sc.StartTime + hard
 	}

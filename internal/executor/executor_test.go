@@ -1,6 +1,7 @@
 package executor_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestNewRejectsInvalid(t *testing.T) {
 		{"no duration", plan.ConstantVUs, func(s *plan.Scenario) { s.Duration = 0 }, "duration 0s"},
 		{"no iterations", plan.PerVUIterations, func(s *plan.Scenario) { s.Iterations = 0 }, "iterations 0"},
 		{"fewer iterations than VUs", plan.SharedIterations, func(s *plan.Scenario) { s.VUs = 3; s.Iterations = 2 }, "iterations 2: can't be less than vus (3)"},
-		{"no maxDuration", plan.PerVUIterations, func(s *plan.Scenario) { s.MaxDuration = 0 }, "maxDuration 0s"},
+		{"negative maxDuration", plan.PerVUIterations, func(s *plan.Scenario) { s.MaxDuration = -time.Second }, "maxDuration -1s"},
 		{"negative startVUs", plan.RampingVUs, func(s *plan.Scenario) { s.StartVUs = -1 }, "startVUs -1"},
 		{"no stages", plan.RampingVUs, func(s *plan.Scenario) { s.Stages = nil }, "stages: none given"},
 		{"all zero targets", plan.RampingVUs, func(s *plan.Scenario) { s.StartVUs = 0; s.Stages[0].Target = 0 }, "at least one must be more than 0"},
@@ -43,7 +44,7 @@ func TestNewRejectsInvalid(t *testing.T) {
 		{"negative gracefulRampDown", plan.RampingVUs, func(s *plan.Scenario) { s.GracefulRampDown = -time.Second }, "gracefulRampDown -1s"},
 		{"no rate", plan.ConstantArrivalRate, func(s *plan.Scenario) { s.Rate = 0 }, "rate 0"},
 		{"negative startRate", plan.RampingArrivalRate, func(s *plan.Scenario) { s.StartRate = -1 }, "startRate -1"},
-		{"no timeUnit", plan.ConstantArrivalRate, func(s *plan.Scenario) { s.TimeUnit = 0 }, "timeUnit 0s"},
+		{"negative timeUnit", plan.ConstantArrivalRate, func(s *plan.Scenario) { s.TimeUnit = -time.Second }, "timeUnit -1s"},
 		{"maxVUs below preAllocated", plan.ConstantArrivalRate, func(s *plan.Scenario) { s.PreAllocatedVUs = 5; s.MaxVUs = 2 }, "maxVUs 2: can't be less than preAllocatedVUs (5)"},
 		{"no maxVUs", plan.RampingArrivalRate, func(s *plan.Scenario) { s.PreAllocatedVUs = 0; s.MaxVUs = 0 }, "maxVUs 0"},
 	}
@@ -80,6 +81,36 @@ func TestNewRejectsInvalid(t *testing.T) {
 			t.Errorf("New(zero scenario): no error")
 		}
 	})
+}
+
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   plan.Scenario
+		want plan.Scenario
+	}{
+		// k6's defaults for an arrival-rate executor: timeUnit 1s, maxVUs = preAllocatedVUs.
+		{"arrival-rate", plan.Scenario{Executor: plan.ConstantArrivalRate, PreAllocatedVUs: 7},
+			plan.Scenario{Executor: plan.ConstantArrivalRate, PreAllocatedVUs: 7, MaxVUs: 7, TimeUnit: time.Second}},
+		// Values given are kept.
+		{"kept", plan.Scenario{Executor: plan.RampingArrivalRate, PreAllocatedVUs: 7, MaxVUs: 9, TimeUnit: time.Minute},
+			plan.Scenario{Executor: plan.RampingArrivalRate, PreAllocatedVUs: 7, MaxVUs: 9, TimeUnit: time.Minute}},
+		// maxDuration 10m for the iteration executors.
+		{"iterations", plan.Scenario{Executor: plan.SharedIterations},
+			plan.Scenario{Executor: plan.SharedIterations, MaxDuration: 10 * time.Minute}},
+		// A zero gracefulStop means no graceful stop: not a default to fill.
+		{"zero gracefulStop", plan.Scenario{Executor: plan.ConstantVUs},
+			plan.Scenario{Executor: plan.ConstantVUs}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := executor.Normalize(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Normalize = %+v\nwant        %+v", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestTotalDuration(t *testing.T) {
