@@ -61,6 +61,21 @@ func BenchmarkRecordHTTP(b *testing.B) {
 			}
 		})
 	})
+	// Thousands of VUs share the shards: 500 goroutines per core.
+	b.Run("parallel-500xcpu", func(b *testing.B) {
+		reg := benchRegistry(b)
+		b.ReportAllocs()
+		b.SetParallelism(500)
+		b.RunParallel(func(pb *testing.PB) {
+			rec := reg.Recorder()
+			i := 0
+			for pb.Next() {
+				s := sample(i)
+				rec.HTTP(&s)
+				i++
+			}
+		})
+	})
 }
 
 // BenchmarkSnapshot measures a snapshot of a registry that has seen a few minutes of samples
