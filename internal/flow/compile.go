@@ -366,13 +366,18 @@ func (c *compiler) bind(ref tmpl.Ref) (resolver, error) {
 	return r, fmt.Errorf("%s: %q is not a variable: not captured by any request, not a data feeder, not set with -e, and not a built-in (__VU, __ITER, __SCENARIO)", ref, r.root)
 }
 
-// arg prepares one call argument: a quoted literal, a number, a known variable, or literal text.
+// arg prepares one call argument: a quoted literal, a number, a variable, or literal text. As
+// in the scenario compiler, the bare words of randomChoice(a, b, c) are the choices
+// themselves; randomChoice(list) and randomInt(lo, hi) read bare names as variables.
 func (c *compiler) arg(call tmpl.Ref, a string) (funcArg, error) {
 	if s, quoted := tmpl.Unquote(a); quoted {
 		return funcArg{lit: s}, nil
 	}
 	if _, err := strconv.ParseFloat(a, 64); err == nil {
 		return funcArg{lit: json.Number(a)}, nil
+	}
+	if call.Func == tmpl.FuncRandomChoice && len(call.Args) > 1 {
+		return funcArg{lit: a}, nil // randomChoice(a, b, c): bare words are the choices
 	}
 	t, err := tmpl.Parse("${" + a + "}")
 	if err != nil {

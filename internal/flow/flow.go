@@ -26,9 +26,10 @@
 // navigate into captured objects and lists.
 //
 // Functions: randomInt(a, b) (inclusive; a and b are integers or variables), randomChoice(a, b,
-// …) or randomChoice(listVar), uuid() (version 4, from the VU's random source), now() (RFC 3339,
-// UTC), nowUnix(), nowUnixMilli(). A bare argument that names a known variable reads it; a
-// number stays a number; anything else, or a quoted argument, is literal text.
+// …) (the arguments are the choices) or randomChoice(listVar) (an element of the list), uuid()
+// (version 4, from the VU's random source), now() (RFC 3339, UTC), nowUnix(), nowUnixMilli().
+// A numeric argument stays a number (a typed JSON value keeps it a number); a quoted argument
+// is literal text.
 //
 // # Failures
 //

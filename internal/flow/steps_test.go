@@ -163,6 +163,8 @@ func TestExpandBuiltinsAndFunctions(t *testing.T) {
 		{"randomInt not int", "${randomInt(1,WORD)}", "", "not an integer"},
 		{"randomChoice literal", "${randomChoice('only')}", "only", ""},
 		{"randomChoice of one var", "${randomChoice(WORD)}", "w", ""},
+		// With several arguments, bare words are the choices, not variables.
+		{"randomChoice words", "${randomChoice(WORD, WORD)}", "WORD", ""},
 		{"uuid", "${uuid()}", "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", ""},
 		{"now", "${now()}", "2026-01-02T03:04:05Z", ""},
 		{"nowUnix", "${nowUnix()}", "1767323045", ""},
