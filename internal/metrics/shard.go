@@ -14,7 +14,7 @@ const (
 	wholeDigits    = 3 // whole-run trends: 0.1% relative error
 	seriesDigits   = 2 // per-interval series points: 1% relative error
 	slotsPerSink   = 4 // intervals a shard accumulates per key before handing the oldest over
-	maxCacheEntrie = 4096
+	maxCacheEntries = 4096
 )
 
 // sampleKind names what a recorder call records; each kind feeds a fixed list of metrics.
@@ -123,7 +123,7 @@ func (sh *shard) entry(k cacheKey) *entry {
 	r.mu.Unlock()
 	// Callers are meant to reuse TagSets; one that builds a new set per request would grow
 	// the cache without end, so start over when it is full.
-	if len(sh.cache) >= maxCacheEntrie {
+	if len(sh.cache) >= maxCacheEntries {
 		clear(sh.cache)
 	}
 	sh.cache[k] = e
