@@ -10,10 +10,10 @@ import (
 // Histogram geometry. Trend values are recorded in microseconds from 1 µs to one hour; larger
 // values are recorded as one hour and counted (MetricValue.Clamped).
 const (
-	maxMicros      = int64(3_600_000_000)
-	wholeDigits    = 3 // whole-run trends: 0.1% relative error
-	seriesDigits   = 2 // per-interval series points: 1% relative error
-	slotsPerSink   = 4 // intervals a shard accumulates per key before handing the oldest over
+	maxMicros       = int64(3_600_000_000)
+	wholeDigits     = 3 // whole-run trends: 0.1% relative error
+	seriesDigits    = 2 // per-interval series points: 1% relative error
+	slotsPerSink    = 4 // intervals a shard accumulates per key before handing the oldest over
 	maxCacheEntries = 4096
 )
 
