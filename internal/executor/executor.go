@@ -37,6 +37,10 @@
 // millisecond, and is reported through Observer.IterationStarted so that corrected latency
 // includes it.
 //
+// VUs are made when Run begins, before StartTime, as k6 initialises its VUs before the test:
+// every VU of the closed-model executors (ramping-vus: its largest target) and the
+// PreAllocatedVUs of the arrival-rate ones.
+//
 // The library is the standard library plus package pace: a handful of goroutines, channels,
 // one mutex-guarded stack and timers are all the machinery the executors need.
 package executor
@@ -201,6 +205,10 @@ func Run(ctx context.Context, execs []Executor) error {
 	errs := make([]error, len(execs))
 	var wg sync.WaitGroup
 	for i, e := range execs {
+		if e == nil {
+			errs[i] = fmt.Errorf("executor: Run: executor %d of %d is nil", i+1, len(execs))
+			continue
+		}
 		wg.Go(func() { errs[i] = e.Run(ctx) })
 	}
 	wg.Wait()
