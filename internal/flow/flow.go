@@ -171,9 +171,12 @@ func NewShared(p *plan.Plan, reg *metrics.Registry) (*Shared, error) {
 		s.newSink = func() Sink { return reg.Recorder() }
 	}
 	opts := clientOptions(p.Options)
+	cookies := usesCookies(p)
 	s.newDoer = func(jar http.CookieJar) Doer {
 		o := opts
-		o.Jar = jar
+		if cookies { // a jar costs the client allocations per request: only when some flow wants it
+			o.Jar = jar
+		}
 		return httpclient.New(o)
 	}
 	s.seed.Store(rand.Uint64())
@@ -264,6 +267,16 @@ func allowHosts(hosts []string) func(string) bool {
 		host, _, err := net.SplitHostPort(hostport)
 		return err == nil && (set[host] || set["["+host+"]"])
 	}
+}
+
+// usesCookies reports whether any flow of p keeps cookies.
+func usesCookies(p *plan.Plan) bool {
+	for _, f := range p.Flows {
+		if f.Cookies {
+			return true
+		}
+	}
+	return (p.Setup != nil && p.Setup.Cookies) || (p.Teardown != nil && p.Teardown.Cookies)
 }
 
 func collectCaptures(steps []plan.Step, into map[string]bool) {

@@ -366,3 +366,37 @@ func TestQueryEscaping(t *testing.T) {
 		t.Errorf("appendQuery = %s, want %s", got, want)
 	}
 }
+
+func TestClientOptionsFromPlan(t *testing.T) {
+	t.Parallel()
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, "/new", http.StatusFound)
+		}
+	})
+	tests := []struct {
+		name      string
+		opts      func(*plan.Options)
+		status    int
+		errorCode int
+	}{
+		// Redirects are followed up to MaxRedirects…
+		{"follow", func(o *plan.Options) { o.MaxRedirects = 3 }, 200, 0},
+		// …and not at all with 0: the redirect itself is the response.
+		{"no follow", func(o *plan.Options) { o.MaxRedirects = 0 }, 302, 0},
+		// A host outside the allowlist receives nothing (k6's 1111).
+		{"blocked host", func(o *plan.Options) { o.Hosts = []string{"api.example.com"} }, 0, 1111},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := onePlan(req(plan.Request{URL: plan.Template(srv.URL + "/old"), ExpectedStatus: []int{200, 302}}))
+			tc.opts(&p.Options)
+			s, rec := newShared(t, p)
+			run(t, newVU(t, s, 1), 0)
+			if len(rec.http) != 1 || rec.http[0].Status != tc.status || rec.http[0].ErrorCode != tc.errorCode {
+				t.Errorf("samples = %+v, want status %d, error code %d", rec.http, tc.status, tc.errorCode)
+			}
+		})
+	}
+}
