@@ -169,11 +169,22 @@ func (c *Client) watch(ctx context.Context) {
 	})
 }
 
-// Do sends req and fills resp, which it resets first. It never panics and returns by the
+// Do sends req and fills resp, which it resets first (a nil resp makes Do a no-op). It never panics and returns by the
 // request's timeout plus a little slack (or soon after ctx is done). Failures are reported in
 // resp.Err and resp.ErrorCode, never by panicking: a status of 4xx or 5xx is not a failure.
 func (c *Client) Do(ctx context.Context, req *Request, resp *Response) {
+	if resp == nil {
+		return // nowhere to report anything: do nothing
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	resp.reset(!c.opts.DiscardBodies)
+	if req == nil {
+		resp.Start = time.Now()
+		c.fail(ctx, resp, "", "", opURL, fmt.Errorf("%w: nil *Request", ErrInvalidRequest))
+		return
+	}
 	resp.Start = time.Now()
 	resp.URL = req.URL
 	method := req.Method

@@ -148,6 +148,18 @@ func TestHostileServers(t *testing.T) {
 		}, ErrorCodeTimeout},
 		// Nothing after the request: the request times out while waiting.
 		{"stall before headers", stall, ErrorCodeTimeout},
+		// Headers fed one byte every 5 ms (slowloris in reverse): the deadline is absolute.
+		{"drip-fed headers", func(c net.Conn) {
+			readHead(bufio.NewReader(c))
+			for _, b := range []byte("HTTP/1.1 200 OK\r\nX-Slow: " + strings.Repeat("z", 1000)) {
+				if _, err := c.Write([]byte{b}); err != nil {
+					return
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}, ErrorCodeTimeout},
+		// Half the body, then silence.
+		{"stall mid-body", serveOne("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234"), ErrorCodeTimeout},
 		// The status line, then silence.
 		{"stall inside headers", serveOne("HTTP/1.1 200 OK\r\nX-A: 1\r\n"), ErrorCodeTimeout},
 		// One header line of 100 KiB, beyond MaxHeaderBytes.
@@ -294,6 +306,29 @@ func TestInterruptedByContext(t *testing.T) {
 	if !resp.Interrupted() {
 		t.Errorf("Do with a done context: code %d err %v", resp.ErrorCode, resp.Err)
 	}
+}
+
+func TestTLSStall(t *testing.T) {
+	t.Parallel()
+	srv := startRaw(t, func(c net.Conn) { io.Copy(io.Discard, c) }) // accepts, never answers
+	c := New(Options{Timeout: 300 * time.Millisecond})
+	defer c.Close()
+	var resp Response
+	c.Do(context.Background(), &Request{URL: strings.Replace(srv.url("/"), "http://", "https://", 1)}, &resp)
+	if resp.ErrorCode != ErrorCodeTimeout {
+		t.Errorf("code %d (%v), want %d", resp.ErrorCode, resp.Err, ErrorCodeTimeout)
+	}
+}
+
+func TestNilRequest(t *testing.T) {
+	t.Parallel()
+	c := New(Options{})
+	var resp Response
+	c.Do(context.Background(), nil, &resp)
+	if resp.ErrorCode != ErrorCodeInvalidRequest {
+		t.Errorf("nil request: code %d (%v)", resp.ErrorCode, resp.Err)
+	}
+	c.Do(context.Background(), &Request{URL: "http://127.0.0.1:1/"}, nil) // nowhere to report: must not panic
 }
 
 func TestInvalidInput(t *testing.T) {
