@@ -31,6 +31,16 @@
 // A numeric argument stays a number (a typed JSON value keeps it a number); a quoted argument
 // is literal text.
 //
+// # Tags
+//
+// Every HTTP sample carries scenario, group (k6's "::outer::inner" path, "" at the top),
+// name (the request's name, else its URL template), method, url (the URL template as
+// written, so cardinality stays bounded), the scenario's tags and the request's tags; the
+// request's tags win over the built-in ones, which win over the scenario's. The metrics store
+// adds status, error_code and expected_response (the status is in the request's expected list,
+// by default 200–399, and there was no error). Check samples carry the request's tags;
+// iteration samples the scenario's; group_duration the group's path.
+//
 // # Failures
 //
 // An iteration is ok (session_ok) when none of its requests failed (http_req_failed: an error
@@ -197,7 +207,10 @@ func NewShared(p *plan.Plan, reg *metrics.Registry) (*Shared, error) {
 		s.feederIdx[f.Name] = len(s.feeders)
 		s.feeders = append(s.feeders, fd)
 	}
-	for _, f := range p.Flows {
+	for name, f := range p.Flows {
+		if f == nil {
+			return nil, fmt.Errorf("flow %s: nil", name)
+		}
 		collectCaptures(f.Steps, s.captureVars)
 	}
 	if p.Setup != nil {
@@ -272,7 +285,7 @@ func allowHosts(hosts []string) func(string) bool {
 // usesCookies reports whether any flow of p keeps cookies.
 func usesCookies(p *plan.Plan) bool {
 	for _, f := range p.Flows {
-		if f.Cookies {
+		if f != nil && f.Cookies {
 			return true
 		}
 	}

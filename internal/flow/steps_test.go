@@ -291,6 +291,27 @@ func TestNewSharedRejectsBadFlows(t *testing.T) {
 			t.Errorf("NewShared error = %v", err)
 		}
 	})
+	t.Run("nil flow", func(t *testing.T) {
+		t.Parallel()
+		p := onePlan()
+		p.Flows["other"] = nil
+		if _, err := NewShared(p, nil); err == nil || !strings.Contains(err.Error(), "flow other") {
+			t.Errorf("NewShared error = %v, want one naming flow other", err)
+		}
+	})
+	t.Run("nil plan", func(t *testing.T) {
+		t.Parallel()
+		if _, err := NewShared(nil, nil); err == nil {
+			t.Error("NewShared(nil) succeeded")
+		}
+	})
+	t.Run("nil flow to Run", func(t *testing.T) {
+		t.Parallel()
+		s, rec := newShared(t, onePlan())
+		if newVU(t, s, 1).Run(t.Context(), nil, Iteration{Scenario: "s"}) || len(rec.iters) != 0 || s.Skipped() != 1 {
+			t.Errorf("Run(nil flow) should fail, record nothing and count a skip (skipped %d)", s.Skipped())
+		}
+	})
 	t.Run("bad VU id", func(t *testing.T) {
 		t.Parallel()
 		s, _ := newShared(t, onePlan())

@@ -63,7 +63,8 @@ func (v *VU) Close() error {
 }
 
 // Run runs one iteration of f and reports whether it was ok: no failed request, no failed
-// check, no skipped step. The iteration is recorded unless ctx ended it early.
+// check, no skipped step. The iteration is recorded unless ctx ended it early. A flow that
+// cannot be prepared (one NewShared did not see) is counted in Skipped and not run.
 func (v *VU) Run(ctx context.Context, f *plan.Flow, it Iteration) (ok bool) {
 	if err := v.begin(f, it); err != nil {
 		v.shared.skip(err.Error())
