@@ -119,14 +119,14 @@ func (c *compiler) parse(src []byte) *yaml.Node {
 				Hint: "a scenario file needs at least `scenarios:` and `flows:`; see docs/scenario-format.md"})
 			return nil
 		}
-		c.errs = append(c.errs, yamlError(c.file, err))
+		c.errs = append(c.errs, yamlError(c.file, err, src))
 		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		c.errAt(&extra, "", "a scenario file holds one YAML document, found a second", "remove the `---` line, or split the file")
 	} else if !errors.Is(err, io.EOF) {
-		c.errs = append(c.errs, yamlError(c.file, err))
+		c.errs = append(c.errs, yamlError(c.file, err, src))
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -139,21 +139,33 @@ func (c *compiler) parse(src []byte) *yaml.Node {
 	return root
 }
 
-// yamlError turns a YAML syntax error into an Error with its line.
-func yamlError(file string, err error) *Error {
-	msg := err.Error()
-	e := &Error{File: file, Msg: "YAML syntax error: " + strings.TrimPrefix(msg, "yaml: "),
-		Hint: "check indentation and quoting around this line"}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
-		e.Column = 1
-		if m[2] != "" {
-			e.Column, _ = strconv.Atoi(m[2])
+// yamlError turns a YAML syntax error into an Error with its line. The commonest cause in
+// scenario files gets its own hint: an unquoted ${...} inside { } or [ ], where YAML reads the
+// braces as the start of a mapping.
+func yamlError(file string, err error, src []byte) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	e := &Error{File: file, Msg: "YAML syntax error: " + msg, Hint: "check indentation and quoting around this line"}
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		return e
+	}
+	e.Line, _ = strconv.Atoi(m[1])
+	e.Column = 1
+	if m[2] != "" {
+		e.Column, _ = strconv.Atoi(m[2])
+	}
+	e.Msg = "YAML syntax error: " + yamlLine.ReplaceAllString(msg, "")
+	lines := strings.Split(string(src), "\n")
+	for _, l := range lines[min(e.Line-1, len(lines)):min(e.Line+1, len(lines))] {
+		if unquotedRefInFlow.MatchString(l) {
+			e.Hint = `quote values that hold ${…} inside { } or [ ], e.g. { duration: "${RAMP:-5s}" }`
 		}
-		e.Msg = "YAML syntax error: " + strings.TrimPrefix(yamlLine.ReplaceAllString(strings.TrimPrefix(msg, "yaml: "), ""), "yaml: ")
 	}
 	return e
 }
+
+// unquotedRefInFlow matches a line with a flow collection holding an unquoted ${.
+var unquotedRefInFlow = regexp.MustCompile(`[{\[,]\s*([A-Za-z_]+:\s*)?\$\{`)
 
 // compile walks the document. Options come first because the hosts allowlist checks every
 // request; the rest is independent, and every part reports its own errors.

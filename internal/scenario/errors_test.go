@@ -262,6 +262,17 @@ flows:
 			want: []want{{"2:1", "YAML syntax error"}},
 		},
 		{
+			// An unquoted reference in a flow mapping is a YAML error; the hint says to quote it.
+			name: "unquoted reference in braces",
+			src: `scenarios:
+  s:
+    executor: ramping-vus
+    stages:
+      - { duration: ${RAMP:-5s}, target: 1 }
+` + flowsOK,
+			want: []want{{"4:1", `hint: quote values that hold ${…} inside { } or [ ]`}},
+		},
+		{
 			// A bad template is reported at the reference.
 			name: "template syntax error",
 			src: `flows:
