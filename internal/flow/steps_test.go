@@ -421,3 +421,24 @@ func TestClientOptionsFromPlan(t *testing.T) {
 		})
 	}
 }
+
+// FuzzAppendJSONString checks that any string, valid UTF-8 or not, becomes one valid JSON
+// string that decodes back to its valid-UTF-8 form. The seeds run with every `go test`.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", `"`, `\`, "\x00", "\xff", "é", "\u2028", "a\"b\\c\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := appendJSONString(nil, s)
+		var back string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("appendJSONString(%q) = %s: not JSON: %v", s, out, err)
+		}
+		if strings.ToValidUTF8(s, "") == s && back != s {
+			t.Fatalf("round trip of %q = %q", s, back)
+		}
+		if string(appendJSONBytes(nil, []byte(s))) != string(out) {
+			t.Fatalf("appendJSONBytes and appendJSONString differ on %q", s)
+		}
+	})
+}
