@@ -283,3 +283,39 @@ func TestGracefulStop(t *testing.T) {
 		}
 	}
 }
+
+func TestArrivalRateProgressAndVUs(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		src := &fakeSource{took: constantTook(time.Second)}
+		obs := &recorder{}
+		e := mustNew(t, constantRate(10, time.Second, 10, 10), src, obs, executor.Options{})
+		if p := e.Progress(); p.Elapsed != 0 || p.Done || p.Total != time.Second {
+			t.Errorf("Progress before Run = %+v, want nothing elapsed of 1s", p)
+		}
+		mid := make(chan executor.Progress, 1)
+		go func() {
+			time.Sleep(550 * time.Millisecond)
+			mid <- e.Progress()
+		}()
+		if err := e.Run(context.Background()); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		// At 550ms the iterations of 0, 100, …, 500ms run: 6 busy VUs of 10.
+		p := <-mid
+		if p.ActiveVUs != 6 || p.AllocatedVUs != 10 || p.TargetRate != 10 || p.Elapsed != 550*time.Millisecond || p.Done {
+			t.Errorf("Progress at 550ms = %+v, want 6 busy of 10, target 10/s, 550ms elapsed", p)
+		}
+		// The observer hears k6's vus and vus_max: every allocated VU is active (10 of 10)
+		// until the end, then none — not a call per iteration.
+		obs.mu.Lock()
+		calls := append([]vusCall(nil), obs.vus...)
+		obs.mu.Unlock()
+		if len(calls) != 11 || calls[9].active != 10 || calls[9].allocated != 10 || calls[10].active != 0 || calls[10].allocated != 10 {
+			t.Errorf("VUs calls = %+v, want (1,1)…(10,10) then (0,10)", calls)
+		}
+		if p := e.Progress(); !p.Done || p.Elapsed != 1900*time.Millisecond || p.Iterations != 10 {
+			t.Errorf("Progress after Run = %+v, want done at 1.9s with 10 iterations", p)
+		}
+	})
+}
