@@ -121,10 +121,9 @@ type Client struct {
 
 	// active is the connection of the exchange in flight, for the context watcher, which
 	// runs on another goroutine and interrupts a blocked read by expiring its deadline.
-	active    atomic.Pointer[conn]
-	watched   context.Context
-	stopWatch func() bool
-	closed    bool
+	active      atomic.Pointer[conn]
+	watchedDone <-chan struct{} // Done channel of the context being watched
+	stopWatch   func() bool
 }
 
 // New returns a client with opts (defaults filled in).
@@ -144,7 +143,7 @@ func (c *Client) Close() error {
 	}
 	if c.stopWatch != nil {
 		c.stopWatch()
-		c.stopWatch, c.watched = nil, nil
+		c.stopWatch, c.watchedDone = nil, nil
 	}
 	return errors.Join(errs...)
 }
@@ -153,15 +152,17 @@ func (c *Client) Close() error {
 var longAgo = time.Unix(1, 0)
 
 // watch arranges for cancellation of ctx to interrupt the exchange in flight. Registering
-// costs an allocation, so it is done once per context, not per request.
+// costs an allocation, so it is done once per cancellation (Done channel), not per request:
+// contexts derived with context.WithValue from a VU's context share its registration.
 func (c *Client) watch(ctx context.Context) {
-	if ctx.Done() == nil || ctx == c.watched {
+	done := ctx.Done()
+	if done == nil || done == c.watchedDone {
 		return
 	}
 	if c.stopWatch != nil {
 		c.stopWatch()
 	}
-	c.watched = ctx
+	c.watchedDone = done
 	c.stopWatch = context.AfterFunc(ctx, func() {
 		if cn := c.active.Load(); cn != nil {
 			_ = cn.raw.SetDeadline(longAgo)

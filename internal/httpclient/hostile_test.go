@@ -331,6 +331,38 @@ func TestNilRequest(t *testing.T) {
 	c.Do(context.Background(), &Request{URL: "http://127.0.0.1:1/"}, nil) // nowhere to report: must not panic
 }
 
+// ctxKey keys test values in contexts.
+type ctxKey struct{}
+
+func TestInterruptedSharedDone(t *testing.T) {
+	t.Parallel()
+	// The first request on a connection is answered, the second never is.
+	srv := startRaw(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		if readHead(br) {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		}
+		io.Copy(io.Discard, br)
+	})
+	c := New(Options{Timeout: 10 * time.Second})
+	defer c.Close()
+	vuCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var resp Response
+	// Per-iteration contexts derived with WithValue share the VU context's Done channel, and so
+	// the watcher registered by the first request.
+	c.Do(context.WithValue(vuCtx, ctxKey{}, 1), &Request{URL: srv.url("/")}, &resp)
+	if resp.Err != nil {
+		t.Fatalf("first request: %v", resp.Err)
+	}
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	c.Do(context.WithValue(vuCtx, ctxKey{}, 2), &Request{URL: srv.url("/")}, &resp)
+	if el := time.Since(start); el > 5*time.Second || !resp.Interrupted() {
+		t.Errorf("after %v: code %d (%v), want an interruption", el, resp.ErrorCode, resp.Err)
+	}
+}
+
 func TestInvalidInput(t *testing.T) {
 	t.Parallel()
 	srv := startRaw(t, serveOne("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
