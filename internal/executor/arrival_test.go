@@ -319,3 +319,31 @@ func TestArrivalRateProgressAndVUs(t *testing.T) {
 		}
 	})
 }
+
+func TestConstantArrivalRateHighRateNoDrift(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// 50,000/s for 1s on the fake clock: every iteration intended at exactly k·20µs and
+		// started then (the real-clock figures are in BenchmarkConstantArrivalRate).
+		src := &fakeSource{took: constantTook(100 * time.Microsecond)}
+		e := mustNew(t, constantRate(50_000, time.Second, 16, 16), src, nil, executor.Options{})
+		t0 := time.Now()
+		if err := e.Run(context.Background()); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		runs := src.Runs()
+		if len(runs) != 50_000 {
+			t.Fatalf("ran %d iterations, want 50000", len(runs))
+		}
+		for _, r := range runs {
+			want := t0.Add(time.Duration(r.it.Number) * 20 * time.Microsecond)
+			if !r.it.Intended.Equal(want) || !r.start.Equal(want) {
+				t.Fatalf("iteration %d intended %v, started %v; want both %v", r.it.Number,
+					r.it.Intended.Sub(t0), r.start.Sub(t0), want.Sub(t0))
+			}
+		}
+		if p := e.Progress(); p.Dropped != 0 {
+			t.Errorf("dropped %d, want 0", p.Dropped)
+		}
+	})
+}
