@@ -15,9 +15,9 @@
 //     iterations when the pacer says they are due, whatever the responses do. It computes how
 //     many iterations are due by now and dispatches them in a burst to idle VUs (a LIFO stack,
 //     so warm VUs and their connections are reused), then sleeps until the next is due; it
-//     never sleeps per iteration, so its precision does not depend on the timer's. When no VU
-//     is idle the iteration is dropped and counted — never queued — and, while fewer than
-//     MaxVUs exist, one more VU is allocated in the background.
+//     never sleeps per iteration, so the rate it keeps does not depend on the timer's
+//     precision. When no VU is idle the iteration is dropped and counted — never queued —
+//     and, while fewer than MaxVUs exist, one more VU is allocated in the background.
 //
 // Time (k6 lib/executor/helpers.go getDurationContexts): a scenario waits StartTime, then runs
 // for its regular duration; after it no new iteration starts, running ones may finish during
@@ -31,11 +31,11 @@
 // late; an overloaded machine, more) is still started, late and with its lag reported, until
 // the hard end; those never started are counted as dropped. k6 loses them without a count.
 //
-// Precision: at high rates the burst scheduler keeps the rate exactly (BenchmarkConstantArrivalRate:
-// 50,000/s with no-op VUs delivers 49,999/s for about 2µs of CPU per iteration); each
-// iteration's lag behind its intended start is bounded by the timer's wake-up delay, about a
-// millisecond, and is reported through Observer.IterationStarted so that corrected latency
-// includes it.
+// Precision: the burst scheduler keeps the rate exactly even at high rates
+// (BenchmarkConstantArrivalRate: 50,000/s with no-op VUs delivers 49,999/s for about 2µs of
+// CPU per iteration); each iteration's lag behind its intended start is bounded by the
+// timer's wake-up delay, about a millisecond, and is reported through
+// Observer.IterationStarted so that corrected latency includes it.
 //
 // VUs are made when Run begins, before StartTime, as k6 initialises its VUs before the test:
 // every VU of the closed-model executors (ramping-vus: its largest target) and the
@@ -60,7 +60,7 @@ import (
 type Iteration struct {
 	// Scenario is the scenario's name.
 	Scenario string
-	// Number is scenario-wide, from 0 (k6's iterationInTest).
+	// Number is scenario-wide, from 0 (k6's iterationInTest); dropped iterations take none.
 	Number int64
 	// VUIter is this VU's iteration count within the scenario, from 0.
 	VUIter int64
