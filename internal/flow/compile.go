@@ -3,6 +3,7 @@ package flow
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -189,8 +190,9 @@ func (c *compiler) step(in *plan.Step, groupPath string) (step, error) {
 		p := &pick{}
 		total := 0.0
 		for _, ch := range in.Pick {
-			if !(ch.Weight > 0) {
-				return step{}, c.errorf(in.Line, "pick weight %v: want a positive number", ch.Weight)
+			// A zero weight is a branch kept in the file but never taken.
+			if !(ch.Weight >= 0) || math.IsInf(ch.Weight, 0) {
+				return step{}, c.errorf(in.Line, "pick weight %v: want a finite number >= 0", ch.Weight)
 			}
 			steps, err := c.steps(ch.Steps, groupPath)
 			if err != nil {
@@ -199,6 +201,9 @@ func (c *compiler) step(in *plan.Step, groupPath string) (step, error) {
 			total += ch.Weight
 			p.cum = append(p.cum, total)
 			p.branches = append(p.branches, steps)
+		}
+		if total == 0 {
+			return step{}, c.errorf(in.Line, "pick: every weight is 0, so no branch can be chosen")
 		}
 		return step{kind: plan.StepPick, pick: p}, nil
 	}

@@ -26,6 +26,7 @@ func TestPickWeights(t *testing.T) {
 		{Weight: 80, Steps: emptyGroup("read")},
 		{Weight: 15, Steps: emptyGroup("write")},
 		{Weight: 5, Steps: emptyGroup("delete")},
+		{Weight: 0, Steps: emptyGroup("never")}, // kept in the file, never taken
 	}})
 	s, rec := newShared(t, p)
 	v := newVU(t, s, 1)
@@ -44,6 +45,9 @@ func TestPickWeights(t *testing.T) {
 		if got := counts[group] / n; math.Abs(got-want) > 0.02 {
 			t.Errorf("%s ran %.3f of iterations, want %.2f ± 0.02 (counts %v)", group, got, want, counts)
 		}
+	}
+	if counts["::never"] != 0 {
+		t.Errorf("a zero-weight branch ran %v times", counts["::never"])
 	}
 	if len(rec.groups) != n {
 		t.Errorf("%d branches ran in %d iterations, want exactly one per iteration", len(rec.groups), n)
@@ -266,7 +270,9 @@ func TestNewSharedRejectsBadFlows(t *testing.T) {
 		// A JSON body value that JSON cannot hold.
 		{"json NaN", r(func(q *plan.Request) { q.HasJSON, q.JSON = true, map[string]any{"x": math.NaN()} }), "$.x"},
 		// Zero weights.
-		{"weight", []plan.Step{{Kind: plan.StepPick, Pick: []plan.Choice{{Weight: 0, Steps: emptyGroup("a")}}}}, "pick weight 0"},
+		{"weights all zero", []plan.Step{{Kind: plan.StepPick, Pick: []plan.Choice{{Weight: 0, Steps: emptyGroup("a")}}}}, "every weight is 0"},
+		// Negative weights.
+		{"negative weight", []plan.Step{{Kind: plan.StepPick, Pick: []plan.Choice{{Weight: -1, Steps: emptyGroup("a")}}}}, "pick weight -1"},
 		// Inverted think.
 		{"think", []plan.Step{{Kind: plan.StepThink, Think: &plan.Think{Min: 2 * time.Second, Max: time.Second}}}, "want 0 <= min <= max"},
 		// A step with nothing in it.

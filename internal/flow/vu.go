@@ -133,7 +133,8 @@ func (v *VU) runSteps(ctx context.Context, steps []step) bool {
 	return ctx.Err() == nil
 }
 
-// choose draws a branch index by the cumulative weights.
+// choose draws a branch index by the cumulative weights: the first whose cumulative weight
+// exceeds a uniform draw in [0, total), so a zero-weight branch is never chosen.
 func (v *VU) choose(cum []float64) int {
 	x := v.rng.Float64() * cum[len(cum)-1]
 	for i, c := range cum {
@@ -141,7 +142,12 @@ func (v *VU) choose(cum []float64) int {
 			return i
 		}
 	}
-	return len(cum) - 1
+	for i := len(cum) - 1; i > 0; i-- { // unreachable but for rounding: the last weighted branch
+		if cum[i] > cum[i-1] {
+			return i
+		}
+	}
+	return 0
 }
 
 // think pauses for a fixed or uniformly random duration; false when ctx ended first.
