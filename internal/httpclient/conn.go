@@ -28,6 +28,8 @@ type meteredConn struct {
 	read, written int64
 }
 
+var _ net.Conn = (*meteredConn)(nil)
+
 // Read counts what it reads.
 func (m *meteredConn) Read(p []byte) (int, error) {
 	n, err := m.Conn.Read(p)

@@ -83,3 +83,36 @@ func FuzzResponseFromServer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRequestHead checks that no method, URL or header — scenario data can put anything in
+// them — makes the client write a head with a field it did not intend: either the request is
+// refused, or every line of the head ends in CRLF and the head ends at its first blank line.
+func FuzzRequestHead(f *testing.F) {
+	f.Add("GET", "http://127.0.0.1:5000/api?q=1", "X-A", "1")
+	f.Add("POST", "https://u:p@[::1]:8443/x#frag", "Cookie", "a=b")
+	f.Add("GET", "http://h/a\r\nX-Evil: 1", "X-B", "v\nX-Evil: 2")
+	f.Add("G\rET", "http://h:0/", "Host", "other")
+	f.Fuzz(func(t *testing.T, method, rawURL, key, value string) {
+		var tgt target
+		if err := parseTarget(rawURL, &tgt); err != nil {
+			return
+		}
+		h := requestHead{method: method, t: &tgt, header: []Header{{key, value}}, userAgent: "ramp", cookie: "c=1"}
+		b, _, err := appendRequest(nil, &h)
+		if err != nil {
+			return
+		}
+		end := bytes.Index(b, []byte("\r\n\r\n"))
+		if end < 0 || end != len(b)-4 {
+			t.Fatalf("head does not end at its first blank line: %q", b)
+		}
+		for i, c := range b {
+			if c == '\n' && (i == 0 || b[i-1] != '\r') {
+				t.Fatalf("bare LF at %d in %q", i, b)
+			}
+			if c == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+				t.Fatalf("bare CR at %d in %q", i, b)
+			}
+		}
+	})
+}
