@@ -42,13 +42,13 @@
 // CPU is not in it); ns/op is the round trip and includes the server's turn. Cross-tool figures
 // (wrk, k6, vegeta) come from the bench/ scripts, not from here.
 //
-//	                              cpu-ns/op  ns/op   allocs/op  B/op
-//	50 connections  ramp             11 500  15 000      0         0
-//	                fasthttp.HostClient 10 000  14 500   0         0
-//	                net/http          25 600  33 800     58     4 400
-//	1 connection    ramp             14 700–19 000  23 000–34 000   0   0
-//	                fasthttp.HostClient 16 500  29 800   0         0
-//	                net/http          60 300  76 900     58     4 400
+//	                                    cpu-ns/op        ns/op  allocs/op   B/op
+//	50 connections  ramp                    11 500       15 000          0      0
+//	                fasthttp.HostClient     10 000       14 500          0      0
+//	                net/http                25 600       33 800         58  4 400
+//	1 connection    ramp            14 700–19 000  23 000–34 000        0      0
+//	                fasthttp.HostClient     16 500       29 800          0      0
+//	                net/http                60 300       76 900         58  4 400
 //
 // ramp uses 0.45× net/http's CPU here, and matches fasthttp within this machine's noise. About
 // 75% of ramp's CPU per request is the write and read syscalls themselves (on loopback the
@@ -59,8 +59,8 @@
 // two headers takes 105 ns (BenchmarkAppendRequest).
 //
 // So the decision: own the connection and parse by hand. fasthttp's HostClient costs the same
-// CPU but has no hooks between writing and the first response byte (no Sending/Waiting/
-// Receiving), pools connections behind a lock, and reports failures as its own error values;
+// CPU but has no hooks between writing and the first response byte (no
+// Sending, Waiting, Receiving), pools connections behind a lock, and reports failures as its own error values;
 // its wire types alone (fasthttp.Response.Read) parse slower than the hand-written parser, do
 // not accept header lines longer than the read buffer, and are more lenient about framing.
 // fasthttp remains a test-only dependency, for the comparison.
