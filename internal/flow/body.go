@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -267,16 +268,20 @@ func appendJSONBytes(dst, b []byte) []byte {
 // appendQuery appends the query parameters to a URL: "?" (or "&" when the URL has a query),
 // then key=value pairs with the values query-escaped. v expands templated values; it may be nil
 // when all are literal.
+//
+// A "#fragment" stays last (the client drops it; it must not swallow the query).
 func appendQuery(dst []byte, q []queryParam, v *VU) ([]byte, error) {
 	if len(q) == 0 {
 		return dst, nil
 	}
+	if i := bytes.IndexByte(dst, '#'); i >= 0 {
+		frag := append([]byte(nil), dst[i:]...)
+		out, err := appendQuery(dst[:i], q, v)
+		return append(out, frag...), err
+	}
 	sep := byte('?')
-	for _, c := range dst {
-		if c == '?' {
-			sep = '&'
-			break
-		}
+	if bytes.IndexByte(dst, '?') >= 0 {
+		sep = '&'
 	}
 	for _, p := range q {
 		dst = append(dst, sep)

@@ -392,6 +392,10 @@ func TestQueryEscaping(t *testing.T) {
 	if want := "http://h/p?x=1&q=a+b%26c%3Dd%2F%C3%A9&n=1"; string(got) != want {
 		t.Errorf("appendQuery = %s, want %s", got, want)
 	}
+	got, _ = appendQuery([]byte("http://h/p#top"), []queryParam{{key: "n", val: &texpr{lit: "1", isLit: true}}}, nil)
+	if want := "http://h/p?n=1#top"; string(got) != want {
+		t.Errorf("appendQuery with a fragment = %s, want %s", got, want)
+	}
 }
 
 func TestClientOptionsFromPlan(t *testing.T) {
