@@ -59,8 +59,8 @@
 // two headers takes 105 ns (BenchmarkAppendRequest).
 //
 // So the decision: own the connection and parse by hand. fasthttp's HostClient costs the same
-// CPU but has no hooks between writing and the first response byte (no
-// Sending, Waiting, Receiving), pools connections behind a lock, and reports failures as its own error values;
+// CPU but has no hooks between writing and the first response byte (no Sending, Waiting,
+// Receiving), pools connections behind a lock, and reports failures as its own error values;
 // its wire types alone (fasthttp.Response.Read) parse slower than the hand-written parser, do
 // not accept header lines longer than the read buffer, and are more lenient about framing.
 // fasthttp remains a test-only dependency, for the comparison.
