@@ -67,25 +67,24 @@ func (p *progress) draw(execs []executor.Executor, snap *metrics.Snapshot) {
 	fmt.Fprintf(p.w, "[%s] %s\n", clock(snap.Elapsed), strings.Join(lines, " | "))
 }
 
-// current reads the request rate, p95 (ms) and error rate of the last complete second.
+// current reads the request rate, p95 (ms) and error rate of the last complete interval.
 func current(snap *metrics.Snapshot) (rate, p95, errRate float64) {
-	if s, ok := snap.Series(metrics.HTTPReqs); ok {
-		if pts := s.Points(); len(pts) > 1 {
-			pt := pts[len(pts)-2]
-			rate = pt.Sum / s.Interval().Seconds()
+	last := func(key string) (metrics.SeriesPoint, time.Duration, bool) {
+		s, ok := snap.Series(key)
+		if !ok || s.Len() < 2 {
+			return metrics.SeriesPoint{}, 0, false
 		}
+		return s.At(s.Len() - 2), s.Interval(), true
 	}
-	if s, ok := snap.Series(metrics.HTTPReqDuration); ok {
-		if pts := s.Points(); len(pts) > 1 {
-			p95 = pts[len(pts)-2].P95
-		}
+	if pt, iv, ok := last(metrics.HTTPReqs); ok {
+		rate = pt.Sum / iv.Seconds()
 	}
-	if s, ok := snap.Series(metrics.HTTPReqFailed); ok {
-		if pts := s.Points(); len(pts) > 1 {
-			pt := pts[len(pts)-2]
-			if n := pt.Passes + pt.Fails; n > 0 {
-				errRate = float64(pt.Passes) / float64(n)
-			}
+	if pt, _, ok := last(metrics.HTTPReqDuration); ok {
+		p95 = pt.P95
+	}
+	if pt, _, ok := last(metrics.HTTPReqFailed); ok {
+		if n := pt.Passes + pt.Fails; n > 0 {
+			errRate = float64(pt.Passes) / float64(n)
 		}
 	}
 	return rate, p95, errRate
