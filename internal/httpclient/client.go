@@ -34,6 +34,12 @@ type Options struct {
 	// MaxRedirects is how many redirects Do follows (0: none). When the limit is reached the
 	// last redirect response is returned as it is, without an error, as k6 does.
 	MaxRedirects int
+	// OnRedirect, when set, is called with each redirect response before it is followed, so
+	// that the caller can record every hop as k6 does (each is an http_reqs sample there). In
+	// the call, Status, headers, Timings, Sent, Received and URL describe that hop alone; the
+	// Response must not be kept. With OnRedirect set, the final Response's Sent and Received
+	// cover the final hop only; without it they add up all hops.
+	OnRedirect func(hop *Response)
 	// Allow reports whether a host:port (default port filled in, IPv6 in brackets) may receive
 	// traffic; nil allows all. A refused host gets ErrorCodeBlockedHostname (k6's 1111) and
 	// nothing is sent to it — no DNS lookup, no connection. Redirect targets are checked too.
@@ -187,6 +193,7 @@ func (c *Client) Do(ctx context.Context, req *Request, resp *Response) {
 		return
 	}
 	resp.Start = time.Now()
+	resp.hopStart = resp.Start
 	resp.URL = req.URL
 	method := req.Method
 	if method == "" {
@@ -297,7 +304,7 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 		cn, op, err = c.dial(ctx, o, ex.deadline, &dt)
 		c.setDialTimings(resp, &dt)
 		if err != nil {
-			resp.Timings.Blocked = time.Since(resp.Start)
+			resp.Timings.Blocked = time.Since(resp.hopStart)
 			c.fail(ctx, resp, ex.method, ex.url, op, err)
 			return false
 		}
@@ -358,7 +365,7 @@ func (c *Client) setDialTimings(resp *Response, dt *dialTimes) {
 func (c *Client) send(cn *conn, ex *exchange, resp *Response) (keepAlive bool, op string, err error, gotByte bool) {
 	tm := &resp.Timings
 	ready := time.Now()
-	tm.Blocked = ready.Sub(resp.Start)
+	tm.Blocked = ready.Sub(resp.hopStart)
 	if len(ex.body) > 0 && len(ex.body) <= smallBody {
 		c.wbuf = append(c.wbuf, ex.body...)
 		_, err = cn.rw.Write(c.wbuf)
@@ -411,8 +418,8 @@ func idempotent(method string) bool {
 // redirect prepares ex for the redirect that resp asks for, if it is one to follow. The
 // rules are net/http's: 301, 302 and 303 turn into a GET without body (HEAD stays HEAD);
 // 307 and 308 repeat method and body. Authorization and Cookie headers are not sent to
-// another host. Sent and Received keep adding up across the hops; Timings are the last
-// hop's.
+// another host. Timings are the last hop's; Sent and Received add up across the hops unless
+// Options.OnRedirect reports each hop.
 func (c *Client) redirect(ctx context.Context, ex *exchange, resp *Response) bool {
 	switch resp.Status {
 	case 301, 302, 303, 307, 308:
@@ -459,12 +466,17 @@ func (c *Client) redirect(ctx context.Context, ex *exchange, resp *Response) boo
 		}
 		c.hops, ex.header = hops, hops
 	}
+	if c.opts.OnRedirect != nil {
+		c.opts.OnRedirect(resp)
+		resp.Sent, resp.Received = 0, 0
+	}
 	ex.url = next.String()
 	resp.URL = ex.url
 	resp.Redirects++
 	redirects, sent, received, start := resp.Redirects, resp.Sent, resp.Received, resp.Start
 	resp.resetHeader()
 	resp.Redirects, resp.Sent, resp.Received, resp.Start = redirects, sent, received, start
+	resp.hopStart = time.Now()
 	resp.Timings = Timings{}
 	return true
 }

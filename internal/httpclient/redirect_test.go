@@ -228,3 +228,52 @@ func TestBasicAuthFromURL(t *testing.T) {
 		t.Errorf("%v %q", resp.Err, resp.Body)
 	}
 }
+
+func TestOnRedirectReportsEachHop(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a":
+			http.Redirect(w, r, "/b", http.StatusFound)
+		case "/b":
+			time.Sleep(30 * time.Millisecond)
+			http.Redirect(w, r, "/c", http.StatusMovedPermanently)
+		default:
+			io.WriteString(w, "end")
+		}
+	})
+	type hop struct {
+		status   int
+		url      string
+		waiting  time.Duration
+		received int64
+	}
+	var hops []hop
+	c := New(Options{Timeout: 2 * time.Second, MaxRedirects: 5, OnRedirect: func(r *Response) {
+		hops = append(hops, hop{r.Status, r.URL, r.Timings.Waiting, r.Received})
+	}})
+	defer c.Close()
+	var resp Response
+	c.Do(context.Background(), &Request{URL: srv.URL + "/a"}, &resp)
+	if resp.Err != nil || string(resp.Body) != "end" || resp.Redirects != 2 {
+		t.Fatalf("%v %q after %d redirects", resp.Err, resp.Body, resp.Redirects)
+	}
+	if len(hops) != 2 || hops[0].status != 302 || hops[1].status != 301 ||
+		hops[0].url != srv.URL+"/a" || hops[1].url != srv.URL+"/b" {
+		t.Fatalf("hops %+v", hops)
+	}
+	if hops[1].waiting < 30*time.Millisecond || hops[0].waiting >= 30*time.Millisecond {
+		t.Errorf("hop timings are not per hop: %+v", hops)
+	}
+	plain := New(Options{Timeout: 2 * time.Second, MaxRedirects: 5})
+	defer plain.Close()
+	var total Response
+	plain.Do(context.Background(), &Request{URL: srv.URL + "/a"}, &total)
+	if sum := hops[0].received + hops[1].received + resp.Received; hops[0].received == 0 || total.Received != sum {
+		t.Errorf("bytes per hop %d+%d+%d = %d; without OnRedirect the total is %d",
+			hops[0].received, hops[1].received, resp.Received, sum, total.Received)
+	}
+	if resp.Timings.Blocked >= 30*time.Millisecond {
+		t.Errorf("final hop's Blocked %v includes the earlier hops", resp.Timings.Blocked)
+	}
+}

@@ -11,7 +11,7 @@ import (
 //	|-------------- Blocked --------------|-Sending-|--Waiting--|--Receiving--|
 //	   |-LookingUp-|-Connecting-|-TLSHandshaking-|
 //
-// Blocked runs from Do to the moment a connection is ready to write on: nearly zero on a
+// Blocked runs from Do (or from the redirect that led to this exchange) to the moment a connection is ready to write on: nearly zero on a
 // reused connection, and on a new one it includes LookingUp (DNS), Connecting (TCP) and
 // TLSHandshaking, as k6's http_req_blocked does. Waiting ends when the first response byte
 // arrives; Receiving ends with the last body byte. When an exchange fails, the phases it
@@ -42,9 +42,10 @@ type Response struct {
 	URL           string
 	Redirects     int
 
-	hbuf    []byte  // status line and header fields as received
-	fields  []field // spans of hbuf
-	exposed bool    // a string aliasing hbuf was handed out: do not overwrite hbuf
+	hopStart time.Time // when the current exchange (the last redirect hop) began: Blocked's origin
+	hbuf     []byte    // status line and header fields as received
+	fields   []field   // spans of hbuf
+	exposed  bool      // a string aliasing hbuf was handed out: do not overwrite hbuf
 }
 
 // field locates one header field inside Response.hbuf.
