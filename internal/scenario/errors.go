@@ -19,6 +19,12 @@ type Error struct {
 	Hint string
 }
 
+var (
+	_ error = (*Error)(nil)
+	_ error = (*Errors)(nil)
+	_ error = Errors(nil)
+)
+
 // Error formats the problem as
 //
 //	file.yaml:12:5: scenarios.read.maxVUs: expected an integer, got "lots" (hint: …)

@@ -352,3 +352,17 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatalf("got %v, want one 'cannot read' error", err)
 	}
 }
+
+func TestErrorsAs(t *testing.T) {
+	t.Parallel()
+	_, err := Compile("x.yaml", []byte("flows: 3\n"), nil, env(nil))
+	wrapped := fmt.Errorf("validate: %w", err)
+	var ptr *Errors
+	if !errors.As(wrapped, &ptr) || len(*ptr) != 1 {
+		t.Errorf("errors.As(*Errors) failed on %v", wrapped)
+	}
+	var val Errors
+	if !errors.As(wrapped, &val) || len(val) != 1 {
+		t.Errorf("errors.As(Errors) failed on %v", wrapped)
+	}
+}
