@@ -35,9 +35,10 @@ func Load(path string, vars map[string]string, lookupEnv func(string) (string, b
 
 // Compile is Load for bytes already read (path is used for messages and relative data paths).
 func Compile(path string, src []byte, vars map[string]string, lookupEnv func(string) (string, bool)) (*plan.Plan, error) {
-	c := &compiler{file: path, dir: filepath.Dir(path), vars: vars, lookupEnv: lookupEnv}
-	if c.vars == nil {
-		c.vars = map[string]string{}
+	// The plan keeps its own copy of vars: the caller may reuse its map for the next file.
+	c := &compiler{file: path, dir: filepath.Dir(path), vars: make(map[string]string, len(vars)), lookupEnv: lookupEnv}
+	for k, v := range vars {
+		c.vars[k] = v
 	}
 	root := c.parse(src)
 	if root == nil {
