@@ -157,9 +157,13 @@ func yamlError(file string, err error, src []byte) *Error {
 	}
 	e.Msg = "YAML syntax error: " + yamlLine.ReplaceAllString(msg, "")
 	lines := strings.Split(string(src), "\n")
-	for _, l := range lines[min(e.Line-1, len(lines)):min(e.Line+1, len(lines))] {
-		if unquotedRefInFlow.MatchString(l) {
+	for i := max(e.Line-1, 0); i < min(e.Line+1, len(lines)); i++ {
+		if loc := unquotedRefInFlow.FindStringIndex(lines[i]); loc != nil {
+			// Point at the reference itself: YAML reports where the collection began.
+			e.Line = i + 1
+			e.Column = utf8.RuneCountInString(lines[i][:strings.Index(lines[i][loc[0]:], "${")+loc[0]]) + 1
 			e.Hint = `quote values that hold ${…} inside { } or [ ], e.g. { duration: "${RAMP:-5s}" }`
+			break
 		}
 	}
 	return e

@@ -270,7 +270,7 @@ flows:
     stages:
       - { duration: ${RAMP:-5s}, target: 1 }
 ` + flowsOK,
-			want: []want{{"4:1", `hint: quote values that hold ${…} inside { } or [ ]`}},
+			want: []want{{"5:21", `hint: quote values that hold ${…} inside { } or [ ]`}},
 		},
 		{
 			// A bad template is reported at the reference.
