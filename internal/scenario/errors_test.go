@@ -139,7 +139,7 @@ func TestInvalidFiles(t *testing.T) {
 			// rate is not an aggregation of a trend.
 			name: "threshold aggregation does not fit the metric",
 			src:  "thresholds:\n  http_req_duration: [\"rate<0.1\"]\n" + flowsOK,
-			want: []want{{"2:23", `http_req_duration is a trend metric; "rate" does not apply to it`}},
+			want: []want{{"2:23", `rate is not an aggregation of the trend metric http_req_duration; use avg, min, max, med or p(N)`}},
 		},
 		{
 			// exec names a flow that is not there.

@@ -66,7 +66,7 @@ func TestRulesOfK6AndTheFormat(t *testing.T) {
 		{"option typo", "options: { timeot: 1s }\n" + flowsOK, want{"1:", `unknown key "timeot" (hint: did you mean "timeout"?)`}},
 		{"string where a boolean belongs", "options: { noConnectionReuse: yes please }\n" + flowsOK, want{"1:", "expected true or false"}},
 		{"number where a string belongs", "description: 42\n" + flowsOK, want{"1:", "expected a string, got 42"}},
-		{"gauge aggregation", "thresholds:\n  vus: [\"p(95)<3\"]\n" + flowsOK, want{"2:", `vus is a gauge metric; "p(95)" does not apply to it`}},
+		{"gauge aggregation", "thresholds:\n  vus: [\"p(95)<3\"]\n" + flowsOK, want{"2:", `p(95) is not an aggregation of the gauge metric vus; use value, min or max`}},
 		{"threshold object without expression", "thresholds:\n  checks: [ { abortOnFail: true } ]\n" + flowsOK, want{"2:", `missing required key "threshold"`}},
 		{"criterion without kind or rule", "criteria: [ { name: x } ]\n" + flowsOK, want{"1:", "a criterion needs a kind or a rule"}},
 		{"criterion severity", "criteria: [ { kind: x, severity: fatal } ]\n" + flowsOK, want{"1:", `unknown severity "fatal"`}},

@@ -13,15 +13,6 @@ import (
 
 var thresholdRuleKeys = []string{"threshold", "abortOnFail", "delayAbortEval"}
 
-// methodsFor lists the aggregations k6 allows on each metric type.
-var methodsFor = map[metrics.Type][]string{
-	metrics.Counter: {threshold.MethodCount, threshold.MethodRate},
-	metrics.Gauge:   {threshold.MethodValue, threshold.MethodMin, threshold.MethodMax},
-	metrics.Rate:    {threshold.MethodRate},
-	metrics.Trend: {threshold.MethodAvg, threshold.MethodMin, threshold.MethodMax, threshold.MethodMed,
-		threshold.MethodPercentile},
-}
-
 // thresholds compiles k6 thresholds, in file order: a metric key (a built-in metric, with an
 // optional tag selector) and a list of expressions, each a string or k6's object form.
 func (c *compiler) thresholds(top *obj) []plan.Threshold {
@@ -39,13 +30,12 @@ func (c *compiler) thresholds(top *obj) []plan.Threshold {
 		p := join(path, key)
 		t := plan.Threshold{Metric: key, Line: k.Line}
 		name, _, err := metrics.ParseKey(key)
-		var b metrics.Builtin
 		known := false
 		switch {
 		case err != nil:
 			c.errAt(k, p, err.Error(), "write name or name{tag:value}, e.g. http_req_duration{name:meetings_list}")
 		default:
-			if b, known = metrics.Lookup(name); !known {
+			if _, known = metrics.Lookup(name); !known {
 				c.errAt(k, p, fmt.Sprintf("unknown metric %q", name), didYouMean(name, builtinNames()))
 			}
 		}
@@ -62,7 +52,7 @@ func (c *compiler) thresholds(top *obj) []plan.Threshold {
 			c.errAt(v, p, "empty list of expressions", `e.g. ["p(95)<800"]`)
 		}
 		for i, item := range items {
-			if r, ok := c.thresholdRule(item, index(p, i), b, known); ok {
+			if r, ok := c.thresholdRule(item, index(p, i), key, known); ok {
 				t.Rules = append(t.Rules, r)
 			}
 		}
@@ -72,8 +62,10 @@ func (c *compiler) thresholds(top *obj) []plan.Threshold {
 }
 
 // thresholdRule compiles one expression, "p(95)<800" or { threshold, abortOnFail,
-// delayAbortEval }, and checks that its aggregation fits the metric's type.
-func (c *compiler) thresholdRule(n *yaml.Node, path string, b metrics.Builtin, known bool) (plan.ThresholdRule, bool) {
+// delayAbortEval }. The syntax is checked here, to point at the column; whether the
+// aggregation fits the metric is asked of threshold.Compile, so that the file is accepted
+// exactly when the threshold evaluator will accept it.
+func (c *compiler) thresholdRule(n *yaml.Node, path, metric string, known bool) (plan.ThresholdRule, bool) {
 	var r plan.ThresholdRule
 	n = c.deref(n)
 	if n == nil {
@@ -94,8 +86,7 @@ func (c *compiler) thresholdRule(n *yaml.Node, path string, b metrics.Builtin, k
 		return r, false
 	}
 	r.Expression = s
-	e, err := threshold.ParseExpression(s)
-	if err != nil {
+	if _, err := threshold.ParseExpression(s); err != nil {
 		var se *threshold.SyntaxError
 		offset := 0
 		if errors.As(err, &se) {
@@ -104,27 +95,19 @@ func (c *compiler) thresholdRule(n *yaml.Node, path string, b metrics.Builtin, k
 		c.errAtCol(exprNode, offset, exprPath, err.Error(), `k6 syntax: aggregation operator number, e.g. "p(95)<800", "rate<0.01", "count>100"`)
 		return r, false
 	}
-	if known {
-		allowed := methodsFor[b.Type]
-		if !contains(allowed, e.Method) {
-			c.errAt(exprNode, exprPath, fmt.Sprintf("%s is a %s metric; %q does not apply to it", b.Name, b.Type, e.Aggregation()),
-				"use "+methodsText(allowed))
-			return r, false
+	if !known {
+		return r, true
+	}
+	if _, err := threshold.Compile([]plan.Threshold{{Metric: metric, Rules: []plan.ThresholdRule{r}}}); err != nil {
+		msg := err.Error()
+		var ce *threshold.CompileError
+		if errors.As(err, &ce) {
+			msg = ce.Err.Error()
 		}
+		c.errAt(exprNode, exprPath, msg, "")
+		return r, false
 	}
 	return r, true
-}
-
-// methodsText lists aggregations for a hint, writing the percentile as p(N).
-func methodsText(methods []string) string {
-	out := make([]string, len(methods))
-	for i, m := range methods {
-		if m == threshold.MethodPercentile {
-			m = "p(N)"
-		}
-		out[i] = m
-	}
-	return quoteList(out)
 }
 
 // byteOffset converts a rune index of s into a byte offset.
