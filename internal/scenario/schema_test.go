@@ -102,7 +102,10 @@ func TestFilesMatchSchemaAndCompile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sch.Validate(yamlToJSON(t, src)); err != nil {
+			var doc any
+			if err := yaml.Unmarshal(src, &doc); err != nil {
+				t.Errorf("yaml: %v", err) // and let the compiler say where and why, below
+			} else if err := sch.Validate(yamlToJSON(t, src)); err != nil {
 				t.Errorf("schema: %v", err)
 			}
 			// BASE_URL as the CLI sets it for a local target, and TOKENS_CSV as the suite runner
