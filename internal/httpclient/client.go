@@ -124,6 +124,7 @@ type Client struct {
 	sessions tls.ClientSessionCache
 	tgt      target
 	hops     []Header // request headers of a redirected request
+	dec      *decoder // gzip and deflate bodies; nil until the first one
 
 	// active is the connection of the exchange in flight, for the context watcher, which
 	// runs on another goroutine and interrupts a blocked read by expiring its deadline.
@@ -399,6 +400,14 @@ func (c *Client) send(cn *conn, ex *exchange, resp *Response) (keepAlive bool, o
 	tm.Duration = tm.Sending + tm.Waiting + tm.Receiving
 	if err != nil {
 		return false, opRead, err, true
+	}
+	if enc := resp.encoding; (enc == codingGzip || enc == codingDeflate) && len(resp.Body) > 0 {
+		if c.dec == nil {
+			c.dec = &decoder{}
+		}
+		if err := c.dec.decode(resp, c.opts.MaxBodyBytes); err != nil {
+			return false, opRead, err, true
+		}
 	}
 	return keepAlive, "", nil, true
 }

@@ -3,8 +3,10 @@
 // body reads, and every failure classified into k6's numeric error_code.
 //
 // Only HTTP/1.1 (and HTTP/1.0 responses) is spoken, over TCP or over TLS with ALPN
-// "http/1.1". HTTP/2 is future work. Responses are not decompressed and no Accept-Encoding is
-// sent unless the request carries one.
+// "http/1.1". HTTP/2 is future work. As in k6, kept bodies with Content-Encoding gzip or
+// deflate are decoded (still bounded by MaxBodyBytes; a corrupt one is k6's 1701); br, zstd
+// and stacked codings are kept as received. No Accept-Encoding is sent unless the request
+// carries one. No proxy is used.
 //
 // # Use
 //

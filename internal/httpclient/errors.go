@@ -39,6 +39,7 @@ const (
 	ErrorCodeTLS             = 1300 // k6: generic TLS error (handshake failed, not TLS at all…)
 	ErrorCodeTLSUnknownCA    = 1310 // k6: certificate signed by an unknown authority
 	ErrorCodeTLSHostname     = 1311 // k6: certificate does not match the host name
+	ErrorCodeDecompression   = 1701 // k6: a gzip or deflate body that does not decompress
 
 	// ErrorCodeMalformedResponse (ramp): the bytes received are not an HTTP/1.x response — a
 	// bad status line, header line, Content-Length or chunk framing, or an unrequested
@@ -73,6 +74,7 @@ var (
 	ErrMalformedResponse  = errors.New("malformed HTTP response")
 	ErrHeaderTooLarge     = errors.New("response header too large")
 	ErrIncompleteResponse = errors.New("connection closed before a complete response")
+	ErrDecompression      = errors.New("response body does not decompress")
 )
 
 // Error is the error Do puts in Response.Err: what was being done (Op), to which request, and
@@ -119,6 +121,8 @@ func classify(op string, err error) int {
 		return ErrorCodeInvalidRequest
 	case errors.Is(err, ErrBlockedHostname):
 		return ErrorCodeBlockedHostname
+	case errors.Is(err, ErrDecompression):
+		return ErrorCodeDecompression
 	}
 	switch op {
 	case opDNS:

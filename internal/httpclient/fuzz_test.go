@@ -3,6 +3,8 @@ package httpclient
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
+	"fmt"
 	"context"
 	"net"
 	"sync/atomic"
@@ -52,6 +54,11 @@ func FuzzResponseFromServer(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(`{"meetings":[{"id":1}]}`))
+	w.Close()
+	f.Add(append([]byte(fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n", gz.Len())), gz.Bytes()...))
 	var payload atomic.Pointer[[]byte]
 	srv := startRaw(f, func(c net.Conn) {
 		// One response per connection, ended by closing: every input terminates.

@@ -147,6 +147,10 @@ func (p *parser) head() (framing, error) {
 				connClose = connClose || hasToken(v, "close")
 				connKeepAlive = connKeepAlive || hasToken(v, "keep-alive")
 			}
+		case len("content-encoding"):
+			if equalFold(k, "content-encoding") {
+				r.encoding = parseCoding(v, r.encoding)
+			}
 		}
 	}
 	f.keepAlive = (http11 && !connClose) || (!http11 && connKeepAlive && !connClose)

@@ -43,6 +43,7 @@ type Response struct {
 	Redirects     int
 
 	hopStart time.Time // when the current exchange (the last redirect hop) began: Blocked's origin
+	encoding coding    // the body's Content-Encoding
 	hbuf     []byte    // status line and header fields as received
 	fields   []field   // spans of hbuf
 	exposed  bool      // a string aliasing hbuf was handed out: do not overwrite hbuf
@@ -120,7 +121,7 @@ func (r *Response) resetHeader() {
 		r.exposed = false
 	}
 	r.hbuf, r.fields = r.hbuf[:0], r.fields[:0]
-	r.Status, r.Proto = 0, ""
+	r.Status, r.Proto, r.encoding = 0, "", codingIdentity
 	r.Body, r.BodyTruncated = r.Body[:0], false
 }
 
