@@ -83,7 +83,7 @@ func (c *compiler) step(n *yaml.Node, path string) (plan.Step, bool) {
 		}
 	}
 	if len(kinds) == 0 {
-		if len(o.order) == len(o.keys) && len(o.keys) == 0 {
+		if len(o.node.Content) == 0 { // unknown keys were reported by object
 			c.errAt(o.node, path, "empty step", "a step holds one of request, think, group or pick")
 		}
 		return plan.Step{}, false
@@ -338,7 +338,7 @@ func (c *compiler) checkURL(n *yaml.Node, path, u string) {
 		return
 	}
 	hint := fmt.Sprintf("add %q to options.hosts if this host should receive traffic", hostPort(parsed))
-	if len(c.hosts) == 0 {
+	if len(c.hosts) == 0 && c.baseURL == "" {
 		hint = fmt.Sprintf("set BASE_URL (-e BASE_URL=…) or list %q under options.hosts", hostPort(parsed))
 	}
 	c.errAt(n, path, fmt.Sprintf("host %q is not allowed (allowed: %s)", hostPort(parsed), hostsText(c.hosts)), hint)
