@@ -73,6 +73,9 @@ type obj struct {
 	keys map[string]*yaml.Node
 	// order lists the keys as written.
 	order []string
+	// unknown lists the keys reported as unknown, so that a misspelt required key is
+	// reported once (as a typo), not twice (as a typo and as missing).
+	unknown []string
 }
 
 // object checks that n is a mapping whose keys are all in allowed (any key when allowed is nil),
@@ -109,6 +112,7 @@ func (c *compiler) object(n *yaml.Node, path string, allowed []string) *obj {
 		}
 		if allowed != nil && !contains(allowed, name) {
 			c.errAt(k, join(path, name), fmt.Sprintf("unknown key %q", name), didYouMean(name, allowed))
+			o.unknown = append(o.unknown, name)
 			continue
 		}
 		if !merged[name] {
@@ -176,6 +180,11 @@ func (o *obj) has(key string) bool {
 func (o *obj) require(key, hint string) bool {
 	if o.has(key) {
 		return true
+	}
+	for _, u := range o.unknown {
+		if suggest(u, []string{key}) == key {
+			return false // already reported as a typo of key
+		}
 	}
 	o.c.errAt(o.node, join(o.path, key), fmt.Sprintf("missing required key %q", key), hint)
 	return false

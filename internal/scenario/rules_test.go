@@ -36,6 +36,7 @@ func TestRulesOfK6AndTheFormat(t *testing.T) {
 		// With no known executor, keys are checked against every executor's (2: the executor too).
 		{"unknown key without an executor", scen("executor: nope, startRat: 1"), want{"2:", `unknown key "startRat" (hint: did you mean "startRate"?)`}},
 		{"missing executor", scen("vus: 1"), want{"2:", `missing required key "executor"`}},
+		{"misspelt executor key", scen("executr: constant-vus"), want{"2:", `unknown key "executr" (hint: did you mean "executor"?)`}},
 		{"scenario name", "scenarios:\n  \"a b\": { executor: per-vu-iterations }\n" + flowsOK, want{"2:", "may hold only letters, digits"}},
 		{"think backwards", "flows:\n  default:\n    - think: 3s..1s\n", want{"3:14", `think range "3s..1s" runs backwards`}},
 		{"think not a duration", "flows:\n  default:\n    - think: soon\n", want{"3:14", `expected a duration or a range such as "1s..3s", got "soon"`}},

@@ -92,13 +92,15 @@ func (c *compiler) scenario(name string, n *yaml.Node, path string, flows map[st
 		return s, false
 	}
 	known := false
-	if o.require("executor", "one of "+quoteList(executors)) && o.str("executor", &s.Executor) {
+	if o.has("executor") && o.str("executor", &s.Executor) {
 		if known = executorKeys[s.Executor] != nil; !known {
 			v, p := o.get("executor")
 			c.errAt(v, p, fmt.Sprintf("unknown executor %q", s.Executor), didYouMean(s.Executor, executors))
 		}
 	}
+	// Keys first, so that a misspelt "executor" is reported once, as a typo.
 	c.checkScenarioKeys(o, s.Executor, known)
+	o.require("executor", "one of "+quoteList(executors))
 
 	o.duration("startTime", &s.StartTime)
 	o.duration("gracefulStop", &s.GracefulStop)
@@ -162,6 +164,7 @@ func (c *compiler) checkScenarioKeys(o *obj, executor string, known bool) {
 				candidates = allKeys()
 			}
 			c.errAt(o.keys[key], p, fmt.Sprintf("unknown key %q", key), didYouMean(key, candidates))
+			o.unknown = append(o.unknown, key)
 		}
 	}
 }
