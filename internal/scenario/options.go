@@ -264,7 +264,11 @@ func (c *compiler) dataPath(n *yaml.Node, path, file string) string {
 	st, err := os.Stat(abs)
 	switch {
 	case err != nil:
-		c.errAt(n, path, fmt.Sprintf("data file %q: %v", file, unwrapPathError(err)), "paths are relative to the scenario file's directory")
+		hint := "paths are relative to the scenario file's directory"
+		if strings.Contains(n.Value, "${") {
+			hint = fmt.Sprintf("the path comes from %s: set that variable with -e to an existing file (%s)", n.Value, hint)
+		}
+		c.errAt(n, path, fmt.Sprintf("data file %q: %v", file, unwrapPathError(err)), hint)
 	case st.IsDir():
 		c.errAt(n, path, fmt.Sprintf("data file %q is a directory", file), "name a .csv or .json file")
 	}

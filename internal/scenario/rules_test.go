@@ -59,6 +59,7 @@ func TestRulesOfK6AndTheFormat(t *testing.T) {
 		{"unknown function argument", req("body: \"${randomInt(1, MAXX)}\""), want{"3:", "randomInt(): undefined variable MAXX"}},
 		{"relative URL", "flows:\n  default:\n    - request: { url: /api }\n", want{"3:", `URL "/api" is not an absolute http:// or https:// URL`}},
 		{"bad data extension", "data:\n  u: { file: tokens.txt }\n" + flowsOK, want{"2:", "is neither .csv nor .json"}},
+		{"data path from a variable", "data:\n  u: { file: \"${TOKENS:-nope.csv}\" }\n" + flowsOK, want{"2:", "the path comes from ${TOKENS:-nope.csv}: set that variable with -e"}},
 		{"bad feeder mode", "data:\n  u: { file: tokens.csv, mode: shuffled }\n" + flowsOK, want{"2:", `unknown feeder mode "shuffled"`}},
 		{"data file is a directory", "data:\n  u: { file: dir.json }\n" + flowsOK, want{"2:", `data file "dir.json" is a directory`}},
 		{"slo metric not a trend", "slo: { metric: http_req_failed }\n" + flowsOK, want{"1:", "p50/p95/p99 targets need a trend"}},
