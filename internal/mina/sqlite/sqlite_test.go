@@ -1,0 +1,165 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/mina"
+	"github.com/ramp-dev/ramp/internal/mina/sqlite"
+	"github.com/ramp-dev/ramp/internal/mina/storetest"
+)
+
+// MustOpenDB opens a migrated store in a fresh file under tb.TempDir, closed at cleanup.
+func MustOpenDB(tb testing.TB, now func() time.Time) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "mina.db"), sqlite.Options{Now: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, now func() time.Time) mina.Store { return MustOpenDB(t, now) })
+}
+
+func TestMemory(t *testing.T) {
+	t.Parallel()
+	db, err := sqlite.Open(":memory:", sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	u, token, err := db.CreateUser(ctx, "a@example.com", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reads go through the same single connection, so they see the write.
+	if got, err := db.UserByToken(ctx, token); err != nil || got.ID != u.ID {
+		t.Fatalf("UserByToken = %+v, %v", got, err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		path string
+		opts sqlite.Options
+	}{
+		{"empty path", "", sqlite.Options{}},                                                 // nothing to open
+		{"negative pool", filepath.Join(t.TempDir(), "x.db"), sqlite.Options{ReadConns: -1}}, // nonsense size
+		{"a directory", t.TempDir(), sqlite.Options{}},                                       // not a database file
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db, err := sqlite.Open(tt.path, tt.opts)
+			if err == nil {
+				db.Close()
+				t.Fatalf("Open(%q) succeeded", tt.path)
+			}
+		})
+	}
+}
+
+func TestStats(t *testing.T) {
+	t.Parallel()
+	db := MustOpenDB(t, time.Now)
+	if _, err := db.ListMeetings(t.Context(), 1, mina.Page{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := db.Stats(); s.MaxOpenConnections != sqlite.DefaultReadConns || s.OpenConnections < 1 {
+		t.Fatalf("read pool stats = %+v", s)
+	}
+	if s := db.WriteStats(); s.MaxOpenConnections != 1 {
+		t.Fatalf("write pool stats = %+v", s)
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "m.db"), sqlite.Options{SkipMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	status := func() []mina.MigrationState {
+		t.Helper()
+		s, err := db.MigrationStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := status()
+	if len(s) < 2 || s[0].Version != 1 || s[0].Name != "schema" || s[1].Name != "indexes" || s[0].Applied || s[1].Applied {
+		t.Fatalf("fresh status = %+v", s)
+	}
+	if n := countIndexes(t, db); n != 0 {
+		t.Fatalf("%d ix_ indexes before migrating", n)
+	}
+	if err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range status() {
+		if !m.Applied || m.AppliedAt.IsZero() {
+			t.Fatalf("after MigrateUp: %+v", m)
+		}
+	}
+	if n := countIndexes(t, db); n < 13 {
+		t.Fatalf("%d ix_ indexes after MigrateUp, want at least 13", n)
+	}
+	if err := db.MigrateUp(ctx); err != nil { // idempotent
+		t.Fatal(err)
+	}
+	if err := db.MigrateDown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countIndexes(t, db); n != 0 {
+		t.Fatalf("%d ix_ indexes after one MigrateDown", n)
+	}
+	if s := status(); !s[0].Applied || s[1].Applied {
+		t.Fatalf("after one MigrateDown: %+v", s)
+	}
+	// The store still works on the bare schema, only slower.
+	if _, _, err := db.CreateUser(ctx, "a@example.com", "A"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MigrateDown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ListMeetings(ctx, 1, mina.Page{}); err == nil {
+		t.Fatal("ListMeetings worked with no tables")
+	}
+	if err := db.MigrateDown(ctx); err != nil { // nothing left: a no-op
+		t.Fatal(err)
+	}
+	if err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ListMeetings(ctx, 1, mina.Page{}); err != nil {
+		t.Fatalf("after migrating back up: %v", err)
+	}
+}
+
+func countIndexes(t *testing.T, db *sqlite.DB) int {
+	t.Helper()
+	var n int
+	err := sqlite.QueryRowForTest(db, context.Background(),
+		`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix\_%' ESCAPE '\'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
