@@ -146,16 +146,16 @@ func testMeetings(t *testing.T, open Opener) {
 			edit  func(m *mina.Meeting)
 			field string
 		}{
-			{"empty title", func(m *mina.Meeting) { m.Title = "" }, "title"},                                 // required
-			{"blank title", func(m *mina.Meeting) { m.Title = " \t" }, "title"},                              // blank is empty
-			{"long title", func(m *mina.Meeting) { m.Title = strings.Repeat("é", 201) }, "title"},            // counted in characters
-			{"bad utf-8 title", func(m *mina.Meeting) { m.Title = "a\xffb" }, "title"},                       // not text
-			{"NUL in title", func(m *mina.Meeting) { m.Title = "a\x00b" }, "title"},                          // breaks C strings downstream
-			{"long description", func(m *mina.Meeting) { m.Description = strings.Repeat("d", 10001) }, "description"}, // over 10,000
-			{"zero duration", func(m *mina.Meeting) { m.DurationMinutes = 0 }, "duration_minutes"},           // below 1
-			{"negative duration", func(m *mina.Meeting) { m.DurationMinutes = -5 }, "duration_minutes"},      // below 1
-			{"over a day", func(m *mina.Meeting) { m.DurationMinutes = 1441 }, "duration_minutes"},           // above 1440
-			{"no start", func(m *mina.Meeting) { m.StartsAt = time.Time{} }, "starts_at"},                    // zero time
+			{"empty title", func(m *mina.Meeting) { m.Title = "" }, "title"},                                                 // required
+			{"blank title", func(m *mina.Meeting) { m.Title = " \t" }, "title"},                                              // blank is empty
+			{"long title", func(m *mina.Meeting) { m.Title = strings.Repeat("é", 201) }, "title"},                            // counted in characters
+			{"bad utf-8 title", func(m *mina.Meeting) { m.Title = "a\xffb" }, "title"},                                       // not text
+			{"NUL in title", func(m *mina.Meeting) { m.Title = "a\x00b" }, "title"},                                          // breaks C strings downstream
+			{"long description", func(m *mina.Meeting) { m.Description = strings.Repeat("d", 10001) }, "description"},        // over 10,000
+			{"zero duration", func(m *mina.Meeting) { m.DurationMinutes = 0 }, "duration_minutes"},                           // below 1
+			{"negative duration", func(m *mina.Meeting) { m.DurationMinutes = -5 }, "duration_minutes"},                      // below 1
+			{"over a day", func(m *mina.Meeting) { m.DurationMinutes = 1441 }, "duration_minutes"},                           // above 1440
+			{"no start", func(m *mina.Meeting) { m.StartsAt = time.Time{} }, "starts_at"},                                    // zero time
 			{"year 10000", func(m *mina.Meeting) { m.StartsAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "starts_at"}, // out of range
 		}
 		for _, tt := range tests {
@@ -226,14 +226,14 @@ func testListMeetings(t *testing.T, open Opener) {
 			wantPage  int
 			wantPerPg int
 		}{
-			{"first page", mina.Page{Page: 1, PerPage: 10}, 0, 10, 1, 10},            // full
-			{"second page", mina.Page{Page: 2, PerPage: 10}, 10, 20, 2, 10},          // full
-			{"last page", mina.Page{Page: 3, PerPage: 10}, 20, 25, 3, 10},            // partial
-			{"beyond the end", mina.Page{Page: 4, PerPage: 10}, 25, 25, 4, 10},       // empty, total still 25
+			{"first page", mina.Page{Page: 1, PerPage: 10}, 0, 10, 1, 10},                // full
+			{"second page", mina.Page{Page: 2, PerPage: 10}, 10, 20, 2, 10},              // full
+			{"last page", mina.Page{Page: 3, PerPage: 10}, 20, 25, 3, 10},                // partial
+			{"beyond the end", mina.Page{Page: 4, PerPage: 10}, 25, 25, 4, 10},           // empty, total still 25
 			{"far beyond", mina.Page{Page: 1 << 40, PerPage: 100}, 25, 25, 1 << 40, 100}, // no overflow
-			{"max per page", mina.Page{Page: 1, PerPage: 100}, 0, 25, 1, 100},        // everything
-			{"defaults", mina.Page{}, 0, 20, 1, 20},                                  // page 1, 20 per page
-			{"one per page", mina.Page{Page: 25, PerPage: 1}, 24, 25, 25, 1},         // the oldest
+			{"max per page", mina.Page{Page: 1, PerPage: 100}, 0, 25, 1, 100},            // everything
+			{"defaults", mina.Page{}, 0, 20, 1, 20},                                      // page 1, 20 per page
+			{"one per page", mina.Page{Page: 25, PerPage: 1}, 24, 25, 25, 1},             // the oldest
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -262,9 +262,9 @@ func testListMeetings(t *testing.T, open Opener) {
 			page  mina.Page
 			field string
 		}{
-			{"negative page", mina.Page{Page: -1, PerPage: 10}, "page"},          // pages count from 1
-			{"per page over 100", mina.Page{Page: 1, PerPage: 101}, "per_page"},  // MaxPerPage
-			{"negative per page", mina.Page{Page: 1, PerPage: -1}, "per_page"},   // at least 1
+			{"negative page", mina.Page{Page: -1, PerPage: 10}, "page"},         // pages count from 1
+			{"per page over 100", mina.Page{Page: 1, PerPage: 101}, "per_page"}, // MaxPerPage
+			{"negative per page", mina.Page{Page: 1, PerPage: -1}, "per_page"},  // at least 1
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := f.st.ListMeetings(f.ctx, u.ID, tt.page)

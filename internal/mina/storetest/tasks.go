@@ -152,10 +152,10 @@ func testTasks(t *testing.T, open Opener) {
 			task  mina.Task
 			field string
 		}{
-			{"empty title", mina.Task{Title: ""}, "title"},                                  // required
-			{"long title", mina.Task{Title: strings.Repeat("t", 201)}, "title"},             // over 200
-			{"unknown status", mina.Task{Title: "x", Status: "finished"}, "status"},         // not one of the three
-			{"status case", mina.Task{Title: "x", Status: "Done"}, "status"},                // statuses are lower case
+			{"empty title", mina.Task{Title: ""}, "title"},                                                                  // required
+			{"long title", mina.Task{Title: strings.Repeat("t", 201)}, "title"},                                             // over 200
+			{"unknown status", mina.Task{Title: "x", Status: "finished"}, "status"},                                         // not one of the three
+			{"status case", mina.Task{Title: "x", Status: "Done"}, "status"},                                                // statuses are lower case
 			{"due before 1970", mina.Task{Title: "x", DueAt: ptr(time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC))}, "due_at"}, // out of range
 		}
 		for _, tt := range tests {

@@ -77,13 +77,13 @@ func testUsers(t *testing.T, open Opener) {
 		tests := []struct {
 			name, email, userName, field string
 		}{
-			{"empty email", "", "x", "email"},                              // required
-			{"no at sign", "example.com", "x", "email"},                    // not an address
-			{"nothing before at", "@example.com", "x", "email"},            // not an address
-			{"space", "a b@example.com", "x", "email"},                     // not an address
+			{"empty email", "", "x", "email"},                                // required
+			{"no at sign", "example.com", "x", "email"},                      // not an address
+			{"nothing before at", "@example.com", "x", "email"},              // not an address
+			{"space", "a b@example.com", "x", "email"},                       // not an address
 			{"long email", strings.Repeat("a", 250) + "@b.cd", "x", "email"}, // over 254
-			{"long name", "a@b.cd", strings.Repeat("n", 201), "name"},      // over 200
-			{"bad utf-8", "a@b.cd", "\xff", "name"},                        // not text
+			{"long name", "a@b.cd", strings.Repeat("n", 201), "name"},        // over 200
+			{"bad utf-8", "a@b.cd", "\xff", "name"},                          // not text
 		}
 		f := newFixture(t, open)
 		for _, tt := range tests {
