@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+
+	"github.com/ramp-dev/ramp/internal/mina"
 )
 
 // QueryRowForTest runs a raw query on the read pool, for tests that inspect the schema.
@@ -13,4 +15,31 @@ func QueryRowForTest(db *DB, ctx context.Context, query string, args ...any) *sq
 // QueryForTest runs a raw query on the read pool.
 func QueryForTest(db *DB, ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.read.QueryContext(ctx, query, args...)
+}
+
+// Queries the store runs, for the EXPLAIN QUERY PLAN test.
+const (
+	QueryUserByToken        = queryUserByToken
+	QueryMeetingPage        = queryMeetingPage
+	QueryMeetingCount       = queryMeetingCount
+	QueryMeeting            = queryMeeting
+	QueryDashboardMeetings  = queryDashboardMeetings
+	QueryDashboardTasks     = queryDashboardTasks
+	QueryTrendMeetings      = queryTrendMeetings
+	QueryTrendCreated       = queryTrendCreated
+	QueryTrendCompleted     = queryTrendCompleted
+	QueryOwnMeeting         = queryOwnMeeting
+	QueryDeleteMeetingTasks = queryDeleteMeetingTasks
+)
+
+// TaskQueries returns the count and page queries of a task filter.
+func TaskQueries(f mina.TaskFilter) (count, page string) {
+	where, _ := taskWhere(1, f)
+	return queryTaskCount(where), queryTaskPage(where)
+}
+
+// ExecForTest runs a raw statement on the write pool.
+func ExecForTest(db *DB, ctx context.Context, query string) error {
+	_, err := db.write.ExecContext(ctx, query)
+	return err
 }

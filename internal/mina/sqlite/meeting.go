@@ -28,6 +28,10 @@ FROM m LEFT JOIN tasks t ON t.meeting_id = m.id
 GROUP BY m.id
 ORDER BY m.starts_at DESC, m.id DESC`
 
+// queryDeleteMeetingTasks deletes a meeting's tasks through ix_tasks_meeting_id_created_at
+// ("+user_id": see taskWhere).
+const queryDeleteMeetingTasks = `DELETE FROM tasks WHERE meeting_id = ? AND +user_id = ?`
+
 const queryMeetingCount = `SELECT count(*) FROM meetings WHERE user_id = ?`
 
 const queryMeeting = `SELECT ` + meetingColumns + `
@@ -222,7 +226,7 @@ func (db *DB) DeleteMeeting(ctx context.Context, userID, id int64) error {
 		return err
 	}
 	defer t.Rollback()
-	delTasks, err := db.inTx(ctx, t, true, `DELETE FROM tasks WHERE meeting_id = ? AND user_id = ?`)
+	delTasks, err := db.inTx(ctx, t, true, queryDeleteMeetingTasks)
 	if err != nil {
 		return err
 	}

@@ -175,7 +175,8 @@ func openPool(path string, busy time.Duration, readOnly bool) (*sql.DB, error) {
 	return pool, nil
 }
 
-// Close closes both pools and their prepared statements.
+// Close runs PRAGMA optimize, as SQLite recommends before closing, and closes both pools and
+// their prepared statements.
 func (db *DB) Close() error {
 	db.mu.Lock()
 	for _, p := range db.stmts {
@@ -184,6 +185,11 @@ func (db *DB) Close() error {
 	db.stmts = nil
 	db.mu.Unlock()
 	var errs []error
+	if db.write != nil {
+		// Refresh the planner's statistics where SQLite judges it useful; cheap when not.
+		_, err := db.write.Exec(`PRAGMA optimize`)
+		errs = append(errs, err)
+	}
 	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
