@@ -9,7 +9,7 @@ import (
 
 // The bulk loaders serve `mina seed` (they satisfy seed.Seeder): each inserts its whole
 // slice in one transaction through one prepared statement, which is what makes thousands of
-// rows take milliseconds instead of one fsync each. Rows are validated like any others;
+// rows take milliseconds instead of a commit each. Rows are validated like any others;
 // CreatedAt is kept as given (the seed backdates its data) and stamped now only when zero.
 // A failing row rolls the whole slice back.
 

@@ -1,0 +1,4 @@
+DROP TABLE tasks;
+DROP TABLE meetings;
+DROP TABLE api_tokens;
+DROP TABLE users;

@@ -1,0 +1,13 @@
+DROP INDEX ix_tasks_user_id;
+DROP INDEX ix_tasks_user_id_completed_at;
+DROP INDEX ix_tasks_user_id_created_at_status;
+DROP INDEX ix_tasks_user_id_status_created_at;
+DROP INDEX ix_tasks_user_id_created_at;
+DROP INDEX ix_tasks_meeting_id_created_at;
+DROP INDEX ix_tasks_meeting_id_status_created_at;
+DROP INDEX ix_meetings_user_id_starts_at_duration;
+DROP INDEX ix_meetings_user_id;
+DROP INDEX ix_meetings_user_id_starts_at;
+DROP INDEX ix_api_tokens_user_id;
+DROP INDEX ix_api_tokens_token_hash;
+DROP INDEX ix_users_email;

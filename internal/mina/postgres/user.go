@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/ramp-dev/ramp/internal/mina"
+)
+
+// tokenPrefix marks mina API tokens, so that a leaked one is recognisable in logs and scans.
+const tokenPrefix = "mina_"
+
+// newToken returns a fresh API token, "mina_" and 32 random bytes in URL-safe base64, and the
+// SHA-256 that the store keeps instead of it.
+func newToken() (token string, hash []byte) {
+	var b [32]byte
+	rand.Read(b[:]) // never fails (crypto/rand's documented contract since Go 1.24)
+	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return token, hashToken(token)
+}
+
+// hashToken returns the SHA-256 of a token, the form in which api_tokens stores it.
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+const queryUserByToken = `SELECT u.id, u.email, u.name, u.created_at
+FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1`
+
+// UserByToken returns the user owning token, or EUNAUTHORIZED.
+func (db *DB) UserByToken(ctx context.Context, token string) (*mina.User, error) {
+	if token == "" || len(token) > 512 {
+		return nil, mina.Errorf(mina.EUNAUTHORIZED, "Invalid API token.")
+	}
+	var u mina.User
+	err := db.db.QueryRowContext(ctx, queryUserByToken, hashToken(token)).Scan(&u.ID, &u.Email, &u.Name, &u.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, mina.Errorf(mina.EUNAUTHORIZED, "Invalid API token.")
+	} else if err != nil {
+		return nil, fmt.Errorf("postgres: user by token: %w", err)
+	}
+	u.CreatedAt = utc(u.CreatedAt)
+	return &u, nil
+}
+
+// CreateUser creates a user and its first API token, returned once: only its hash is kept.
+// An email already taken is ECONFLICT.
+func (db *DB) CreateUser(ctx context.Context, email, name string) (*mina.User, string, error) {
+	if err := validateUser(email, name); err != nil {
+		return nil, "", err
+	}
+	t, err := db.begin(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer t.Rollback()
+	u := mina.User{Email: email, Name: name, CreatedAt: t.now}
+	token, hash := newToken()
+	if err := insertUser(ctx, t, &u, hash); err != nil {
+		return nil, "", err
+	}
+	if err := t.Commit(); err != nil {
+		return nil, "", fmt.Errorf("postgres: create user: %w", err)
+	}
+	return &u, token, nil
+}
+
+// insertUser inserts u and its token hash in t, setting u.ID. The unique index on email
+// decides a race between two creations of one email: the loser gets ECONFLICT.
+func insertUser(ctx context.Context, t *tx, u *mina.User, hash []byte) error {
+	err := t.QueryRowContext(ctx, `INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		u.Email, u.Name, u.CreatedAt).Scan(&u.ID)
+	if sqlState(err) == pgUniqueViolation {
+		return mina.Errorf(mina.ECONFLICT, "A user with email %q already exists.", u.Email)
+	} else if err != nil {
+		return fmt.Errorf("postgres: create user %q: %w", u.Email, err)
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)`,
+		u.ID, hash, u.CreatedAt); err != nil {
+		return fmt.Errorf("postgres: create token for %q: %w", u.Email, err)
+	}
+	return nil
+}
