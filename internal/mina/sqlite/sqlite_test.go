@@ -1,7 +1,9 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"path/filepath"
 	"testing"
 	"time"
@@ -162,4 +164,26 @@ func countIndexes(t *testing.T, db *sqlite.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestTokenStoredHashed checks that api_tokens holds the token's SHA-256, never the token.
+func TestTokenStoredHashed(t *testing.T) {
+	t.Parallel()
+	db := MustOpenDB(t, time.Now)
+	u, token, err := db.CreateUser(t.Context(), "a@example.com", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []byte
+	if err := sqlite.QueryRowForTest(db, t.Context(), `SELECT token_hash FROM api_tokens WHERE user_id = ?`, u.ID).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	want := sha256.Sum256([]byte(token))
+	if !bytes.Equal(stored, want[:]) {
+		t.Fatalf("stored %x, want the SHA-256 of the token %x", stored, want)
+	}
+	var n int
+	if err := sqlite.QueryRowForTest(db, t.Context(), `SELECT count(*) FROM api_tokens WHERE instr(CAST(token_hash AS TEXT), ?) > 0`, token).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the plain token is in the table: %d rows, %v", n, err)
+	}
 }
