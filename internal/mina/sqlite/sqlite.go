@@ -199,7 +199,8 @@ func (db *DB) Close() error {
 	return errors.Join(errs...)
 }
 
-// Ping checks that the database answers a query on both pools, for /health.
+// Ping checks that the database answers a query on the read pool, for /health. It leaves the
+// write pool alone: a long write would make /health wait for it.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)

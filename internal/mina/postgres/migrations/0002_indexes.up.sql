@@ -24,8 +24,9 @@ CREATE INDEX ix_meetings_user_id ON meetings (user_id);
 -- Dashboard and Trends: meetings and minutes in a starts_at window, index-only.
 CREATE INDEX ix_meetings_user_id_starts_at_duration ON meetings (user_id, starts_at) INCLUDE (duration_minutes);
 
--- ListMeetings and Meeting: each meeting's task counts by status; ListTasks filtered by
--- meeting and status, newest first.
+-- ListTasks filtered by meeting and status, newest first; ListMeetings' and Meeting's task
+-- counts by status (index-only once the table is vacuumed; until then the planner may take
+-- ix_tasks_meeting_id_created_at, the other meeting_id index).
 CREATE INDEX ix_tasks_meeting_id_status_created_at ON tasks (meeting_id, status, created_at DESC, id DESC);
 
 -- ListTasks filtered by meeting, newest first; DeleteMeeting's delete of the meeting's tasks
