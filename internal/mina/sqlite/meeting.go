@@ -9,24 +9,20 @@ import (
 	"github.com/ramp-dev/ramp/internal/mina"
 )
 
-// meetingColumns are scanned by scanMeeting, in this order, after the meeting's own columns
-// come its task counts.
+// meetingColumns are scanned by scanMeeting, in this order: the meeting's own columns, then
+// its task counts by status. Each count is a correlated subquery, one seek on
+// ix_tasks_meeting_id_status_created_at (covering), evaluated only for the rows returned:
+// still one query per page, with no GROUP BY to sort.
 const meetingColumns = `m.id, m.user_id, m.title, m.description, m.starts_at, m.duration_minutes, m.created_at, m.updated_at,
-	count(t.id) FILTER (WHERE t.status = 'pending'),
-	count(t.id) FILTER (WHERE t.status = 'in_progress'),
-	count(t.id) FILTER (WHERE t.status = 'done'),
-	count(t.id)`
+	(SELECT count(*) FROM tasks t WHERE t.meeting_id = m.id AND t.status = 'pending'),
+	(SELECT count(*) FROM tasks t WHERE t.meeting_id = m.id AND t.status = 'in_progress'),
+	(SELECT count(*) FROM tasks t WHERE t.meeting_id = m.id AND t.status = 'done')`
 
 // queryMeetingPage is one page of a user's meetings, newest first, each with its task
-// counts, in one query: the page is cut first, then only its meetings join their tasks
-// (ix_tasks_meeting_id_status_created_at covers the counts).
-const queryMeetingPage = `WITH m AS (
-	SELECT * FROM meetings WHERE user_id = ?1 ORDER BY starts_at DESC, id DESC LIMIT ?2 OFFSET ?3
-)
-SELECT ` + meetingColumns + `
-FROM m LEFT JOIN tasks t ON t.meeting_id = m.id
-GROUP BY m.id
-ORDER BY m.starts_at DESC, m.id DESC`
+// counts, in one query that walks ix_meetings_user_id_starts_at backwards.
+const queryMeetingPage = `SELECT ` + meetingColumns + `
+FROM meetings m WHERE m.user_id = ?1
+ORDER BY m.starts_at DESC, m.id DESC LIMIT ?2 OFFSET ?3`
 
 // queryDeleteMeetingTasks deletes a meeting's tasks through ix_tasks_meeting_id_created_at
 // ("+user_id": see taskWhere).
@@ -35,9 +31,7 @@ const queryDeleteMeetingTasks = `DELETE FROM tasks WHERE meeting_id = ? AND +use
 const queryMeetingCount = `SELECT count(*) FROM meetings WHERE user_id = ?`
 
 const queryMeeting = `SELECT ` + meetingColumns + `
-FROM meetings m LEFT JOIN tasks t ON t.meeting_id = m.id
-WHERE m.id = ?1 AND m.user_id = ?2
-GROUP BY m.id`
+FROM meetings m WHERE m.id = ?1 AND m.user_id = ?2`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -45,9 +39,10 @@ func scanMeeting(row scanner, m *mina.Meeting) error {
 	var starts, created, updated int64
 	c := &m.TaskCounts
 	if err := row.Scan(&m.ID, &m.UserID, &m.Title, &m.Description, &starts, &m.DurationMinutes, &created, &updated,
-		&c.Pending, &c.InProgress, &c.Done, &c.Total); err != nil {
+		&c.Pending, &c.InProgress, &c.Done); err != nil {
 		return err
 	}
+	c.Total = c.Pending + c.InProgress + c.Done
 	m.StartsAt, m.CreatedAt, m.UpdatedAt = fromMS(starts), fromMS(created), fromMS(updated)
 	return nil
 }
