@@ -34,6 +34,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +82,10 @@ var _ mina.Store = (*DB)(nil)
 func Open(path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: open: empty path")
+	}
+	if path != ":memory:" && strings.ContainsAny(path, "?#") {
+		// The path becomes a file: URI, where these would start its query or fragment.
+		return nil, fmt.Errorf("sqlite: open %q: the path may not contain '?' or '#'", path)
 	}
 	if opts.ReadConns < 0 {
 		return nil, fmt.Errorf("sqlite: open %q: ReadConns %d is negative", path, opts.ReadConns)

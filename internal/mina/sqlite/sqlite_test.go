@@ -60,7 +60,8 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"empty path", "", sqlite.Options{}},                                                 // nothing to open
 		{"negative pool", filepath.Join(t.TempDir(), "x.db"), sqlite.Options{ReadConns: -1}}, // nonsense size
-		{"a directory", t.TempDir(), sqlite.Options{}},                                       // not a database file
+		{"a directory", t.TempDir(), sqlite.Options{}},
+		{"a URI query in the path", filepath.Join(t.TempDir(), "x.db?mode=ro"), sqlite.Options{}}, // would be read as DSN options                                       // not a database file
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
