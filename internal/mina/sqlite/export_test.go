@@ -43,3 +43,18 @@ func ExecForTest(db *DB, ctx context.Context, query string) error {
 	_, err := db.write.ExecContext(ctx, query)
 	return err
 }
+
+// HoldWriterForTest starts a write transaction that creates a meeting for userID and keeps
+// it open, holding SQLite's write lock, until release is called (which rolls it back).
+func HoldWriterForTest(db *DB, ctx context.Context, userID int64) (release func(), err error) {
+	t, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO meetings (user_id, title, starts_at, duration_minutes, created_at, updated_at)
+		VALUES (?, 'uncommitted', 0, 1, 0, 0)`, userID); err != nil {
+		t.Rollback()
+		return nil, err
+	}
+	return func() { t.Rollback() }, nil
+}
