@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -126,9 +126,15 @@ type Client struct {
 	hops     []Header // request headers of a redirected request
 	dec      *decoder // gzip and deflate bodies; nil until the first one
 
-	// active is the connection of the exchange in flight, for the context watcher, which
-	// runs on another goroutine and interrupts a blocked read by expiring its deadline.
-	active      atomic.Pointer[conn]
+	// The context watcher runs on another goroutine and interrupts a blocked read by
+	// expiring the deadline of the exchange in flight. mu guards what it looks at: the
+	// connection of the exchange in flight (nil between exchanges, so a context cancelled
+	// after its request finished cannot touch an idle connection) and the generation of the
+	// current registration (so a callback of a superseded context, already running when it
+	// was replaced, cannot interrupt a newer request).
+	mu          sync.Mutex
+	active      *conn
+	watchGen    uint64
 	watchedDone <-chan struct{} // Done channel of the context being watched
 	stopWatch   func() bool
 }
@@ -170,9 +176,15 @@ func (c *Client) watch(ctx context.Context) {
 		c.stopWatch()
 	}
 	c.watchedDone = done
+	c.mu.Lock()
+	c.watchGen++
+	gen := c.watchGen
+	c.mu.Unlock()
 	c.stopWatch = context.AfterFunc(ctx, func() {
-		if cn := c.active.Load(); cn != nil {
-			_ = cn.raw.SetDeadline(longAgo)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if gen == c.watchGen && c.active != nil {
+			_ = c.active.raw.SetDeadline(longAgo)
 		}
 	})
 }
@@ -280,14 +292,22 @@ func (c *Client) roundTrip(ctx context.Context, ex *exchange, resp *Response) {
 	}
 }
 
+// setActive records the connection of the exchange in flight (nil: none) for the watcher.
+func (c *Client) setActive(cn *conn) {
+	c.mu.Lock()
+	c.active = cn
+	c.mu.Unlock()
+}
+
 // attempt performs one try of an exchange on o. It returns true when the try failed in a way
 // that allows one transparent retry (and only when mayRetry).
 func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Response, closeAfter, mayRetry bool) (retry bool) {
+	defer c.setActive(nil)
 	cn, reused := o.cn, o.cn != nil
 	o.cn = nil // the connection goes back only if the exchange leaves it reusable
 	var dt dialTimes
 	if reused {
-		c.active.Store(cn)
+		c.setActive(cn)
 		stale := cn.br.Buffered() > 0
 		if err := cn.raw.SetDeadline(ex.deadline); err != nil {
 			stale = true
@@ -309,7 +329,7 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 			c.fail(ctx, resp, ex.method, ex.url, op, err)
 			return false
 		}
-		c.active.Store(cn)
+		c.setActive(cn)
 		if err := cn.raw.SetDeadline(ex.deadline); err != nil {
 			cn.close()
 			c.fail(ctx, resp, ex.method, ex.url, opWrite, err)
