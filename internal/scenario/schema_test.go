@@ -75,6 +75,9 @@ func scenarioFiles(t *testing.T) []string {
 			if err != nil {
 				return err
 			}
+			if d.IsDir() && path == filepath.Join(repoRoot, "examples", "ci") {
+				return filepath.SkipDir // CI workflow files, not scenario files
+			}
 			if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
 				files = append(files, path)
 			}
