@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -217,12 +218,17 @@ func TestRunInterruptedExits3WithSummary(t *testing.T) {
 	}
 }
 
-// A request to a host outside the allowlist is refused (nothing reaches it) and counted.
+// A request to a host outside the allowlist is refused (nothing reaches it) and counted; the
+// host comes from a response, so only the run-time check can catch it.
 func TestRunHostOutsideAllowlistRefused(t *testing.T) {
-	allowed := okServer(t)
 	var strayHits atomic.Int64
 	stray := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { strayHits.Add(1) }))
 	defer stray.Close()
+	allowed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"next": %q}`, stray.URL+"/")
+	}))
+	defer allowed.Close()
 	file := writeScenario(t, `
 scenarios:
   s:
@@ -231,11 +237,11 @@ scenarios:
     iterations: 5
 flows:
   default:
-    - request: { name: allowed, url: "${BASE_URL}/" }
-    - request: { name: stray, url: "${STRAY}/" }
+    - request: { name: allowed, url: "${BASE_URL}/", capture: [ { json: next, as: next } ] }
+    - request: { name: stray, url: "${next}" }
 `)
 	dir := t.TempDir()
-	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", allowed.URL, "-e", "STRAY="+stray.URL,
+	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", allowed.URL,
 		"--summary-export", filepath.Join(dir, "s.json"))
 	if strayHits.Load() != 0 {
 		t.Fatalf("the host outside the allowlist received %d requests", strayHits.Load())
@@ -243,6 +249,24 @@ flows:
 	s := readSummary(t, filepath.Join(dir, "s.json"))
 	if s.ErrorCodes["1111"] != 5 {
 		t.Fatalf("exit %d; error codes %v, want 5 refused (1111)\n%s\n%s", code, s.ErrorCodes, stdout, stderr)
+	}
+}
+
+// A literal URL outside the allowlist is caught before any traffic: exit 2.
+func TestRunLiteralHostOutsideAllowlistExits2(t *testing.T) {
+	var hits atomic.Int64
+	stray := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer stray.Close()
+	allowed := okServer(t)
+	file := writeScenario(t, `
+flows:
+  default:
+    - request: { url: "${BASE_URL}/" }
+    - request: { url: "${STRAY}/" }
+`)
+	code, _, stderr := runRamp(context.Background(), "run", file, "--base-url", allowed.URL, "-e", "STRAY="+stray.URL)
+	if code != ExitUsage || hits.Load() != 0 || !strings.Contains(stderr, "hosts") {
+		t.Fatalf("exit %d, %d stray requests, stderr:\n%s", code, hits.Load(), stderr)
 	}
 }
 

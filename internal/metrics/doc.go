@@ -17,6 +17,7 @@
 //
 // Every built-in metric as a whole; every sub-metric named in Config.Submetrics; and, per
 // distinct value, http_req_duration{name:X}, http_req_failed{name:X}, http_reqs{name:X},
+// http_reqs{status:X}, http_reqs{error_code:X},
 // checks{check:X} and group_duration{group:X}, at most Config.MaxTagValues values per
 // family (Snapshot.Truncated names the families that reached it). A sample feeds the
 // sub-metric m{k1:v1,...} when it is a sample of m and its full tags (static and dynamic:

@@ -187,18 +187,20 @@ func containsKey(list []*keyState, ks *keyState) bool {
 	return false
 }
 
-// autoFamilies lists, per metric, the tag whose every value gets its own sub-metric.
-var autoFamilies = map[string]string{
-	HTTPReqDuration: "name",
-	HTTPReqFailed:   "name",
-	HTTPReqs:        "name",
-	Checks:          "check",
-	GroupDuration:   "group",
+// autoFamilies lists, per metric, the tags whose every value gets its own sub-metric:
+// per-name latencies and errors for the summary, per-status and per-error-code request
+// counts for the report's error breakdown.
+var autoFamilies = map[string][]string{
+	HTTPReqDuration: {"name"},
+	HTTPReqFailed:   {"name"},
+	HTTPReqs:        {"name", "status", "error_code"},
+	Checks:          {"check"},
+	GroupDuration:   {"group"},
 }
 
 // resolve returns the keys a sample of metric name with the given full tags feeds: the whole
-// metric, every matching configured sub-metric, and the automatic sub-metric of its family.
-// The caller holds r.mu.
+// metric, every matching configured sub-metric, and the automatic sub-metrics of its
+// families. The caller holds r.mu.
 func (r *Registry) resolve(name string, tags *TagSet) []*keyState {
 	out := []*keyState{r.byKey[name]}
 	for _, ks := range r.configured {
@@ -206,28 +208,26 @@ func (r *Registry) resolve(name string, tags *TagSet) []*keyState {
 			out = append(out, ks)
 		}
 	}
-	tagKey, ok := autoFamilies[name]
-	if !ok {
-		return out
-	}
-	v, ok := tags.Get(tagKey)
-	if !ok || v == "" {
-		return out
-	}
-	sel := []Tag{{Key: tagKey, Value: v}}
-	key := FormatKey(name, sel)
-	ks := r.byKey[key]
-	if ks == nil {
-		family := name + "{" + tagKey + "}"
-		if r.families[family] >= r.maxTagValues {
-			r.truncated[family] = true
-			return out
+	for _, tagKey := range autoFamilies[name] {
+		v, ok := tags.Get(tagKey)
+		if !ok || v == "" {
+			continue
 		}
-		r.families[family]++
-		ks = r.addKey(r.byKey[name].b, sel, false)
-	}
-	if !containsKey(out, ks) {
-		out = append(out, ks)
+		sel := []Tag{{Key: tagKey, Value: v}}
+		key := FormatKey(name, sel)
+		ks := r.byKey[key]
+		if ks == nil {
+			family := name + "{" + tagKey + "}"
+			if r.families[family] >= r.maxTagValues {
+				r.truncated[family] = true
+				continue
+			}
+			r.families[family]++
+			ks = r.addKey(r.byKey[name].b, sel, false)
+		}
+		if !containsKey(out, ks) {
+			out = append(out, ks)
+		}
 	}
 	return out
 }
