@@ -70,7 +70,7 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	}
 	res := &testResult{}
 	started := time.Now()
-	in := report.Input{Plan: p, Started: started, TargetRate: targetRate(p)}
+	in := report.Input{Plan: p, Started: started}
 
 	interrupted := func() bool { return ctx.Err() != nil }
 	if p.Setup != nil {
@@ -88,8 +88,16 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	}
 
 	check := selfcheck.New(selfcheck.Config{})
+	var loadRan time.Duration // how long the load ran, for per-second rates
 	if in.SetupError == "" && !interrupted() {
+		loadStart := time.Now()
+		// The chart's target rate is scheduled from the start of the load, after setup.
+		if tr := targetRate(p); tr != nil {
+			offset := loadStart.Sub(started)
+			in.TargetRate = func(t time.Duration) (float64, bool) { return tr(t - offset) }
+		}
 		in.ArrivalIterations, in.Aborted = runScenarios(ctx, p, shared, reg, ths, check, o)
+		loadRan = min(time.Since(loadStart), plannedLoad(p))
 	}
 	if p.Teardown != nil && in.SetupError == "" && !interrupted() {
 		tctx, cancel := withTimeout(context.WithoutCancel(ctx), p.Options.TeardownTimeout)
@@ -110,7 +118,7 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 			res.outputErrors = append(res.outputErrors, fmt.Errorf("--out json=%s: %w", o.ndjson, err))
 		}
 	}
-	snap := reg.Snapshot()
+	snap := reg.Snapshot().WithRateWindow(loadRan)
 	in.Snapshot = snap
 	in.Thresholds = threshold.Evaluate(ths, snap)
 	in.SelfCheck = check.Report()
@@ -145,9 +153,10 @@ func runScenarios(ctx context.Context, p *plan.Plan, shared *flow.Shared, reg *m
 	wg.Add(1)
 	go func() { defer wg.Done(); check.Run(ctx) }()
 	done := make(chan struct{})
+	var runErr error
 	go func() {
 		defer close(done)
-		_ = executor.Run(ctx, execs)
+		runErr = executor.Run(ctx, execs)
 	}()
 
 	tick := time.NewTicker(time.Second)
@@ -175,10 +184,24 @@ func runScenarios(ctx context.Context, p *plan.Plan, shared *flow.Shared, reg *m
 	if o.progress != nil {
 		o.progress.finish(execs, reg.Snapshot())
 	}
+	if runErr != nil && aborted == "" && ctx.Err() == nil {
+		// A VU that could not be made (e.g. a unique-per-vu feeder out of rows) ends the run.
+		aborted = runErr.Error()
+	}
 	cancel()
 	wg.Wait()
 	src.closeAll()
 	return obs.arrivals.Load(), aborted
+}
+
+// plannedLoad is how long the load is scheduled to last: the end of the latest scenario,
+// graceful stops excluded.
+func plannedLoad(p *plan.Plan) time.Duration {
+	var d time.Duration
+	for _, sc := range p.Scenarios {
+		d = max(d, executor.TotalDuration(sc, false))
+	}
+	return d
 }
 
 // submetrics lists the sub-metric keys the thresholds and the SLO need tracked.

@@ -387,3 +387,40 @@ func TestRunLateSchedulerShowsInCorrectedOnly(t *testing.T) {
 		t.Errorf("generator %+v: want overloaded with the lag", res.summary.Generator)
 	}
 }
+
+// Throughput is per second of the load: at exactly the scheduled rate, rate>=RATE passes
+// (setup and the drain of the last responses do not dilute it).
+func TestRunThroughputAtScheduledRatePasses(t *testing.T) {
+	srv := okServer(t)
+	file := writeScenario(t, constantRate+`  http_reqs: ["rate>=100"]
+setup:
+  - request: { url: "${BASE_URL}/" }
+`)
+	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--no-color")
+	if code != ExitPass {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// A unique-per-vu feeder with fewer rows than VUs ends the run with a clear message.
+func TestRunUniquePerVUOutOfRows(t *testing.T) {
+	srv := okServer(t)
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "users.csv")
+	if err := os.WriteFile(csv, []byte("token\na\nb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := writeScenario(t, `
+data:
+  users: { file: "`+csv+`", mode: unique-per-vu }
+scenarios:
+  s: { executor: constant-vus, vus: 3, duration: 1s }
+flows:
+  default:
+    - request: { url: "${BASE_URL}/", headers: { Authorization: "Bearer ${users.token}" } }
+`)
+	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--no-color")
+	if code != ExitFail || !strings.Contains(stdout+stderr, "unique-per-vu") {
+		t.Fatalf("exit %d, want 1 naming unique-per-vu\n%s\n%s", code, stdout, stderr)
+	}
+}

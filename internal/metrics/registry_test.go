@@ -355,3 +355,34 @@ func TestCloseReportsOutputError(t *testing.T) {
 		t.Fatalf("Close = %v, want %v", err, boom)
 	}
 }
+
+func TestSnapshotWithRateWindow(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1000, 0)
+	r, err := NewRegistry(Config{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := r.Recorder()
+	tags := NewTags(map[string]string{"name": "a"})
+	for i := 0; i < 400; i++ {
+		rec.HTTP(&HTTPSample{Time: now, Tags: tags, Status: 200, Expected: true, Duration: time.Millisecond})
+	}
+	now = now.Add(1100 * time.Millisecond) // the load lasted 1 s; the drain 100 ms more
+	snap := r.Snapshot()
+	if got, _ := snap.Aggregate(HTTPReqs, "rate", 0); got >= 400 {
+		t.Fatalf("rate over Elapsed = %v, want below 400", got)
+	}
+	w := snap.WithRateWindow(time.Second)
+	for _, key := range []string{HTTPReqs, "http_reqs{name:a}"} {
+		if got, _ := w.Aggregate(key, "rate", 0); got != 400 {
+			t.Errorf("%s rate over the 1 s window = %v, want 400", key, got)
+		}
+	}
+	if got, _ := w.Aggregate(HTTPReqDuration, "p", 99); got != 1 {
+		t.Errorf("trends changed: p99 = %v", got)
+	}
+	if got, _ := snap.Aggregate(HTTPReqs, "rate", 0); got >= 400 {
+		t.Errorf("the original snapshot changed: %v", got)
+	}
+}

@@ -269,3 +269,27 @@ func (snap *Snapshot) Aggregate(key, method string, arg float64) (float64, bool)
 	}
 	return 0, false
 }
+
+// WithRateWindow returns a copy of the snapshot whose counter rates are per second over d
+// instead of over Elapsed. A run's Elapsed includes setup, teardown and the graceful drain
+// of the last responses; "requests per second" means during the load, so the CLI passes the
+// load's scheduled length (or, for a run cut short, how long the load ran). d <= 0 returns
+// the snapshot itself.
+func (snap *Snapshot) WithRateWindow(d time.Duration) *Snapshot {
+	if d <= 0 {
+		return snap
+	}
+	out := *snap
+	out.metrics = make([]*MetricValue, len(snap.metrics))
+	out.byKey = make(map[string]*MetricValue, len(snap.byKey))
+	for i, mv := range snap.metrics {
+		if mv.Type == Counter {
+			c := *mv
+			c.Rate = mv.Count / d.Seconds()
+			mv = &c
+		}
+		out.metrics[i] = mv
+		out.byKey[mv.Key] = mv
+	}
+	return &out
+}
