@@ -1,0 +1,195 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/procfs"
+)
+
+// processMonitor reads a process's resident memory and CPU time from /proc.
+//
+// The process is found by exactly one of:
+//   - pid: that process, for the whole test;
+//   - pidfile: the number in the file, re-read at every reading (a restarted server is
+//     followed);
+//   - name: the first process, by ascending PID, whose name (comm) equals it, or else the
+//     first whose command line contains it, never ramp itself nor a zombie; the match is kept
+//     while that process lives and looked for again when it exits.
+//
+// cpu_percent is CPU time (user + system) over wall time between two readings of the same
+// process, in percent of one core (a process busy on two cores reads 200).
+type processMonitor struct {
+	timing
+	pid     int
+	pidfile string
+	match   string
+	now     func() time.Time
+
+	mu      sync.Mutex
+	current int       // the PID read last; 0 before the first reading
+	cpu     float64   // its CPU seconds at the last reading
+	at      time.Time // when
+}
+
+var (
+	_ Monitor = (*processMonitor)(nil)
+	_ Timing  = (*processMonitor)(nil)
+)
+
+// ProcessMonitor makes a process monitor for a known PID (the CLI watches the embedded mina
+// with it). A zero interval means DefaultInterval.
+func ProcessMonitor(name string, pid int, interval time.Duration) Monitor {
+	return &processMonitor{timing: newTiming(name, "process", interval), pid: pid, now: time.Now}
+}
+
+// buildProcess reads pid, pidfile or name.
+func buildProcess(t timing, s *spec) Monitor {
+	m := &processMonitor{timing: t, now: time.Now}
+	pid, hasPID := m.pid, false
+	if p, ok := s.integer("pid"); ok {
+		pid, hasPID = p, true
+		if p <= 0 {
+			s.errorf("pid %d must be a positive number", p)
+		}
+	}
+	m.pid = pid
+	m.pidfile = s.str("pidfile")
+	m.match = s.str("name")
+	n := 0
+	for _, set := range []bool{hasPID, m.pidfile != "", m.match != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		s.errorf("a process monitor needs exactly one of pid, pidfile or name (e.g. pid: 1234, pidfile: /run/mina.pid, name: mina); %d given", n)
+	}
+	return m
+}
+
+// Sample reads the process's stat once.
+func (m *processMonitor) Sample(ctx context.Context) ([]Reading, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fsys, err := procfs.NewDefaultFS()
+	if err != nil {
+		return nil, fmt.Errorf("process: open /proc: %w", err)
+	}
+	pid, err := m.resolve(fsys)
+	if err != nil {
+		return nil, err
+	}
+	st, err := liveStat(fsys, pid)
+	if err != nil {
+		return nil, err
+	}
+	now, cpu := m.now(), st.CPUTime()
+	out := []Reading{{Series: "rss_bytes", Value: float64(st.ResidentMemory()), Unit: UnitBytes}}
+	if pid == m.current {
+		if dt := now.Sub(m.at).Seconds(); dt > 0 && cpu >= m.cpu {
+			out = append(out, Reading{Series: "cpu_percent", Value: (cpu - m.cpu) / dt * 100, Unit: UnitPercent})
+		}
+	}
+	m.current, m.cpu, m.at = pid, cpu, now
+	return out, nil
+}
+
+// resolve finds the PID to read now.
+func (m *processMonitor) resolve(fsys procfs.FS) (int, error) {
+	switch {
+	case m.pidfile != "":
+		b, err := os.ReadFile(m.pidfile)
+		if err != nil {
+			return 0, fmt.Errorf("process: read pidfile: %w", err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 {
+			return 0, fmt.Errorf("process: pidfile %s holds %q, not a process id", m.pidfile, truncate(string(b), 40))
+		}
+		return pid, nil
+	case m.match != "":
+		if m.current != 0 {
+			if _, err := liveStat(fsys, m.current); err == nil {
+				return m.current, nil
+			}
+		}
+		pid, err := findProcess(fsys, m.match)
+		if err != nil && m.current != 0 {
+			return 0, fmt.Errorf("process: %q (pid %d) has exited and no other process matches: %w", m.match, m.current, err)
+		}
+		return pid, err
+	}
+	return m.pid, nil
+}
+
+// liveStat reads a process's stat; a process that is gone or a zombie is an error.
+func liveStat(fsys procfs.FS, pid int) (procfs.ProcStat, error) {
+	p, err := fsys.Proc(pid)
+	if err == nil {
+		var st procfs.ProcStat
+		if st, err = p.Stat(); err == nil {
+			if st.State == "Z" || st.State == "X" {
+				return st, fmt.Errorf("process: pid %d has exited (state %s)", pid, st.State)
+			}
+			return st, nil
+		}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return procfs.ProcStat{}, fmt.Errorf("process: pid %d does not exist (or has exited)", pid)
+	}
+	return procfs.ProcStat{}, fmt.Errorf("process: read /proc/%d: %w", pid, err)
+}
+
+// findProcess returns the first live process named match, else the first whose command line
+// contains it, skipping this process.
+func findProcess(fsys procfs.FS, match string) (int, error) {
+	procs, err := fsys.AllProcs()
+	if err != nil {
+		return 0, fmt.Errorf("process: list /proc: %w", err)
+	}
+	self := os.Getpid()
+	byCmdline := 0
+	for _, p := range procs { // AllProcs sorts by PID
+		if p.PID == self {
+			continue
+		}
+		st, err := p.Stat()
+		if err != nil || st.State == "Z" || st.State == "X" {
+			continue
+		}
+		if st.Comm == match {
+			return p.PID, nil
+		}
+		if byCmdline == 0 {
+			if args, err := p.CmdLine(); err == nil && strings.Contains(strings.Join(args, " "), match) {
+				byCmdline = p.PID
+			}
+		}
+	}
+	if byCmdline != 0 {
+		return byCmdline, nil
+	}
+	return 0, fmt.Errorf("process: no process is named %q or has it in its command line", match)
+}
+
+// Close has nothing to release.
+func (m *processMonitor) Close() error { return nil }
+
+// truncate shortens s for an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
