@@ -1,0 +1,411 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"strings"
+)
+
+// The report's charts are inline SVG drawn here, in Go: the page needs no JavaScript, opens
+// offline, prints, and the same input always gives the same bytes (golden-testable). Each
+// chart is a fixed viewBox scaled to the page width by CSS.
+//
+// Layout of a chart (viewBox units):
+//
+//	+-------------------------------------------+  0
+//	| legend                                    |
+//	|   y ticks | plot area                     |  chartTop … chartHeight-chartBottom
+//	|           +-------------------------------|
+//	|             x ticks, x label              |  chartHeight
+//	+-------------------------------------------+
+const (
+	chartWidth  = 720.0
+	chartHeight = 260.0
+	chartLeft   = 64.0
+	chartRight  = 16.0
+	chartTop    = 34.0
+	chartBottom = 40.0
+	plotWidth   = chartWidth - chartLeft - chartRight
+	plotHeight  = chartHeight - chartTop - chartBottom
+)
+
+// chartLine is one line of a time chart, aligned on the chart's X; a nil value is a gap.
+type chartLine struct {
+	Name   string
+	Color  string
+	Values []*float64
+	Dashed bool
+	Fill   bool // shade the area under the line
+}
+
+// refLine is a horizontal (time chart) or vertical (distribution) dashed reference: an SLO.
+type refLine struct {
+	Label string
+	Value float64
+	Color string
+}
+
+// timeChart draws lines over time.
+type timeChart struct {
+	Title  string
+	YLabel string
+	X      []float64 // seconds since the start of the load
+	Lines  []chartLine
+	Refs   []refLine
+	// Format writes a y value for the ticks and tooltips; fmtNum when nil.
+	Format func(float64) string
+}
+
+// linearScale maps [Lo, Hi] onto [From, To] (pixels).
+type linearScale struct{ Lo, Hi, From, To float64 }
+
+func (s linearScale) at(v float64) float64 {
+	if s.Hi == s.Lo {
+		return (s.From + s.To) / 2
+	}
+	return s.From + (v-s.Lo)/(s.Hi-s.Lo)*(s.To-s.From)
+}
+
+// niceStep returns a step of 1, 2 or 5 × 10^k that cuts span into about n intervals.
+func niceStep(span float64, n int) float64 {
+	if span <= 0 || math.IsNaN(span) || math.IsInf(span, 0) {
+		return 1
+	}
+	raw := span / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// ticks returns the multiples of step in [lo, hi].
+func ticks(lo, hi, step float64) []float64 {
+	var out []float64
+	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9 && len(out) < 50; v += step {
+		out = append(out, round(v, 9))
+	}
+	return out
+}
+
+// fmtSeconds writes an x tick: "45s", "2m", "1m30s".
+func fmtSeconds(s float64) string {
+	if s < 120 || math.Mod(s, 1) != 0 {
+		return fmtNum(s) + "s"
+	}
+	m, sec := int(s)/60, int(s)%60
+	if sec == 0 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dm%02ds", m, sec)
+}
+
+// svgBuilder accumulates one chart's SVG.
+type svgBuilder struct{ strings.Builder }
+
+func (b *svgBuilder) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+
+// open starts the SVG element with its accessible title.
+func (b *svgBuilder) open(class, title string) {
+	b.f(`<svg class="chart %s" viewBox="0 0 %g %g" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
+		class, chartWidth, chartHeight, esc(title))
+	b.f(`<title>%s</title>`, esc(title))
+}
+
+// legend draws the swatches and names in a row above the plot.
+func (b *svgBuilder) legend(items []chartLine) {
+	x := chartLeft
+	for _, it := range items {
+		dash := ""
+		if it.Dashed {
+			dash = ` stroke-dasharray="5 3"`
+		}
+		b.f(`<line class="swatch" x1="%.1f" y1="14" x2="%.1f" y2="14" stroke="%s" stroke-width="3"%s/>`, x, x+18, it.Color, dash)
+		b.f(`<text class="legend" x="%.1f" y="18">%s</text>`, x+23, esc(it.Name))
+		x += 23 + 7.2*float64(len([]rune(it.Name))) + 18
+	}
+}
+
+// yAxis draws the grid lines and labels of the y ticks, and the axis label.
+func (b *svgBuilder) yAxis(y linearScale, step float64, format func(float64) string, label string) {
+	for _, v := range ticks(y.Lo, y.Hi, step) {
+		py := y.at(v)
+		b.f(`<line class="grid" x1="%g" y1="%.1f" x2="%g" y2="%.1f"/>`, chartLeft, py, chartWidth-chartRight, py)
+		b.f(`<text class="tick" x="%g" y="%.1f" text-anchor="end">%s</text>`, chartLeft-6, py+4, esc(format(v)))
+	}
+	b.f(`<text class="axis-label" transform="translate(12 %.1f) rotate(-90)" text-anchor="middle">%s</text>`,
+		chartTop+plotHeight/2, esc(label))
+	b.f(`<line class="axis" x1="%g" y1="%g" x2="%g" y2="%g"/>`, chartLeft, chartTop, chartLeft, chartTop+plotHeight)
+}
+
+// xAxis draws the x ticks at the given values and the axis label.
+func (b *svgBuilder) xAxis(x func(float64) float64, at []float64, format func(float64) string, label string) {
+	base := chartTop + plotHeight
+	b.f(`<line class="axis" x1="%g" y1="%g" x2="%g" y2="%g"/>`, chartLeft, base, chartWidth-chartRight, base)
+	for _, v := range at {
+		px := x(v)
+		b.f(`<line class="axis" x1="%.1f" y1="%g" x2="%.1f" y2="%g"/>`, px, base, px, base+4)
+		b.f(`<text class="tick" x="%.1f" y="%g" text-anchor="middle">%s</text>`, px, base+16, esc(format(v)))
+	}
+	b.f(`<text class="axis-label" x="%g" y="%g" text-anchor="middle">%s</text>`, chartLeft+plotWidth/2, chartHeight-4, esc(label))
+}
+
+// render draws the chart, or a note when there is nothing to draw.
+func (c timeChart) render() template.HTML {
+	format := c.Format
+	if format == nil {
+		format = fmtNum
+	}
+	n := len(c.X)
+	hi, has := 0.0, false
+	for _, l := range c.Lines {
+		for i, v := range l.Values {
+			if i < n && finite(v) {
+				hi, has = math.Max(hi, *v), true
+			}
+		}
+	}
+	if n == 0 || !has {
+		return emptyChart(c.Title)
+	}
+	for _, r := range c.Refs {
+		hi = math.Max(hi, r.Value)
+	}
+	lo := 0.0
+	if hi <= lo {
+		hi = lo + 1
+	}
+	ystep := niceStep(hi-lo, 4)
+	y := linearScale{Lo: lo, Hi: math.Ceil(hi*1.05/ystep) * ystep, From: chartTop + plotHeight, To: chartTop}
+	x := linearScale{Lo: c.X[0], Hi: c.X[n-1], From: chartLeft, To: chartLeft + plotWidth}
+
+	var b svgBuilder
+	b.open("time", c.Title)
+	legend := append([]chartLine{}, c.Lines...)
+	for _, r := range c.Refs {
+		legend = append(legend, chartLine{Name: r.Label, Color: r.Color, Dashed: true})
+	}
+	b.legend(legend)
+	b.yAxis(y, ystep, format, c.YLabel)
+	b.xAxis(x.at, ticks(x.Lo, x.Hi, niceStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
+	for _, r := range c.Refs {
+		py := y.at(r.Value)
+		b.f(`<path class="ref" d="M%g %.1fH%g" stroke="%s" stroke-dasharray="6 4"><title>%s: %s</title></path>`,
+			chartLeft, py, chartLeft+plotWidth, r.Color, esc(r.Label), esc(format(r.Value)))
+	}
+	for _, l := range c.Lines {
+		b.line(l, c.X, x, y, format)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// line draws one series as a path broken at gaps, with its area when asked.
+func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format func(float64) string) {
+	var d, area strings.Builder
+	run := 0 // points in the current unbroken run
+	var runStart, prevX float64
+	closeArea := func() {
+		if l.Fill && run > 0 {
+			fmt.Fprintf(&area, "L%.1f %.1fL%.1f %.1fZ", prevX, y.From, runStart, y.From)
+		}
+		run = 0
+	}
+	for i, v := range l.Values {
+		if i >= len(xs) {
+			break
+		}
+		if !finite(v) {
+			closeArea()
+			continue
+		}
+		px, py := x.at(xs[i]), y.at(*v)
+		cmd := "L"
+		if run == 0 {
+			cmd, runStart = "M", px
+			if l.Fill {
+				fmt.Fprintf(&area, "M%.1f %.1f", px, y.From)
+			}
+		}
+		fmt.Fprintf(&d, "%s%.1f %.1f", cmd, px, py)
+		if l.Fill {
+			fmt.Fprintf(&area, "L%.1f %.1f", px, py)
+		}
+		prevX = px
+		run++
+	}
+	closeArea()
+	if d.Len() == 0 {
+		return
+	}
+	if area.Len() > 0 {
+		b.f(`<path class="area" d="%s" fill="%s"/>`, area.String(), l.Color)
+	}
+	dash := ""
+	if l.Dashed {
+		dash = ` stroke-dasharray="5 3"`
+	}
+	b.f(`<path class="series" d="%s" stroke="%s"%s><title>%s (peak %s)</title></path>`,
+		d.String(), l.Color, dash, esc(l.Name), esc(format(maxPtr(l.Values))))
+}
+
+// distChart draws a latency distribution as a histogram of equal-width bars, each the share
+// of requests in its latency range. The buckets it is given may have any widths (ramp's are
+// percentile bins, narrow in the body and wide in the tail); their counts are spread
+// uniformly over their ranges and re-binned. When the latencies span more than a factor of
+// 20, x is logarithmic — the tail of a latency distribution is long, and on a linear axis it
+// would crush the body into one bar.
+type distChart struct {
+	Title   string
+	Buckets []Bucket
+	Refs    []refLine // SLOs, drawn as vertical dashed lines
+}
+
+// distBins is the number of bars of a distribution chart.
+const distBins = 40
+
+// validBucket reports whether a bucket can be drawn: counted, finite, not inverted.
+func validBucket(bk Bucket) bool {
+	return bk.Count > 0 && bk.FromMs >= 0 && bk.ToMs >= bk.FromMs && !math.IsInf(bk.ToMs, 0) && !math.IsNaN(bk.FromMs)
+}
+
+// render draws the histogram, or a note when there is nothing to draw.
+func (c distChart) render() template.HTML {
+	var total float64
+	lo, hi := math.Inf(1), 0.0
+	for _, bk := range c.Buckets {
+		if !validBucket(bk) {
+			continue
+		}
+		total += float64(bk.Count)
+		if bk.FromMs > 0 {
+			lo = math.Min(lo, bk.FromMs)
+		}
+		if bk.ToMs > 0 {
+			lo = math.Min(lo, bk.ToMs)
+		}
+		hi = math.Max(hi, bk.ToMs)
+	}
+	if total == 0 || hi <= 0 {
+		return emptyChart(c.Title)
+	}
+	logX := hi/lo > 20
+	// u maps a latency to the x unit bars are equal in: ms, or log10(ms).
+	u := func(v float64) float64 { return v }
+	xLo := 0.0
+	if logX {
+		u = func(v float64) float64 { return math.Log10(math.Max(v, lo)) }
+		xLo = lo
+	}
+	uLo, uHi := u(xLo), u(hi)
+	bins := rebin(c.Buckets, u, uLo, uHi)
+	top := 0.0
+	for _, n := range bins {
+		top = math.Max(top, n/total)
+	}
+	x := linearScale{Lo: uLo, Hi: uHi, From: chartLeft, To: chartLeft + plotWidth}
+	ystep := niceStep(top, 4)
+	y := linearScale{Lo: 0, Hi: math.Ceil(top*1.05/ystep) * ystep, From: chartTop + plotHeight, To: chartTop}
+
+	var b svgBuilder
+	b.open("distribution", c.Title)
+	legend := []chartLine{{Name: "requests", Color: "#0969da"}}
+	for _, r := range c.Refs {
+		legend = append(legend, chartLine{Name: r.Label, Color: r.Color, Dashed: true})
+	}
+	b.legend(legend)
+	xlabel := "latency (ms)"
+	at := ticks(0, hi, niceStep(hi, 8))
+	if logX {
+		xlabel, at = "latency (ms, log scale)", logTicks(lo, hi)
+	}
+	b.yAxis(y, ystep, fmtPercent, "share of requests")
+	b.xAxis(func(v float64) float64 { return x.at(u(v)) }, at, fmtNum, xlabel)
+	width := (uHi - uLo) / distBins
+	inv := func(v float64) float64 { return v }
+	if logX {
+		inv = func(v float64) float64 { return math.Pow(10, v) }
+	}
+	for i, n := range bins {
+		if n <= 0 {
+			continue
+		}
+		a, z := uLo+float64(i)*width, uLo+float64(i+1)*width
+		x0, x1, y0 := x.at(a), x.at(z), y.at(n/total)
+		b.f(`<path class="bar" d="M%.1f %.1fH%.1fV%.1fH%.1fZ" fill="#0969da"><title>%s–%s: ≈%s requests (%s)</title></path>`,
+			x0, y.From, x1, y0, x0, esc(fmtMs(inv(a))), esc(fmtMs(inv(z))), fmtInt(int64(math.Round(n))), fmtPercent(n/total))
+	}
+	for _, r := range c.Refs {
+		if r.Value <= 0 || u(r.Value) > uHi || u(r.Value) < uLo {
+			continue
+		}
+		px := x.at(u(r.Value))
+		b.f(`<path class="ref" d="M%.1f %gV%g" stroke="%s" stroke-dasharray="6 4"><title>%s: %s</title></path>`,
+			px, chartTop, chartTop+plotHeight, r.Color, esc(r.Label), esc(fmtMs(r.Value)))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// rebin spreads each bucket's count uniformly over its range in u-space and sums it into
+// distBins equal bins over [uLo, uHi]. A bucket of zero width falls into the bin holding it.
+func rebin(buckets []Bucket, u func(float64) float64, uLo, uHi float64) []float64 {
+	bins := make([]float64, distBins)
+	width := (uHi - uLo) / distBins
+	index := func(v float64) int {
+		i := int((v - uLo) / width)
+		return max(0, min(distBins-1, i))
+	}
+	for _, bk := range buckets {
+		if !validBucket(bk) {
+			continue
+		}
+		a, z := u(bk.FromMs), u(bk.ToMs)
+		if width <= 0 || z-a <= 0 {
+			bins[index(a)] += float64(bk.Count)
+			continue
+		}
+		for i := index(a); i <= index(z); i++ {
+			binLo, binHi := uLo+float64(i)*width, uLo+float64(i+1)*width
+			overlap := math.Min(z, binHi) - math.Max(a, binLo)
+			if overlap > 0 {
+				bins[i] += float64(bk.Count) * overlap / (z - a)
+			}
+		}
+	}
+	return bins
+}
+
+// logTicks returns 1, 2 and 5 × 10^k within [lo, hi], thinned to 1 × 10^k when there are
+// too many.
+func logTicks(lo, hi float64) []float64 {
+	var all, decades []float64
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v >= lo*(1-1e-9) && v <= hi*(1+1e-9) {
+				all = append(all, round(v, 9))
+				if m == 1 {
+					decades = append(decades, round(v, 9))
+				}
+			}
+		}
+	}
+	if len(all) > 10 && len(decades) >= 2 {
+		return decades
+	}
+	return all
+}
+
+// emptyChart says there was no data rather than drawing empty axes.
+func emptyChart(title string) template.HTML {
+	return template.HTML(`<p class="empty">` + esc(title) + `: no data</p>`)
+}
+
+func finite(v *float64) bool { return v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) }
+
+// esc escapes text for SVG content and attributes.
+func esc(s string) string { return template.HTMLEscapeString(s) }

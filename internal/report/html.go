@@ -1,0 +1,514 @@
+package report
+
+// The HTML report (load-test-report.html) is one self-contained file: the page template and
+// its stylesheet are embedded in the binary and inlined into the page, and the charts are
+// inline SVG drawn in Go (chart.go). No chart library and no JavaScript: nothing to fetch at
+// view time, nothing to break in an old or locked-down browser, a page that prints, and
+// output that is the same bytes for the same input. html/template escapes every figure and
+// name that comes from a scenario.
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/threshold"
+)
+
+//go:embed html/report.html.tmpl html/style.css
+var htmlFiles embed.FS
+
+// htmlTemplate is parsed once per WriteHTML: the template is small, and a package-level
+// parsed template would be global state.
+func htmlTemplate() (*template.Template, error) {
+	css, err := htmlFiles.ReadFile("html/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("html report: reading the embedded stylesheet: %w", err)
+	}
+	t, err := template.New("report.html.tmpl").Funcs(template.FuncMap{
+		"css": func() template.CSS { return template.CSS(css) },
+	}).ParseFS(htmlFiles, "html/report.html.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("html report: parsing the embedded template: %w", err)
+	}
+	return t, nil
+}
+
+// WriteHTML renders the suite's HTML report to w: executive summary, tests table, SLO
+// compliance matrix, then per test its charts, self-checks, thresholds, criteria and
+// recommendations. A test whose Summary is nil is listed without figures.
+func WriteHTML(w io.Writer, s *Suite) error {
+	if s == nil {
+		return errors.New("html report: no suite to render")
+	}
+	t, err := htmlTemplate()
+	if err != nil {
+		return err
+	}
+	if err := t.Execute(w, newHTMLView(s)); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return nil
+}
+
+// SingleTestSuite wraps one test's summary as a suite of one, for `ramp run --report`: the
+// suite passes when the test did, and takes its timestamp.
+func SingleTestSuite(name string, s *Summary) *Suite {
+	t := SuiteTest{Name: name, Summary: s}
+	ts := ""
+	if s != nil {
+		t.File, t.Pass, ts = s.File, s.Pass, s.Timestamp
+	}
+	return NewSuite(ts, "", false, false, s != nil && s.Interrupted, []SuiteTest{t})
+}
+
+// htmlView is what the template renders: every figure already formatted.
+type htmlView struct {
+	Pass        bool
+	Interrupted bool
+	Title       string
+	Target      string
+	Timestamp   string
+	Mode        string
+	Figures     []htmlFigure
+	Tests       []htmlTestRow
+	Matrix      htmlMatrix
+	Details     []htmlDetail
+}
+
+// htmlFigure is one key figure of the executive summary.
+type htmlFigure struct {
+	Label, Value, Detail string
+	Bad                  bool
+}
+
+// htmlTestRow is one row of the tests table.
+type htmlTestRow struct {
+	Name, Anchor, Type, Duration, Requests, RPS, P50, P95, P99, ErrorRate string
+	Verdict, Class                                                         string
+	Notes                                                                  []string
+}
+
+// htmlMatrix is the SLO compliance matrix: one row per distinct SLO, one column per test.
+type htmlMatrix struct {
+	Tests []string
+	Rows  []htmlMatrixRow
+}
+
+type htmlMatrixRow struct {
+	Kind, Label string
+	Cells       []htmlCell
+}
+
+// htmlCell is one SLO in one test; Has is false when the test does not set that SLO.
+type htmlCell struct {
+	Has                     bool
+	Target, Observed, Class string
+	Title                   string
+}
+
+// htmlDetail is one test's section.
+type htmlDetail struct {
+	Name, Anchor, File, Verdict, Class string
+	Missing                            bool
+	Banners                            []string
+	Notes                              []string
+	Charts                             []template.HTML
+	Distribution                       template.HTML
+	Monitors                           []template.HTML
+	Generator                          [][2]string
+	GeneratorBad                       bool
+	Load                               [][2]string
+	LoadBad                            bool
+	Thresholds                         []htmlCheck
+	Criteria                           []htmlCheck
+	Recommendations                    []string
+}
+
+// htmlCheck is one row of a thresholds or criteria table.
+type htmlCheck struct {
+	Name, Rule, Observed, Result, Class, Detail string
+}
+
+func newHTMLView(s *Suite) htmlView {
+	v := htmlView{Pass: s.Pass, Interrupted: s.Interrupted, Target: s.Target, Timestamp: fmtTimestamp(s.Timestamp), Mode: "full"}
+	if s.Quick {
+		v.Mode = "quick (durations compressed)"
+	}
+	if s.Embedded {
+		v.Target += " (embedded mina)"
+	}
+	v.Title = "Load test report"
+	if len(s.Tests) == 1 {
+		v.Title = "Load test report — " + s.Tests[0].Name
+	}
+	v.Figures = keyFigures(s)
+	v.Matrix.Tests = make([]string, len(s.Tests))
+	anchors := map[string]int{}
+	for i, t := range s.Tests {
+		v.Matrix.Tests[i] = t.Name
+		anchor := anchorFor(t.Name, anchors)
+		v.Tests = append(v.Tests, testRow(t, anchor))
+		v.Details = append(v.Details, testDetail(t, anchor))
+	}
+	v.Matrix.Rows = matrixRows(s.Tests)
+	return v
+}
+
+// fmtTimestamp shows an RFC 3339 time in UTC to the minute; other text as it is.
+func fmtTimestamp(ts string) string {
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return ts
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// anchorFor makes a unique id from a test name: letters, digits, '-' and '_' kept.
+func anchorFor(name string, seen map[string]int) string {
+	var b strings.Builder
+	b.WriteString("test-")
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	id := b.String()
+	seen[id]++
+	if n := seen[id]; n > 1 {
+		id += fmt.Sprintf("-%d", n)
+	}
+	return id
+}
+
+func verdict(t SuiteTest) (text, class string) {
+	switch {
+	case t.Summary == nil:
+		return "NO DATA", "fail"
+	case t.Summary.Interrupted:
+		return "INTERRUPTED", "warn"
+	case t.Pass:
+		return "PASS", "pass"
+	}
+	return "FAIL", "fail"
+}
+
+// keyFigures: total requests, peak request rate, the p95 closest to (or furthest over) its
+// SLO, and the overall error rate.
+func keyFigures(s *Suite) []htmlFigure {
+	var total, failed int64
+	peak, peakTest := 0.0, ""
+	worst, worstRatio, worstTest, worstSLO := 0.0, -1.0, "", 0.0
+	for _, t := range s.Tests {
+		sum := t.Summary
+		if sum == nil {
+			continue
+		}
+		total += sum.Metrics.RequestsTotal
+		failed += int64(math.Round(sum.Metrics.ErrorRate * float64(sum.Metrics.RequestsTotal)))
+		if r := math.Max(maxOf(seriesRPS(sum)), sum.Metrics.RequestsPerSecond); r > peak {
+			peak, peakTest = r, t.Name
+		}
+		p95 := sum.Metrics.ResponseTimes.P95
+		slo := sum.SLOLines["p95"]
+		ratio := 0.0
+		if slo > 0 {
+			ratio = p95 / slo
+		}
+		// A p95 with an SLO ranks by its ratio; without one, only against others without.
+		if ratio > worstRatio || (worstRatio <= 0 && ratio == 0 && p95 > worst) {
+			worst, worstRatio, worstTest, worstSLO = p95, ratio, t.Name, slo
+		}
+	}
+	figs := []htmlFigure{
+		{Label: "Requests", Value: fmtInt(total), Detail: fmt.Sprintf("%d tests", len(s.Tests))},
+		{Label: "Peak rate", Value: fmtNum(peak) + " req/s", Detail: peakTest},
+	}
+	p95 := htmlFigure{Label: "Worst p95", Value: "—"}
+	if worstTest != "" {
+		p95.Value, p95.Detail = fmtMs(worst), worstTest
+		if worstSLO > 0 {
+			p95.Detail = fmt.Sprintf("SLO %s · %s", fmtMs(worstSLO), worstTest)
+			p95.Bad = worst > worstSLO
+		}
+	}
+	errRate := htmlFigure{Label: "Error rate", Value: "—"}
+	if total > 0 {
+		errRate.Value = fmtPercent(float64(failed) / float64(total))
+		errRate.Detail = fmtInt(failed) + " failed"
+		errRate.Bad = failed > 0
+	}
+	return append(figs, p95, errRate)
+}
+
+func testRow(t SuiteTest, anchor string) htmlTestRow {
+	r := htmlTestRow{Name: t.Name, Anchor: anchor}
+	r.Verdict, r.Class = verdict(t)
+	s := t.Summary
+	if s == nil {
+		r.Notes = []string{"summary missing"}
+		return r
+	}
+	rt := s.Metrics.ResponseTimes
+	r.Type, r.Duration = s.TestType, fmtSeconds(math.Round(s.DurationSeconds))
+	r.Requests, r.RPS = fmtInt(s.Metrics.RequestsTotal), fmtNum(s.Metrics.RequestsPerSecond)
+	r.P50, r.P95, r.P99 = fmtMs(rt.P50), fmtMs(rt.P95), fmtMs(rt.P99)
+	r.ErrorRate = fmtPercent(s.Metrics.ErrorRate)
+	r.Notes = s.Notes
+	return r
+}
+
+// matrixRows collects each distinct SLO across the tests, in order of first appearance:
+// thresholds by metric and aggregation ("http_req_duration p(95)" — each test's cell shows
+// its own bound), criteria by name.
+func matrixRows(tests []SuiteTest) []htmlMatrixRow {
+	var rows []htmlMatrixRow
+	index := map[string]int{}
+	// cell places c in the row of key, or — when this test already filled that row (two
+	// bounds on one aggregation) — in the row of alt.
+	cell := func(key, alt, kind, label, altLabel string, i int, c htmlCell) {
+		n, ok := index[key]
+		if ok && rows[n].Cells[i].Has {
+			key, label = alt, altLabel
+			n, ok = index[key]
+		}
+		if !ok {
+			n = len(rows)
+			index[key] = n
+			rows = append(rows, htmlMatrixRow{Kind: kind, Label: label, Cells: make([]htmlCell, len(tests))})
+		}
+		if !rows[n].Cells[i].Has { // the same SLO twice in one test: its first result
+			rows[n].Cells[i] = c
+		}
+	}
+	for i, t := range tests {
+		if t.Summary == nil {
+			continue
+		}
+		for _, th := range t.Summary.Thresholds {
+			c := htmlCell{Has: true, Target: th.Expression, Observed: thresholdObserved(th), Class: passClass(th.Pass)}
+			full := th.Metric + " " + th.Expression
+			agg := full
+			if e, err := threshold.ParseExpression(th.Expression); err == nil {
+				agg = th.Metric + " " + e.Aggregation()
+			}
+			cell("t\x00"+agg, "t\x00"+full, "threshold", agg, full, i, c)
+		}
+		for _, cr := range t.Summary.Criteria {
+			c := htmlCell{Has: true, Target: cr.Rule, Observed: observedOrNone(cr.Observed), Class: resultClass(cr.Result), Title: cr.Detail}
+			cell("c\x00"+cr.Name, "c\x00"+cr.Name+"\x00"+cr.Rule, "criterion", cr.Name, cr.Name+": "+cr.Rule, i, c)
+		}
+	}
+	return rows
+}
+
+func thresholdObserved(th ThresholdResult) string {
+	if th.Observed == nil {
+		return "no data"
+	}
+	return formatObserved(th.Metric, th.Expression, *th.Observed)
+}
+
+func observedOrNone(v *float64) string {
+	if v == nil {
+		return "no data"
+	}
+	return fmtNum(*v)
+}
+
+func passClass(ok bool) string {
+	if ok {
+		return "pass"
+	}
+	return "fail"
+}
+
+func resultClass(r string) string {
+	switch r {
+	case "pass", "warn":
+		return r
+	}
+	return "fail"
+}
+
+// Chart colours: one per figure, the same in every test's charts.
+const (
+	colorRPS    = "#0969da"
+	colorTarget = "#57606a"
+	colorP50    = "#1a7f37"
+	colorP95    = "#bf8700"
+	colorP99    = "#cf222e"
+	colorErrors = "#cf222e"
+	colorVUs    = "#8250df"
+	colorOther  = "#0550ae"
+)
+
+var percentileColors = map[string]string{"p50": colorP50, "p95": colorP95, "p99": colorP99}
+
+func testDetail(t SuiteTest, anchor string) htmlDetail {
+	d := htmlDetail{Name: t.Name, Anchor: anchor, File: t.File}
+	d.Verdict, d.Class = verdict(t)
+	s := t.Summary
+	if s == nil {
+		d.Missing = true
+		return d
+	}
+	if d.File == "" {
+		d.File = s.File
+	}
+	d.Banners = banners(s)
+	d.Notes = s.Notes
+	d.Charts = timeCharts(s)
+	d.Distribution = distChart{Title: "Latency distribution", Buckets: s.Distribution, Refs: sloRefs(s)}.render()
+	for _, m := range s.Monitors {
+		d.Monitors = append(d.Monitors, monitorChart(m))
+	}
+	g := s.Generator
+	d.GeneratorBad = g.Overloaded
+	d.Generator = [][2]string{
+		{"Overloaded", yesNo(g.Overloaded)},
+		{"Schedule lag p99", fmtMs(g.ScheduleLagP99Ms)},
+		{"Schedule lag max", fmtMs(g.ScheduleLagMaxMs)},
+		{"CPU max", fmtNum(g.CPUMaxPercent) + "%"},
+	}
+	if len(g.Reasons) > 0 {
+		d.Generator = append(d.Generator, [2]string{"Reasons", strings.Join(g.Reasons, "; ")})
+	}
+	l := s.Load
+	d.LoadBad = !l.Delivered
+	d.Load = [][2]string{
+		{"Delivered", yesNo(l.Delivered)},
+		{"Iterations scheduled", fmtInt(l.IterationsScheduled)},
+		{"Iterations dropped", fmtInt(l.IterationsDropped)},
+		{"Dropped share", fmtPercent(l.DroppedShare)},
+	}
+	for _, th := range s.Thresholds {
+		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdObserved(th),
+			Result: strings.ToUpper(passClass(th.Pass)), Class: passClass(th.Pass)})
+	}
+	for _, cr := range s.Criteria {
+		c := htmlCheck{Name: cr.Name, Rule: cr.Rule, Observed: observedOrNone(cr.Observed),
+			Result: strings.ToUpper(resultClass(cr.Result)), Class: resultClass(cr.Result), Detail: cr.Detail}
+		if cr.FirstBrokenAt != nil {
+			c.Detail = strings.TrimSpace("first broken at " + fmtSeconds(*cr.FirstBrokenAt) + ". " + c.Detail)
+		}
+		d.Criteria = append(d.Criteria, c)
+	}
+	d.Recommendations = Recommend(s)
+	return d
+}
+
+// banners are the warnings that make a test's figures suspect or incomplete.
+func banners(s *Summary) []string {
+	var out []string
+	if s.Generator.Overloaded {
+		out = append(out, "The load generator was overloaded: latencies include its own delays and the results are not trustworthy.")
+	}
+	if !s.Load.Delivered {
+		out = append(out, fmt.Sprintf("The intended load was not delivered: %s of %s scheduled iterations were dropped (%s).",
+			fmtInt(s.Load.IterationsDropped), fmtInt(s.Load.IterationsScheduled), fmtPercent(s.Load.DroppedShare)))
+	}
+	if s.Interrupted {
+		out = append(out, "Interrupted by the user: the figures cover only what ran.")
+	}
+	if s.Aborted != "" {
+		out = append(out, "Aborted early: "+s.Aborted)
+	}
+	if s.SetupError != "" {
+		out = append(out, "Setup failed: "+s.SetupError)
+	}
+	if s.TeardownError != "" {
+		out = append(out, "Teardown failed: "+s.TeardownError)
+	}
+	return out
+}
+
+// sloRefs are the summary's SLO lines, p50 before p95 before p99.
+func sloRefs(s *Summary) []refLine {
+	var out []refLine
+	for _, k := range SortedKeys(s.SLOLines) {
+		c, ok := percentileColors[k]
+		if !ok {
+			c = colorOther
+		}
+		out = append(out, refLine{Label: k + " SLO", Value: s.SLOLines[k], Color: c})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Value < out[j].Value })
+	return out
+}
+
+// timeCharts: request rate against the target, percentiles against the SLO lines, errors
+// per interval, VUs.
+func timeCharts(s *Summary) []template.HTML {
+	if s.Series == nil || len(s.Series.T) == 0 {
+		return []template.HTML{emptyChart("Charts over time")}
+	}
+	se := s.Series
+	per := "interval"
+	if se.IntervalSeconds > 0 {
+		per = fmtNum(se.IntervalSeconds) + " s"
+	}
+	rate := []chartLine{{Name: "requests/s", Color: colorRPS, Values: ptrs(se.RPS)}}
+	if maxPtr(se.TargetRPS) > 0 {
+		rate = append(rate, chartLine{Name: "target rate", Color: colorTarget, Values: se.TargetRPS, Dashed: true})
+	}
+	return []template.HTML{
+		timeChart{Title: "Request rate", YLabel: "requests/s", X: se.T, Lines: rate}.render(),
+		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Refs: sloRefs(s), Lines: []chartLine{
+			{Name: "p50", Color: colorP50, Values: se.P50},
+			{Name: "p95", Color: colorP95, Values: se.P95},
+			{Name: "p99", Color: colorP99, Values: se.P99},
+		}}.render(),
+		timeChart{Title: "Errors per " + per, YLabel: "failed requests", X: se.T, Lines: []chartLine{
+			{Name: "failed requests", Color: colorErrors, Values: ptrs(se.Errors), Fill: true},
+		}}.render(),
+		timeChart{Title: "Virtual users", YLabel: "VUs", X: se.T, Lines: []chartLine{
+			{Name: "VUs", Color: colorVUs, Values: ptrs(se.VUs), Fill: true},
+		}}.render(),
+	}
+}
+
+// monitorChart draws one target-side series, or says why its monitor read nothing.
+func monitorChart(m MonitorSeries) template.HTML {
+	title := m.Name
+	if m.Error != "" {
+		return template.HTML(`<p class="empty">` + esc(title) + `: ` + esc(m.Error) + `</p>`)
+	}
+	unit := m.Unit
+	format := func(v float64) string { return fmtUnit(v, unit) }
+	return timeChart{Title: title, YLabel: unitLabel(unit), X: m.T, Format: format,
+		Lines: []chartLine{{Name: m.Name, Color: colorOther, Values: m.V, Fill: true}}}.render()
+}
+
+func unitLabel(unit string) string {
+	switch unit {
+	case "ratio":
+		return "share"
+	case "":
+		return "value"
+	}
+	return unit
+}
+
+func ptrs(v []float64) []*float64 {
+	out := make([]*float64, len(v))
+	for i := range v {
+		out[i] = &v[i]
+	}
+	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
