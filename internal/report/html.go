@@ -91,8 +91,8 @@ type htmlFigure struct {
 // htmlTestRow is one row of the tests table.
 type htmlTestRow struct {
 	Name, Anchor, Type, Duration, Requests, RPS, P50, P95, P99, ErrorRate string
-	Verdict, Class                                                         string
-	Notes                                                                  []string
+	Verdict, Class                                                        string
+	Notes                                                                 []string
 }
 
 // htmlMatrix is the SLO compliance matrix: one row per distinct SLO, one column per test.

@@ -353,7 +353,9 @@ func TestWriteHTMLEdgeCases(t *testing.T) {
 					t.Errorf("page text lacks %q", w)
 				}
 			}
-			if n := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Script || n.DataAtom == atom.B || n.DataAtom == atom.I }); len(n) > 0 {
+			if n := find(doc, func(n *html.Node) bool {
+				return n.DataAtom == atom.Script || n.DataAtom == atom.B || n.DataAtom == atom.I
+			}); len(n) > 0 {
 				t.Errorf("text from the input became %d elements", len(n))
 			}
 		})
