@@ -49,7 +49,8 @@ func buildRedis(t timing, s *spec) Monitor {
 		s.errorf("url: %w", err)
 		return m
 	}
-	opts.PoolSize, opts.MinIdleConns, opts.MaxRetries = 1, 0, -1
+	// One connection, no retries: a failed reading is retried at the next tick anyway.
+	opts.PoolSize, opts.MinIdleConns, opts.MaxRetries, opts.DialerRetries = 1, 0, -1, 1
 	opts.ClientName = "ramp-monitor"
 	opts.DisableIdentity = true
 	opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}

@@ -2,7 +2,7 @@ package monitor
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"math"
 	"sort"
 	"sync"
@@ -112,10 +112,14 @@ func (r *Runner) loop(ctx context.Context, m Monitor) {
 func (r *Runner) sampleOnce(ctx context.Context, m Monitor, timeout time.Duration) {
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	readings, err := m.Sample(sctx)
+	timedOut := sctx.Err() == context.DeadlineExceeded
 	cancel()
 	at := r.now()
-	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		err = nil // the run ended during the reading: not the source's fault
+	if err != nil && ctx.Err() != nil {
+		return // the run ended during the reading: not the source's fault
+	}
+	if err != nil && timedOut {
+		err = fmt.Errorf("no answer within %v: %w", timeout, err)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
