@@ -172,7 +172,7 @@ func TestRunnerKeepsGoingWhenSourcesFail(t *testing.T) {
 			t.Fatal(err)
 		}
 		u.Path = "/ramp_no_such_database"
-		more, err := monitor.Compile([]plan.Monitor{{Name: "nodb", Kind: "postgres", Spec: map[string]any{"dsn": u.String(), "interval": "100ms"}}})
+		more, err := monitor.Compile([]plan.Monitor{{Name: "nodb", Kind: "postgres", Spec: map[string]any{"dsn": u.String(), "interval": "500ms"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
