@@ -61,6 +61,14 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown series key", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "w", "metric": "m", "rates": true}}}}},
 			[]string{`series[0]: unknown key "rates"`}},
+		// Two problems of one series entry are two lines, each naming the entry.
+		{"two series problems", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+			"series": []any{map[string]any{"name": "w", "metric": 5, "rate": "yes"}}}}},
+			[]string{`monitor "p": series[0]: metric must be a string, not 5 (int)` + "\n" + `monitor "p": series[0]: rate must be true or false, not the string "yes"`}},
+		// An entry that is not a mapping at all, even null.
+		{"null series entry", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+			"series": []any{nil}}}},
+			[]string{"series[0] must be a mapping {name, metric, labels, rate, unit}, not null"}},
 		// A series without its metric.
 		{"series without metric", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "w"}}}}},

@@ -98,7 +98,9 @@ func buildPrometheus(t timing, s *spec) Monitor {
 			s.errorf("series is empty: list at least one")
 		}
 	}
-	s.errs = append(s.errs, checkSeries(m.series)...)
+	if len(m.series) > 0 { // entries that did not parse are reported already
+		s.errs = append(s.errs, checkSeries(m.series)...)
+	}
 	return m
 }
 
@@ -128,8 +130,10 @@ func parsePromSeries(s *spec, i int, item any) (PromSeries, bool) {
 			}
 		}
 	}
-	if err := sub.finish(); err != nil {
-		s.errorf("series[%d]: %w", i, err)
+	if sub.finish() != nil {
+		for _, err := range sub.errs {
+			s.errorf("series[%d]: %w", i, err)
+		}
 		return PromSeries{}, false
 	}
 	return ps, true

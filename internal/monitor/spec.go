@@ -25,12 +25,17 @@ type ConfigError struct {
 	Err     error
 }
 
-// Error implements error.
+// Error implements error: one line per problem, each naming the monitor.
 func (e *ConfigError) Error() string {
+	prefix := fmt.Sprintf("monitor %q", e.Monitor)
 	if e.Line > 0 {
-		return fmt.Sprintf("monitor %q (line %d): %v", e.Monitor, e.Line, e.Err)
+		prefix += fmt.Sprintf(" (line %d)", e.Line)
 	}
-	return fmt.Sprintf("monitor %q: %v", e.Monitor, e.Err)
+	lines := strings.Split(e.Err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + ": " + l
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Unwrap returns the underlying problem.
@@ -161,6 +166,8 @@ func number(v any) (float64, bool) {
 // describe quotes a bad value with its type, for error messages.
 func describe(v any) string {
 	switch v.(type) {
+	case nil:
+		return "null"
 	case string:
 		return fmt.Sprintf("the string %q", v)
 	case map[string]any:
