@@ -91,9 +91,22 @@ func ticks(lo, hi, step float64) []float64 {
 	return out
 }
 
-// fmtSeconds writes an x tick: "45s", "2m", "1m30s".
+// timeSteps are the tick steps of a time axis, in seconds: round minutes and hours.
+var timeSteps = []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400}
+
+// timeStep returns the smallest step of timeSteps that cuts span into at most n intervals.
+func timeStep(span float64, n int) float64 {
+	for _, s := range timeSteps {
+		if span/s <= float64(n) {
+			return s
+		}
+	}
+	return niceStep(span, n)
+}
+
+// fmtSeconds writes a time offset: "45s", "2m", "1m30s".
 func fmtSeconds(s float64) string {
-	if s < 120 || math.Mod(s, 1) != 0 {
+	if s < 60 || math.Mod(s, 1) != 0 {
 		return fmtNum(s) + "s"
 	}
 	m, sec := int(s)/60, int(s)%60
@@ -108,8 +121,10 @@ type svgBuilder struct{ strings.Builder }
 
 func (b *svgBuilder) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 
-// open starts the SVG element with its accessible title.
+// open writes the chart's caption (the template puts each chart in a <figure>) and starts the
+// SVG element with its accessible title.
 func (b *svgBuilder) open(class, title string) {
+	b.f(`<figcaption>%s</figcaption>`, esc(title))
 	b.f(`<svg class="chart %s" viewBox="0 0 %g %g" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
 		class, chartWidth, chartHeight, esc(title))
 	b.f(`<title>%s</title>`, esc(title))
@@ -190,7 +205,7 @@ func (c timeChart) render() template.HTML {
 	}
 	b.legend(legend)
 	b.yAxis(y, ystep, format, c.YLabel)
-	b.xAxis(x.at, ticks(x.Lo, x.Hi, niceStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
+	b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
 	for _, r := range c.Refs {
 		py := y.at(r.Value)
 		b.f(`<path class="ref" d="M%g %.1fH%g" stroke="%s" stroke-dasharray="6 4"><title>%s: %s</title></path>`,
@@ -291,6 +306,11 @@ func (c distChart) render() template.HTML {
 	}
 	if total == 0 || hi <= 0 {
 		return emptyChart(c.Title)
+	}
+	for _, r := range c.Refs { // an SLO beyond the slowest request is still drawn
+		if r.Value > hi && r.Value < hi*100 {
+			hi = r.Value * 1.05
+		}
 	}
 	logX := hi/lo > 20
 	// u maps a latency to the x unit bars are equal in: ms, or log10(ms).

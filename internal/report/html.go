@@ -482,10 +482,13 @@ func monitorChart(m MonitorSeries) template.HTML {
 	if m.Error != "" {
 		return template.HTML(`<p class="empty">` + esc(title) + `: ` + esc(m.Error) + `</p>`)
 	}
-	unit := m.Unit
+	unit, values := m.Unit, m.V
+	if unit == "bytes" { // ticks at round MiB, not at round bytes
+		unit, values = "MiB", scaled(m.V, 1.0/(1<<20))
+	}
 	format := func(v float64) string { return fmtUnit(v, unit) }
 	return timeChart{Title: title, YLabel: unitLabel(unit), X: m.T, Format: format,
-		Lines: []chartLine{{Name: m.Name, Color: colorOther, Values: m.V, Fill: true}}}.render()
+		Lines: []chartLine{{Name: m.Name, Color: colorOther, Values: values, Fill: true}}}.render()
 }
 
 func unitLabel(unit string) string {
@@ -496,6 +499,17 @@ func unitLabel(unit string) string {
 		return "value"
 	}
 	return unit
+}
+
+// scaled returns v multiplied by k, gaps kept.
+func scaled(v []*float64, k float64) []*float64 {
+	out := make([]*float64, len(v))
+	for i, x := range v {
+		if x != nil {
+			out[i] = fp(*x * k)
+		}
+	}
+	return out
 }
 
 func ptrs(v []float64) []*float64 {
