@@ -9,7 +9,7 @@ import (
 // The fmt… helpers format figures for people (the HTML report and the recommendations): a
 // thousands separator, significant digits rather than fixed decimals, units that scale.
 
-// fmtInt writes n with thin-space-free comma separators: 1234567 → "1,234,567".
+// fmtInt writes n with comma thousands separators: 1234567 → "1,234,567".
 func fmtInt(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")

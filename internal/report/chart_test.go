@@ -1,0 +1,157 @@
+package report
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNiceStep(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		span float64
+		n    int
+		want float64
+	}{
+		{"a round span", 1000, 4, 500}, // 250 is not 1/2/5×10^k: the next one up is 500
+		{"small", 1.2, 4, 0.5},             // 0.3 rounds up to 0.5
+		{"exact", 10, 5, 2},                // 2 is already nice
+		{"zero span falls back to 1", 0, 4, 1},
+		{"NaN falls back to 1", math.NaN(), 4, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := niceStep(tc.span, tc.n); got != tc.want {
+				t.Errorf("niceStep(%v, %d) = %v, want %v", tc.span, tc.n, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTicks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		lo, hi float64
+		step   float64
+		want   []float64
+	}{
+		{"from zero", 0, 1000, 250, []float64{0, 250, 500, 750, 1000}},
+		{"inside the range only", 3, 11, 5, []float64{5, 10}},
+		{"float steps stay exact", 0, 0.3, 0.1, []float64{0, 0.1, 0.2, 0.3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := ticks(tc.lo, tc.hi, tc.step); !slices.Equal(got, tc.want) {
+				t.Errorf("ticks = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLogTicks(t *testing.T) {
+	t.Parallel()
+	if got, want := logTicks(3, 800), []float64{5, 10, 20, 50, 100, 200, 500}; !slices.Equal(got, want) {
+		t.Errorf("logTicks(3, 800) = %v, want %v", got, want)
+	}
+	// Six decades: only the powers of ten.
+	if got, want := logTicks(0.1, 20000), []float64{0.1, 1, 10, 100, 1000, 10000}; !slices.Equal(got, want) {
+		t.Errorf("logTicks(0.1, 20000) = %v, want %v", got, want)
+	}
+}
+
+func TestTimeStep(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		span, want float64
+	}{{295, 60}, {40, 5}, {3180, 600}, {0, 1}} {
+		if got := timeStep(tc.span, 8); got != tc.want {
+			t.Errorf("timeStep(%v) = %v, want %v", tc.span, got, tc.want)
+		}
+	}
+}
+
+func TestRebinKeepsEveryRequest(t *testing.T) {
+	t.Parallel()
+	buckets := fixtureDistribution(100000, 24, 0.55, 1480)
+	buckets = append(buckets, Bucket{FromMs: 7, ToMs: 7, Count: 500}) // zero width
+	var total float64
+	for _, b := range buckets {
+		total += float64(b.Count)
+	}
+	for _, logX := range []bool{false, true} {
+		u := func(v float64) float64 { return v }
+		lo := 0.0
+		if logX {
+			u = func(v float64) float64 { return math.Log10(math.Max(v, 1)) }
+			lo = 1
+		}
+		bins := rebin(buckets, u, u(lo), u(1480))
+		var sum float64
+		for _, n := range bins {
+			if n < 0 {
+				t.Fatalf("log=%v: negative bin %v", logX, n)
+			}
+			sum += n
+		}
+		if math.Abs(sum-total) > 1e-6*total {
+			t.Errorf("log=%v: bins hold %v requests, the buckets %v", logX, sum, total)
+		}
+	}
+}
+
+func TestTimeChartGaps(t *testing.T) {
+	t.Parallel()
+	one, two := 1.0, 2.0
+	svg := string(timeChart{Title: "t", X: []float64{0, 1, 2, 3, 4}, Lines: []chartLine{
+		{Name: "a", Color: "#000", Values: []*float64{&one, &two, nil, &two, &one}},
+	}}.render())
+	var d string
+	for _, part := range strings.Split(svg, `<path class="series" d="`)[1:] {
+		d = part[:strings.IndexByte(part, '"')]
+	}
+	// Two runs: M L, then M L — the gap is not bridged.
+	if strings.Count(d, "M") != 2 || strings.Count(d, "L") != 2 {
+		t.Errorf("path %q: want two runs of two points", d)
+	}
+}
+
+func TestHumanize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"thousands", fmtInt(1234567), "1,234,567"},
+		{"negative thousands", fmtInt(-1234), "-1,234"},
+		{"small int", fmtInt(12), "12"},
+		{"large float rounds", fmtNum(412.6), "413"},
+		{"tens keep one decimal", fmtNum(12.345), "12.3"},
+		{"units keep two", fmtNum(1.2345), "1.23"},
+		{"fractions keep three significant digits", fmtNum(0.012345), "0.0123"},
+		{"NaN", fmtNum(math.NaN()), "—"},
+		{"milliseconds from 100 are whole", fmtMs(234.5), "235 ms"},
+		{"milliseconds under 100 keep a decimal", fmtMs(23.44), "23.4 ms"},
+		{"seconds from 10 s", fmtMs(12500), "12.5 s"},
+		{"percent", fmtPercent(0.000498), "0.0498%"},
+		{"bytes", fmtBytes(1536), "1.5 KiB"},
+		{"mebibytes", fmtBytes(150 << 20), "150 MiB"},
+		{"ratio unit", fmtUnit(0.93, "ratio"), "93%"},
+		{"seconds offset", fmtSeconds(45), "45s"},
+		{"minutes", fmtSeconds(120), "2m"},
+		{"minutes and seconds", fmtSeconds(90), "1m30s"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if tc.got != tc.want {
+				t.Errorf("got %q, want %q", tc.got, tc.want)
+			}
+		})
+	}
+}
