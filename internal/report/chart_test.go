@@ -16,8 +16,8 @@ func TestNiceStep(t *testing.T) {
 		want float64
 	}{
 		{"a round span", 1000, 4, 500}, // 250 is not 1/2/5×10^k: the next one up is 500
-		{"small", 1.2, 4, 0.5},             // 0.3 rounds up to 0.5
-		{"exact", 10, 5, 2},                // 2 is already nice
+		{"small", 1.2, 4, 0.5},         // 0.3 rounds up to 0.5
+		{"exact", 10, 5, 2},            // 2 is already nice
 		{"zero span falls back to 1", 0, 4, 1},
 		{"NaN falls back to 1", math.NaN(), 4, 1},
 	}
