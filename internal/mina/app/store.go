@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 
 	"github.com/ramp-dev/ramp/internal/mina"
+	"github.com/ramp-dev/ramp/internal/mina/postgres"
 	"github.com/ramp-dev/ramp/internal/mina/sqlite"
 )
 
@@ -41,10 +43,22 @@ func OpenDB(databaseURL string, o OpenOptions) (DB, error) {
 		}
 		return db, nil
 	}
-	return nil, openPostgres(target, o)
+	db, err := postgres.Open(target, postgres.Options{MaxConns: o.PoolSize, SkipMigrate: !o.Migrate})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redactURL(databaseURL), err)
+	}
+	return db, nil
 }
 
-// openPostgres is a placeholder until internal/mina/postgres lands.
-func openPostgres(string, OpenOptions) error {
-	return fmt.Errorf("DATABASE_URL: the PostgreSQL store is not built into this binary yet")
+var _ DB = (*postgres.DB)(nil)
+
+// redactURL hides a password in a database URL for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return s
 }
