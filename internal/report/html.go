@@ -262,8 +262,25 @@ func testRow(t SuiteTest, anchor string) htmlTestRow {
 	r.Requests, r.RPS = fmtInt(s.Metrics.RequestsTotal), fmtNum(s.Metrics.RequestsPerSecond)
 	r.P50, r.P95, r.P99 = fmtMs(rt.P50), fmtMs(rt.P95), fmtMs(rt.P99)
 	r.ErrorRate = fmtPercent(s.Metrics.ErrorRate)
-	r.Notes = s.Notes
+	r.Notes = append(failedChecks(s), s.Notes...)
 	return r
+}
+
+// failedChecks names the thresholds and criteria a test failed, with what was observed, so
+// the tests table says why a test failed without a scroll to its section.
+func failedChecks(s *Summary) []string {
+	var out []string
+	for _, th := range s.Thresholds {
+		if !th.Pass {
+			out = append(out, "failed: "+th.Metric+" "+th.Expression+" ("+thresholdObserved(th)+")")
+		}
+	}
+	for _, cr := range s.Criteria {
+		if resultClass(cr.Result) == "fail" {
+			out = append(out, "failed: "+cr.Name+" ("+observedOrNone(cr.Observed)+")")
+		}
+	}
+	return out
 }
 
 // matrixRows collects each distinct SLO across the tests, in order of first appearance:

@@ -184,6 +184,11 @@ func TestWriteHTMLSuite(t *testing.T) {
 				t.Errorf("row %d (%s): want one %s badge", i, tt.Name, want)
 			}
 			cells := find(row, func(n *html.Node) bool { return n.DataAtom == atom.Td })
+			// A failed test's notes say which SLOs it broke; a passed test's name none.
+			if notes := text(cells[len(cells)-1]); tt.Pass == strings.Contains(notes, "failed:") ||
+				(tt.Name == "api_write_load" && !strings.Contains(notes, "http_req_duration p(95)<1200")) {
+				t.Errorf("row %d (%s): notes %q", i, tt.Name, notes)
+			}
 			if len(cells) != 11 || text(cells[0]) != tt.Name || text(cells[3]) != fmtInt(tt.Summary.Metrics.RequestsTotal) {
 				t.Errorf("row %d: cells %q do not show the test's name and request count", i, text(row))
 			}
