@@ -262,7 +262,7 @@ func testRow(t SuiteTest, anchor string) htmlTestRow {
 	r.Requests, r.RPS = fmtInt(s.Metrics.RequestsTotal), fmtNum(s.Metrics.RequestsPerSecond)
 	r.P50, r.P95, r.P99 = fmtMs(rt.P50), fmtMs(rt.P95), fmtMs(rt.P99)
 	r.ErrorRate = fmtPercent(s.Metrics.ErrorRate)
-	r.Notes = append(failedChecks(s), s.Notes...)
+	r.Failures, r.Notes = failedChecks(s), s.Notes
 	return r
 }
 
