@@ -92,7 +92,8 @@ type htmlFigure struct {
 type htmlTestRow struct {
 	Name, Anchor, Type, Duration, Requests, RPS, P50, P95, P99, ErrorRate string
 	Verdict, Class                                                        string
-	Notes                                                                 []string
+	// Failures are the SLOs the test broke; Notes the summary's warnings.
+	Failures, Notes []string
 }
 
 // htmlMatrix is the SLO compliance matrix: one row per distinct SLO, one column per test.
