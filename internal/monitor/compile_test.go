@@ -30,12 +30,12 @@ func TestCompileErrors(t *testing.T) {
 		// A PostgreSQL monitor needs a DSN.
 		{"missing dsn", []plan.Monitor{{Name: "db", Kind: "postgres", Line: 6, Spec: map[string]any{}}},
 			[]string{`monitor "db" (line 6)`, "dsn is required"}},
-		// A process monitor needs one way to find its process.
-		{"missing pid", []plan.Monitor{{Name: "app", Kind: "process", Line: 7, Spec: map[string]any{}}},
-			[]string{`monitor "app" (line 7)`, "exactly one of pid, pidfile or name", "0 given"}},
+		// An unnamed process monitor needs one way to find its process.
+		{"missing pid", []plan.Monitor{{Kind: "process", Line: 7, Spec: map[string]any{}}},
+			[]string{`monitor "process" (line 7)`, "exactly one of pid, pidfile or process", "0 given"}},
 		// And only one.
-		{"pid and name", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 12, "name": "mina"}}},
-			[]string{"exactly one of pid, pidfile or name", "2 given"}},
+		{"pid and process", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 12, "process": "mina"}}},
+			[]string{"exactly one of pid, pidfile or process", "2 given"}},
 		// A PID given as a string is a type mistake, quoted.
 		{"pid string", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": "12"}}},
 			[]string{`pid must be a whole number, not the string "12"`}},

@@ -13,7 +13,8 @@
 // Every series is named "<monitor name>.<figure>":
 //
 //	kind        keys (besides name, kind, interval, timeout)      figures
-//	process     pid | pidfile | name (exactly one)                 rss_bytes, cpu_percent
+//	process     pid | pidfile | process (at most one; none: the    rss_bytes, cpu_percent
+//	            process named like the monitor)
 //	prometheus  url, series: [{name, metric, labels, rate, unit}]  one per listed series
 //	postgres    dsn                                                connections, connections_active,
 //	                                                               connections_idle, connections_idle_in_tx,

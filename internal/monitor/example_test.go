@@ -18,15 +18,15 @@ import (
 func ExampleCompile() {
 	_, err := monitor.Compile([]plan.Monitor{
 		{Name: "db", Kind: "postgres", Line: 12, Spec: map[string]any{"interval": "fast", "dns": "postgres://127.0.0.1/mina"}},
-		{Name: "mina", Kind: "process", Line: 15, Spec: map[string]any{"pid": "1234"}},
+		{Kind: "process", Line: 15, Spec: map[string]any{"pid": "1234"}},
 	})
 	fmt.Println(err)
 	// Output:
 	// monitor "db" (line 12): interval "fast" is not a duration such as "500ms" or "2s"
 	// monitor "db" (line 12): dsn is required, e.g. dsn: postgres://user@127.0.0.1:5432/mina?sslmode=disable
 	// monitor "db" (line 12): unknown key "dns"
-	// monitor "mina" (line 15): pid must be a whole number, not the string "1234"
-	// monitor "mina" (line 15): a process monitor needs exactly one of pid, pidfile or name (e.g. pid: 1234, pidfile: /run/mina.pid, name: mina); 0 given
+	// monitor "process" (line 15): pid must be a whole number, not the string "1234"
+	// monitor "process" (line 15): a process monitor needs exactly one of pid, pidfile or process (e.g. pid: 1234, pidfile: /run/mina.pid, process: mina), or a name that is the process's; 0 given
 }
 
 // A Runner reads a /metrics endpoint every 100ms beside the load; when the load ends, its

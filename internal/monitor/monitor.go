@@ -58,10 +58,19 @@ type timing struct {
 	interval, timeout time.Duration
 }
 
-func (t timing) Name() string            { return t.name }
-func (t timing) Kind() string            { return t.kind }
+// Name is the monitor's name, the prefix of its series.
+func (t timing) Name() string { return t.name }
+
+// Kind is process, prometheus, postgres or redis.
+func (t timing) Kind() string { return t.kind }
+
+// Interval is how often the Runner reads the monitor.
 func (t timing) Interval() time.Duration { return t.interval }
-func (t timing) Timeout() time.Duration  { return t.timeout }
+
+// Timeout bounds one reading.
+func (t timing) Timeout() time.Duration { return t.timeout }
+
+// newTiming fills the default interval and timeout of the exported constructors.
 func newTiming(name, kind string, interval time.Duration) timing {
 	if interval <= 0 {
 		interval = DefaultInterval
@@ -72,12 +81,20 @@ func newTiming(name, kind string, interval time.Duration) timing {
 // validName keeps series names ("<monitor>.<figure>") unambiguous and usable as metric keys.
 var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// builders compile the kind-specific keys of a spec; the common keys are read already.
-var builders = map[string]func(t timing, s *spec) Monitor{
-	"process":    buildProcess,
-	"prometheus": buildPrometheus,
-	"postgres":   buildPostgres,
-	"redis":      buildRedis,
+// build compiles the kind-specific keys of a spec; the common keys are read already. named
+// says whether the scenario gave the monitor a name. ok is false for an unknown kind.
+func build(kind string, t timing, s *spec, named bool) (m Monitor, ok bool) {
+	switch kind {
+	case "process":
+		return buildProcess(t, s, named), true
+	case "prometheus":
+		return buildPrometheus(t, s), true
+	case "postgres":
+		return buildPostgres(t, s), true
+	case "redis":
+		return buildRedis(t, s), true
+	}
+	return nil, false
 }
 
 // Compile validates monitor configs and builds them. Errors name the monitor and line; every
@@ -113,8 +130,9 @@ func compileOne(pm plan.Monitor, seen map[string]int) (Monitor, error) {
 		name = pm.Kind
 	}
 	fail := func(err error) error { return &ConfigError{Monitor: name, Line: pm.Line, Err: err} }
-	build, ok := builders[pm.Kind]
-	if !ok {
+	switch pm.Kind {
+	case "process", "prometheus", "postgres", "redis":
+	default:
 		return nil, fail(fmt.Errorf("unknown kind %q: use process, prometheus, postgres or redis", pm.Kind))
 	}
 	if !validName.MatchString(name) {
@@ -127,7 +145,7 @@ func compileOne(pm plan.Monitor, seen map[string]int) (Monitor, error) {
 	s := newSpec(pm.Spec)
 	interval, timeout := s.timing()
 	t := timing{name: name, kind: pm.Kind, interval: interval, timeout: timeout}
-	m := build(t, s)
+	m, _ := build(pm.Kind, t, s, pm.Name != "")
 	if err := s.finish(); err != nil {
 		if m != nil {
 			m.Close()

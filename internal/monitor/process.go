@@ -20,7 +20,7 @@ import (
 //   - pid: that process, for the whole test;
 //   - pidfile: the number in the file, re-read at every reading (a restarted server is
 //     followed);
-//   - name: the first process, by ascending PID, whose name (comm) equals it, or else the
+//   - process (or, when none of the three is given, the monitor's name): the first process, by ascending PID, whose name (comm) equals it, or else the
 //     first whose command line contains it, never ramp itself nor a zombie; the match is kept
 //     while that process lives and looked for again when it exits.
 //
@@ -50,27 +50,31 @@ func ProcessMonitor(name string, pid int, interval time.Duration) Monitor {
 	return &processMonitor{timing: newTiming(name, "process", interval), pid: pid, now: time.Now}
 }
 
-// buildProcess reads pid, pidfile or name.
-func buildProcess(t timing, s *spec) Monitor {
+// buildProcess reads pid, pidfile or process. name is the monitor's own key (the scenario
+// takes it for Monitor.Name), so a monitor with none of the three watches the process named
+// like the monitor: {name: mina, kind: process} watches mina.
+func buildProcess(t timing, s *spec, named bool) Monitor {
 	m := &processMonitor{timing: t, now: time.Now}
-	pid, hasPID := m.pid, false
+	hasPID := false
 	if p, ok := s.integer("pid"); ok {
-		pid, hasPID = p, true
+		m.pid, hasPID = p, true
 		if p <= 0 {
 			s.errorf("pid %d must be a positive number", p)
 		}
 	}
-	m.pid = pid
 	m.pidfile = s.str("pidfile")
-	m.match = s.str("name")
+	m.match = s.str("process")
 	n := 0
 	for _, set := range []bool{hasPID, m.pidfile != "", m.match != ""} {
 		if set {
 			n++
 		}
 	}
-	if n != 1 {
-		s.errorf("a process monitor needs exactly one of pid, pidfile or name (e.g. pid: 1234, pidfile: /run/mina.pid, name: mina); %d given", n)
+	switch {
+	case n == 0 && named:
+		m.match = t.name
+	case n != 1:
+		s.errorf("a process monitor needs exactly one of pid, pidfile or process (e.g. pid: 1234, pidfile: /run/mina.pid, process: mina), or a name that is the process's; %d given", n)
 	}
 	return m
 }

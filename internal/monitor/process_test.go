@@ -94,17 +94,29 @@ func TestProcessMonitorSeesCPU(t *testing.T) {
 	t.Parallel()
 	token := "busy-" + fmt.Sprint(rand.Uint64())
 	child, _ := startChild(t, "busy", token)
-	// Found by a substring of its command line, as a scenario's name: would find it.
-	ms, err := monitor.Compile([]plan.Monitor{{Name: "child", Kind: "process", Spec: map[string]any{"name": token}}})
+	// Found by a substring of its command line: with process:, and by the monitor's own name.
+	ms, err := monitor.Compile([]plan.Monitor{
+		{Name: "child", Kind: "process", Spec: map[string]any{"process": token}},
+		{Name: token, Kind: "process", Spec: map[string]any{}},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := ms[0]
-	defer m.Close()
-	vals := sampleUntil(t, m, "cpu_percent", 10*time.Second, func(v []float64) bool {
-		return len(v) > 0 && v[len(v)-1] > 10
-	})
-	t.Logf("busy child %d uses %.0f%% of a core", child.Process.Pid, vals[len(vals)-1])
+	defer monitor.CloseAll(ms)
+	for _, m := range ms {
+		vals := sampleUntil(t, m, "cpu_percent", 10*time.Second, func(v []float64) bool {
+			return len(v) > 0 && v[len(v)-1] > 10
+		})
+		t.Logf("busy child %d uses %.0f%% of a core", child.Process.Pid, vals[len(vals)-1])
+	}
+	// A name nobody has is an error that quotes it.
+	missing, err := monitor.Compile([]plan.Monitor{{Name: "x", Kind: "process", Spec: map[string]any{"process": token + "-nobody"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := missing[0].Sample(context.Background()); err == nil || !strings.Contains(err.Error(), token+"-nobody") {
+		t.Errorf("Sample of a process nobody runs: %v; want an error quoting its name", err)
+	}
 }
 
 func TestProcessMonitorByPidfile(t *testing.T) {
