@@ -25,7 +25,9 @@ import (
 //     while that process lives and looked for again when it exits.
 //
 // cpu_percent is CPU time (user + system) over wall time between two readings of the same
-// process, in percent of one core (a process busy on two cores reads 200).
+// process, in percent of one core (a process busy on two cores reads 200). The kernel counts
+// CPU time in clock ticks (10 ms at the usual 100 Hz), so at a 1 s interval the figure moves
+// in steps of about 1%. rss_bytes is the resident set (resident pages × page size).
 type processMonitor struct {
 	timing
 	pid     int
