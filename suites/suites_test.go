@@ -1,0 +1,268 @@
+package suites_test
+
+import (
+	"io/fs"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/scenario"
+	"github.com/ramp-dev/ramp/suites"
+)
+
+// compile compiles one bundled file as `ramp suite` does.
+func compile(t *testing.T, name string) *plan.Plan {
+	t.Helper()
+	src, err := fs.ReadFile(suites.Mina(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, _ := filepath.Abs("testdata/tokens.csv")
+	p, err := scenario.Compile(filepath.Join("mina", name), src,
+		map[string]string{"TOKENS_CSV": tokens, "BASE_URL": "http://127.0.0.1:5000"},
+		func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return p
+}
+
+// arrival is one arrival-rate stage of the strategy: when it starts, how long, how fast.
+type arrival struct {
+	start, duration time.Duration
+	perSecond       float64
+}
+
+func arrivals(p *plan.Plan) []arrival {
+	var out []arrival
+	for _, sc := range p.Scenarios {
+		if sc.Executor != plan.ConstantArrivalRate {
+			continue
+		}
+		out = append(out, arrival{sc.StartTime, sc.Duration, float64(sc.Rate) / sc.TimeUnit.Seconds()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// thresholds flattens a plan's thresholds to "metric expression" strings.
+func thresholds(p *plan.Plan) []string {
+	var out []string
+	for _, th := range p.Thresholds {
+		for _, r := range th.Rules {
+			out = append(out, th.Metric+" "+r.Expression)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// weightsByTag sums the weights of a flow's first pick step by a tag's value on each branch's
+// last request (the delete branch first creates what it deletes).
+func weightsByTag(t *testing.T, f *plan.Flow, tag string) map[string]float64 {
+	t.Helper()
+	for _, st := range f.Steps {
+		if st.Kind != plan.StepPick {
+			continue
+		}
+		out := map[string]float64{}
+		for _, c := range st.Pick {
+			last := c.Steps[len(c.Steps)-1]
+			if last.Request == nil {
+				t.Fatalf("a branch that does not end with a request: %+v", c)
+			}
+			out[last.Request.Tags[tag]] += c.Weight
+		}
+		return out
+	}
+	t.Fatal("no pick step")
+	return nil
+}
+
+func urls(steps []plan.Step) []string {
+	var out []string
+	for _, st := range steps {
+		switch st.Kind {
+		case plan.StepRequest:
+			out = append(out, st.Request.Method+" "+strings.TrimPrefix(string(st.Request.URL), "http://127.0.0.1:5000"))
+		case plan.StepGroup:
+			out = append(out, urls(st.Group.Steps)...)
+		case plan.StepPick:
+			for _, c := range st.Pick {
+				out = append(out, urls(c.Steps)...)
+			}
+		}
+	}
+	return out
+}
+
+func has(list []string, want ...string) []string {
+	var missing []string
+	for _, w := range want {
+		found := false
+		for _, l := range list {
+			if l == w {
+				found = true
+			}
+		}
+		if !found {
+			missing = append(missing, w)
+		}
+	}
+	return missing
+}
+
+const s, m = time.Second, time.Minute
+
+// Test 1 of the strategy: smoke 30 s at 1 VU, normal 5 m at 100 RPS, peak 5 m at 400 RPS,
+// capacity 3 m at 1000 RPS; five read endpoints; API read SLOs and error rate.
+func TestReadLoadMatchesStrategy(t *testing.T) {
+	p := compile(t, "01-api-read-load.yaml")
+	want := []arrival{{0, 30 * s, 1}, {30 * s, 5 * m, 100}, {5*m + 30*s, 5 * m, 400}, {10*m + 30*s, 3 * m, 1000}}
+	if got := arrivals(p); !reflect.DeepEqual(got, want) {
+		t.Errorf("stages %+v, want %+v", got, want)
+	}
+	if sm := p.Scenarios[indexOf(p, "smoke")]; sm.MaxVUs != 1 {
+		t.Errorf("smoke uses up to %d VUs, want 1", sm.MaxVUs)
+	}
+	if missing := has(urls(p.Flows["read"].Steps), "GET /api/meetings", "GET /api/meetings/${meeting_id}",
+		"GET /api/analytics/dashboard", "GET /api/analytics/trends", "GET /api/tasks"); missing != nil {
+		t.Errorf("endpoints missing: %v", missing)
+	}
+	wantTh := []string{
+		"checks rate>0.9995", "http_req_duration{type:api_read} p(50)<300", "http_req_duration{type:api_read} p(95)<800",
+		"http_req_duration{type:api_read} p(99)<1500", "http_req_failed rate<0.0005",
+	}
+	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
+		t.Errorf("thresholds %v, want %v", got, wantTh)
+	}
+	if total := totalLength(p); total != 13*m+30*s {
+		t.Errorf("length %v, want 13m30s", total)
+	}
+}
+
+// Test 2: smoke 30 s, normal 3 m at 20 writes/s, peak 3 m at 60, capacity 2 m at 150; five
+// write endpoints; API write SLOs.
+func TestWriteLoadMatchesStrategy(t *testing.T) {
+	p := compile(t, "02-api-write-load.yaml")
+	writes := len(urls(p.Flows["write"].Steps)) // writes per iteration
+	if writes != 5 {
+		t.Fatalf("%d writes per iteration, want 5", writes)
+	}
+	var got []arrival
+	for _, a := range arrivals(p) {
+		a.perSecond *= float64(writes)
+		got = append(got, a)
+	}
+	want := []arrival{{0, 30 * s, 5}, {30 * s, 3 * m, 20}, {3*m + 30*s, 3 * m, 60}, {6*m + 30*s, 2 * m, 150}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("write rates %+v, want %+v", got, want)
+	}
+	if missing := has(urls(p.Flows["write"].Steps), "POST /api/meetings", "PUT /api/meetings/${meeting_id}",
+		"POST /api/tasks", "PUT /api/tasks/${task_id}", "DELETE /api/tasks/${task_id}"); missing != nil {
+		t.Errorf("endpoints missing: %v", missing)
+	}
+	wantTh := []string{
+		"checks rate>0.9995", "http_req_duration{type:api_write} p(50)<500", "http_req_duration{type:api_write} p(95)<1200",
+		"http_req_duration{type:api_write} p(99)<2000", "http_req_failed rate<0.0005",
+	}
+	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
+		t.Errorf("thresholds %v, want %v", got, wantTh)
+	}
+	if p.Teardown == nil {
+		t.Error("no teardown checking the data after the writes")
+	}
+}
+
+// Test 3: ramping VUs 10→50 (2m), 50 (5m), →150 (2m), 150 (5m), →300 (2m), 300 (3m), →50
+// (2m); the seven-step journey with its think times; the 80/15/5 mix; session SLOs.
+func TestMixedWorkloadMatchesStrategy(t *testing.T) {
+	p := compile(t, "03-mixed-workload.yaml")
+	sc := p.Scenarios[0]
+	if sc.Executor != plan.RampingVUs || sc.StartVUs != 10 {
+		t.Fatalf("scenario %+v", sc)
+	}
+	want := []plan.Stage{{2 * m, 50}, {5 * m, 50}, {2 * m, 150}, {5 * m, 150}, {2 * m, 300}, {3 * m, 300}, {2 * m, 50}}
+	if !reflect.DeepEqual(sc.Stages, want) {
+		t.Errorf("stages %+v, want %+v", sc.Stages, want)
+	}
+	var thinks []plan.Think
+	for _, st := range p.Flows["session"].Steps {
+		if st.Kind == plan.StepThink {
+			thinks = append(thinks, *st.Think)
+		}
+	}
+	wantThinks := []plan.Think{{1 * s, 3 * s}, {500 * time.Millisecond, 2 * s}, {1 * s, 3 * s},
+		{800 * time.Millisecond, 2 * s}, {500 * time.Millisecond, 1500 * time.Millisecond}, {500 * time.Millisecond, 1500 * time.Millisecond}}
+	if !reflect.DeepEqual(thinks, wantThinks) {
+		t.Errorf("think times %+v, want %+v", thinks, wantThinks)
+	}
+	if missing := has(urls(p.Flows["session"].Steps), "GET /dashboard", "GET /api/meetings", "GET /api/analytics/dashboard",
+		"GET /api/analytics/trends", "GET /api/tasks", "GET /settings", "GET /health"); missing != nil {
+		t.Errorf("journey steps missing: %v", missing)
+	}
+	// The act_on_meeting group holds the read/write/delete mix.
+	var mix map[string]float64
+	for _, st := range p.Flows["session"].Steps {
+		if st.Kind == plan.StepGroup && st.Group.Name == "act_on_meeting" {
+			mix = weightsByTag(t, &plan.Flow{Steps: st.Group.Steps}, "op")
+		}
+	}
+	if want := map[string]float64{"read": 80, "write": 15, "delete": 5}; !reflect.DeepEqual(mix, want) {
+		t.Errorf("mix %v, want %v", mix, want)
+	}
+	wantTh := []string{"http_req_duration p(95)<1000", "http_req_failed rate<0.0005", "session_duration avg<10000", "session_ok rate>0.95"}
+	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
+		t.Errorf("thresholds %v, want %v", got, wantTh)
+	}
+	if total := totalLength(p); total != 21*m {
+		t.Errorf("length %v, want 21m", total)
+	}
+}
+
+// Test 4: 400 RPS for 10 minutes; 15/70/10/5 static/API read/health/write; the nine SLOs.
+func TestSLOVerificationMatchesStrategy(t *testing.T) {
+	p := compile(t, "04-slo-verification.yaml")
+	if got, want := arrivals(p), []arrival{{0, 10 * m, 400}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("load %+v, want %+v", got, want)
+	}
+	got := weightsByTag(t, p.Flows["weighted"], "type")
+	want := map[string]float64{"static": 15, "api_read": 70, "health": 10, "api_write": 5}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("weights %v, want %v", got, want)
+	}
+	wantTh := []string{
+		"checks{check:available} rate>0.9995",
+		"http_req_duration{type:api_read} p(50)<300", "http_req_duration{type:api_read} p(95)<800", "http_req_duration{type:api_read} p(99)<1500",
+		"http_req_duration{type:static} p(50)<200", "http_req_duration{type:static} p(95)<500", "http_req_duration{type:static} p(99)<1000",
+		"http_req_failed rate<0.0005", "http_reqs rate>=400",
+	}
+	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
+		t.Errorf("thresholds %v, want %v (the strategy's nine SLOs)", got, wantTh)
+	}
+}
+
+func indexOf(p *plan.Plan, name string) int {
+	for i, sc := range p.Scenarios {
+		if sc.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func totalLength(p *plan.Plan) time.Duration {
+	var d time.Duration
+	for _, sc := range p.Scenarios {
+		end := sc.StartTime + sc.Duration
+		for _, st := range sc.Stages {
+			end += st.Duration
+		}
+		d = max(d, end)
+	}
+	return d
+}
