@@ -11,6 +11,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/executor"
 	"github.com/ramp-dev/ramp/internal/flow"
 	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/monitor"
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
@@ -27,6 +28,9 @@ type testOptions struct {
 	ndjson   string    // --out json=PATH, empty for none
 	progress *progress // nil for none
 	color    bool
+	// monitors are watchers ramp adds beside the file's own (the embedded mina's process
+	// and /metrics); the run closes them.
+	monitors []monitor.Monitor
 	// beforeDispatch delays the arrival-rate scheduler (tests simulate an overloaded generator).
 	beforeDispatch func()
 }
@@ -51,6 +55,11 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	if err != nil {
 		return nil, err
 	}
+	mons, err := monitor.Compile(p.Monitors)
+	if err != nil {
+		return nil, err
+	}
+	mons = append(mons, o.monitors...)
 	cfg := metrics.Config{Submetrics: submetrics(p, ths)}
 	var ndjson *output.NDJSON
 	if o.ndjson != "" {
@@ -87,6 +96,7 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 		}
 	}
 
+	watch := startMonitors(ctx, mons)
 	check := selfcheck.New(selfcheck.Config{})
 	var loadRan time.Duration // how long the load ran, for per-second rates
 	if in.SetupError == "" && !interrupted() {
@@ -109,6 +119,9 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 			in.TeardownError = "a check or request of the teardown failed"
 		}
 	}
+
+	series, monErrs := watch.stop()
+	in.Monitors = monitorSeries(series, monErrs, started)
 
 	if err := reg.Close(); err != nil {
 		res.outputErrors = append(res.outputErrors, err)

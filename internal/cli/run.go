@@ -110,6 +110,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		ndjson:   strings.TrimPrefix(f.out, "json="),
 		progress: progressWriter(stdout, f.quiet),
 		color:    !f.noColor && isTerminal(stdout),
+		monitors: targetMonitors(0, "", f.vars),
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "ramp:", err)

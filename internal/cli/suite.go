@@ -200,7 +200,13 @@ func suiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			break
 		}
 		fmt.Fprintf(stdout, "\nramp suite: test %d of %d: %s\n", i+1, len(files), file.name)
-		res, err := runTest(ctx, plans[i], testOptions{progress: progressWriter(stdout, f.quiet)})
+		opts := testOptions{progress: progressWriter(stdout, f.quiet)}
+		if server != nil {
+			opts.monitors = targetMonitors(server.pid(), server.baseURL+"/metrics", f.vars)
+		} else {
+			opts.monitors = targetMonitors(0, "", f.vars)
+		}
+		res, err := runTest(ctx, plans[i], opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "ramp suite: %s: %v\n", file.name, err)
 			return ExitUsage

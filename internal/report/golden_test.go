@@ -10,8 +10,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-
-
 // goldenSuite is a suite of two tests: one passing, one failing a latency threshold and a
 // criterion, with a warning note — every branch of the Markdown and JUnit writers.
 func goldenSuite() *Suite {

@@ -170,6 +170,8 @@ type Input struct {
 	Aborted       string
 	SetupError    string
 	TeardownError string
+	// Monitors are the target-side series recorded beside the load.
+	Monitors []MonitorSeries
 }
 
 // Build computes the summary of a run.
@@ -188,6 +190,7 @@ func Build(in Input) *Summary {
 		SetupError:      in.SetupError,
 		TeardownError:   in.TeardownError,
 		Notes:           []string{},
+		Monitors:        in.Monitors,
 	}
 	count, _ := snap.Aggregate(metrics.HTTPReqs, "count", 0)
 	s.Metrics.RequestsTotal = int64(count)
