@@ -175,27 +175,32 @@ func (c timeChart) render() template.HTML {
 		format = fmtNum
 	}
 	n := len(c.X)
-	hi, has := 0.0, false
+	lo, hi, has := 0.0, 0.0, false
+	xLo, xHi := math.Inf(1), math.Inf(-1)
 	for _, l := range c.Lines {
 		for i, v := range l.Values {
-			if i < n && finite(v) {
-				hi, has = math.Max(hi, *v), true
+			if i < n && finite(v) && finite(&c.X[i]) {
+				lo, hi, has = math.Min(lo, *v), math.Max(hi, *v), true
+				xLo, xHi = math.Min(xLo, c.X[i]), math.Max(xHi, c.X[i])
 			}
 		}
 	}
-	if n == 0 || !has {
+	if n == 0 || !has || xLo > xHi {
 		return emptyChart(c.Title)
 	}
+	var refs []refLine
 	for _, r := range c.Refs {
-		hi = math.Max(hi, r.Value)
+		if finite(&r.Value) {
+			hi, refs = math.Max(hi, r.Value), append(refs, r)
+		}
 	}
-	lo := 0.0
+	c.Refs = refs
 	if hi <= lo {
 		hi = lo + 1
 	}
 	ystep := niceStep(hi-lo, 4)
-	y := linearScale{Lo: lo, Hi: math.Ceil(hi*1.05/ystep) * ystep, From: chartTop + plotHeight, To: chartTop}
-	x := linearScale{Lo: c.X[0], Hi: c.X[n-1], From: chartLeft, To: chartLeft + plotWidth}
+	y := linearScale{Lo: math.Floor(lo/ystep) * ystep, Hi: math.Ceil(hi*1.05/ystep) * ystep, From: chartTop + plotHeight, To: chartTop}
+	x := linearScale{Lo: xLo, Hi: xHi, From: chartLeft, To: chartLeft + plotWidth}
 
 	var b svgBuilder
 	b.open("time", c.Title)
@@ -233,7 +238,7 @@ func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format fu
 		if i >= len(xs) {
 			break
 		}
-		if !finite(v) {
+		if !finite(v) || !finite(&xs[i]) {
 			closeArea()
 			continue
 		}
@@ -284,7 +289,7 @@ const distBins = 40
 
 // validBucket reports whether a bucket can be drawn: counted, finite, not inverted.
 func validBucket(bk Bucket) bool {
-	return bk.Count > 0 && bk.FromMs >= 0 && bk.ToMs >= bk.FromMs && !math.IsInf(bk.ToMs, 0) && !math.IsNaN(bk.FromMs)
+	return bk.Count > 0 && bk.FromMs >= 0 && bk.ToMs >= bk.FromMs && finite(&bk.ToMs)
 }
 
 // render draws the histogram, or a note when there is nothing to draw.
@@ -308,7 +313,7 @@ func (c distChart) render() template.HTML {
 		return emptyChart(c.Title)
 	}
 	for _, r := range c.Refs { // an SLO beyond the slowest request is still drawn
-		if r.Value > hi && r.Value < hi*100 {
+		if finite(&r.Value) && r.Value > hi && r.Value < hi*100 {
 			hi = r.Value * 1.05
 		}
 	}
@@ -359,7 +364,7 @@ func (c distChart) render() template.HTML {
 			x0, y.From, x1, y0, x0, esc(fmtMs(inv(a))), esc(fmtMs(inv(z))), fmtInt(int64(math.Round(n))), fmtPercent(n/total))
 	}
 	for _, r := range c.Refs {
-		if r.Value <= 0 || u(r.Value) > uHi || u(r.Value) < uLo {
+		if !finite(&r.Value) || r.Value <= 0 || u(r.Value) > uHi || u(r.Value) < uLo {
 			continue
 		}
 		px := x.at(u(r.Value))
@@ -425,7 +430,12 @@ func emptyChart(title string) template.HTML {
 	return template.HTML(`<p class="empty">` + esc(title) + `: no data</p>`)
 }
 
-func finite(v *float64) bool { return v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) }
+// maxCoord bounds the values a chart draws: larger ones (1e18 ms is 30 million years; 1e18
+// bytes an exabyte) can only come from corrupt input, and their spans would overflow.
+const maxCoord = 1e18
+
+// finite reports whether v is a value a chart can draw: present, a number, within maxCoord.
+func finite(v *float64) bool { return v != nil && !math.IsNaN(*v) && math.Abs(*v) <= maxCoord }
 
 // esc escapes text for SVG content and attributes.
 func esc(s string) string { return template.HTMLEscapeString(s) }
