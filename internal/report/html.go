@@ -24,8 +24,9 @@ import (
 //go:embed html/report.html.tmpl html/style.css
 var htmlFiles embed.FS
 
-// htmlTemplate is parsed once per WriteHTML: the template is small, and a package-level
-// parsed template would be global state.
+// htmlTemplate parses the embedded page template, its stylesheet inlined. WriteHTML parses
+// it on every call: the template is small, and a package-level parsed template would be
+// global state.
 func htmlTemplate() (*template.Template, error) {
 	css, err := htmlFiles.ReadFile("html/style.css")
 	if err != nil {
@@ -162,7 +163,7 @@ func newHTMLView(s *Suite) htmlView {
 	return v
 }
 
-// fmtTimestamp shows an RFC 3339 time in UTC to the minute; other text as it is.
+// fmtTimestamp shows an RFC 3339 time in UTC to the second; other text as it is.
 func fmtTimestamp(ts string) string {
 	t, err := time.Parse(time.RFC3339, ts)
 	if err != nil {
@@ -182,11 +183,12 @@ func anchorFor(name string, seen map[string]int) string {
 			b.WriteByte('-')
 		}
 	}
-	id := b.String()
-	seen[id]++
-	if n := seen[id]; n > 1 {
-		id += fmt.Sprintf("-%d", n)
+	base := b.String()
+	id := base
+	for n := 2; seen[id] > 0; n++ { // "a b" and "a-b" share a base: number the later ones
+		id = fmt.Sprintf("%s-%d", base, n)
 	}
+	seen[id]++
 	return id
 }
 

@@ -344,6 +344,11 @@ func TestWriteHTMLEdgeCases(t *testing.T) {
 		{"escaping", SingleTestSuite(`<script>alert("x")</script>`, &Summary{Notes: []string{"<b>bold</b>"},
 			Thresholds: []ThresholdResult{{Metric: `m{name:"<i>"}`, Expression: "p(95)<1"}}}),
 			[]string{`<script>alert("x")</script>`, "<b>bold</b>", `m{name:"<i>"}`}},
+		// Names that make the same anchor ("a b", "a-b", and a literal "a-b-2") get distinct
+		// ids, so every link of the tests table reaches its own section (checkWellFormed).
+		{"colliding anchors", NewSuite("", "", false, false, false, []SuiteTest{
+			{Name: "a b", Summary: &Summary{}}, {Name: "a-b", Summary: &Summary{}}, {Name: "a-b-2", Summary: &Summary{}}}),
+			[]string{"a b", "a-b-2"}},
 		// An interrupted suite says so beside its verdict.
 		{"interrupted", NewSuite("2026-01-02T03:04:05Z", "http://127.0.0.1:1", false, false, true, nil),
 			[]string{"FAIL", "Interrupted by the user", "2026-01-02 03:04:05 UTC"}},
