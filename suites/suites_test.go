@@ -186,7 +186,7 @@ func TestMixedWorkloadMatchesStrategy(t *testing.T) {
 	if sc.Executor != plan.RampingVUs || sc.StartVUs != 10 {
 		t.Fatalf("scenario %+v", sc)
 	}
-	want := []plan.Stage{{2 * m, 50}, {5 * m, 50}, {2 * m, 150}, {5 * m, 150}, {2 * m, 300}, {3 * m, 300}, {2 * m, 50}}
+	want := []plan.Stage{{Duration: 2 * m, Target: 50}, {Duration: 5 * m, Target: 50}, {Duration: 2 * m, Target: 150}, {Duration: 5 * m, Target: 150}, {Duration: 2 * m, Target: 300}, {Duration: 3 * m, Target: 300}, {Duration: 2 * m, Target: 50}}
 	if !reflect.DeepEqual(sc.Stages, want) {
 		t.Errorf("stages %+v, want %+v", sc.Stages, want)
 	}
@@ -196,8 +196,8 @@ func TestMixedWorkloadMatchesStrategy(t *testing.T) {
 			thinks = append(thinks, *st.Think)
 		}
 	}
-	wantThinks := []plan.Think{{1 * s, 3 * s}, {500 * time.Millisecond, 2 * s}, {1 * s, 3 * s},
-		{800 * time.Millisecond, 2 * s}, {500 * time.Millisecond, 1500 * time.Millisecond}, {500 * time.Millisecond, 1500 * time.Millisecond}}
+	wantThinks := []plan.Think{{Min: 1 * s, Max: 3 * s}, {Min: 500 * time.Millisecond, Max: 2 * s}, {Min: 1 * s, Max: 3 * s},
+		{Min: 800 * time.Millisecond, Max: 2 * s}, {Min: 500 * time.Millisecond, Max: 1500 * time.Millisecond}, {Min: 500 * time.Millisecond, Max: 1500 * time.Millisecond}}
 	if !reflect.DeepEqual(thinks, wantThinks) {
 		t.Errorf("think times %+v, want %+v", thinks, wantThinks)
 	}
