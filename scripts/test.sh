@@ -48,3 +48,11 @@ log "go test -race (engine packages)"
 go test -race -count=1 ./internal/executor/... ./internal/metrics/... ./internal/httpclient/... ./internal/flow/... ./internal/selfcheck/...
 log "go test ./..."
 go test -count=1 ./...
+
+log "the main job: ramp suite --quick against the embedded mina"
+results=$(mktemp -d)
+go run ./cmd/ramp suite --quick --no-color --results "$results/results" | tail -12
+for f in summary.json junit.xml summary.md load-test-report.html; do
+  [ -s "$results/results/$f" ] || { echo "ramp suite --quick did not write $f" >&2; exit 1; }
+done
+rm -rf "$results"
