@@ -30,10 +30,10 @@ FROM tasks WHERE user_id = $1 AND created_at >= $2 AND created_at < $3`
 
 // Dashboard returns the user's figures over the last days days (1 to 365) ending at now.
 func (db *DB) Dashboard(ctx context.Context, userID int64, days int, now time.Time) (*mina.Dashboard, error) {
-	if err := validateDays(days); err != nil {
+	if err := mina.ValidateDays(days); err != nil {
 		return nil, err
 	}
-	first, end := window(days, now)
+	first, end := mina.Window(days, now)
 	t, err := db.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin: %w", err)
@@ -67,10 +67,10 @@ FROM tasks WHERE user_id = $1 AND completed_at >= $2 AND completed_at < $3 GROUP
 // Trends returns one point per UTC day of the last days days (1 to 365) ending at now,
 // oldest first, days without activity included as zeros.
 func (db *DB) Trends(ctx context.Context, userID int64, days int, now time.Time) (*mina.Trends, error) {
-	if err := validateDays(days); err != nil {
+	if err := mina.ValidateDays(days); err != nil {
 		return nil, err
 	}
-	first, end := window(days, now)
+	first, end := mina.Window(days, now)
 	tr := &mina.Trends{Days: days, Points: make([]mina.TrendPoint, days)}
 	index := make(map[string]int, days)
 	for i := range tr.Points {

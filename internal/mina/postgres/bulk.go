@@ -17,7 +17,7 @@ import (
 // their tokens in the same order.
 func (db *DB) InsertUsers(ctx context.Context, users []mina.User) ([]string, error) {
 	for i := range users {
-		if err := validateUser(users[i].Email, users[i].Name); err != nil {
+		if err := mina.ValidateUser(users[i].Email, users[i].Name); err != nil {
 			return nil, fmt.Errorf("user %d: %w", i, err)
 		}
 	}
@@ -48,7 +48,7 @@ func (db *DB) InsertUsers(ctx context.Context, users []mina.User) ([]string, err
 // InsertMeetings creates meetings of existing users, filling their IDs.
 func (db *DB) InsertMeetings(ctx context.Context, meetings []mina.Meeting) error {
 	for i := range meetings {
-		if err := validateMeeting(&meetings[i]); err != nil {
+		if err := mina.ValidateMeeting(&meetings[i]); err != nil {
 			return fmt.Errorf("meeting %d: %w", i, err)
 		}
 	}
@@ -79,7 +79,7 @@ func (db *DB) InsertTasks(ctx context.Context, tasks []mina.Task) error {
 		if tasks[i].Status == "" {
 			tasks[i].Status = mina.StatusPending
 		}
-		if err := validateTask(&tasks[i]); err != nil {
+		if err := mina.ValidateTask(&tasks[i]); err != nil {
 			return fmt.Errorf("task %d: %w", i, err)
 		}
 	}

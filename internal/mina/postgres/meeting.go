@@ -54,7 +54,7 @@ func scanMeeting(row scanner, m *mina.Meeting) error {
 // with their task counts and the user's total, from one REPEATABLE READ snapshot so that the
 // total and the page agree.
 func (db *DB) ListMeetings(ctx context.Context, userID int64, p mina.Page) (*mina.MeetingList, error) {
-	page, perPage, offset, err := pageBounds(p)
+	page, perPage, offset, err := mina.PageBounds(p)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func meetingNotFound(id int64) error {
 // CreateMeeting validates m, stores it for m.UserID and fills its ID and times (StartsAt
 // truncated to the millisecond, as stored).
 func (db *DB) CreateMeeting(ctx context.Context, m *mina.Meeting) error {
-	if err := validateMeeting(m); err != nil {
+	if err := mina.ValidateMeeting(m); err != nil {
 		return err
 	}
 	t, err := db.begin(ctx)
@@ -161,7 +161,7 @@ func (db *DB) UpdateMeeting(ctx context.Context, userID, id int64, u mina.Meetin
 		return nil, err
 	}
 	applyMeetingUpdate(m, u)
-	if err := validateMeeting(m); err != nil {
+	if err := mina.ValidateMeeting(m); err != nil {
 		return nil, err
 	}
 	m.UpdatedAt = t.now

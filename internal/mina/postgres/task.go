@@ -56,7 +56,7 @@ func taskWhere(userID int64, f mina.TaskFilter) (string, []any) {
 // filtered by status and/or meeting, with the filter's total, from one snapshot. Filtering by
 // a meeting that is not the user's is ENOTFOUND.
 func (db *DB) ListTasks(ctx context.Context, userID int64, f mina.TaskFilter) (*mina.TaskList, error) {
-	page, perPage, offset, err := pageBounds(f.Page)
+	page, perPage, offset, err := mina.PageBounds(f.Page)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (db *DB) CreateTask(ctx context.Context, task *mina.Task) error {
 	if task.Status == "" {
 		task.Status = mina.StatusPending
 	}
-	if err := validateTask(task); err != nil {
+	if err := mina.ValidateTask(task); err != nil {
 		return err
 	}
 	t, err := db.begin(ctx)
@@ -215,7 +215,7 @@ func (db *DB) UpdateTask(ctx context.Context, userID, id int64, u mina.TaskUpdat
 		d := *u.DueAt
 		task.DueAt = &d
 	}
-	if err := validateTask(task); err != nil {
+	if err := mina.ValidateTask(task); err != nil {
 		return nil, err
 	}
 	task.UpdatedAt = t.now

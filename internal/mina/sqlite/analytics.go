@@ -33,10 +33,10 @@ FROM tasks WHERE user_id = ? AND created_at >= ? AND created_at < ?`
 
 // Dashboard returns the user's figures over the last days days (1 to 365) ending at now.
 func (db *DB) Dashboard(ctx context.Context, userID int64, days int, now time.Time) (*mina.Dashboard, error) {
-	if err := validateDays(days); err != nil {
+	if err := mina.ValidateDays(days); err != nil {
 		return nil, err
 	}
-	first, end := window(days, now)
+	first, end := mina.Window(days, now)
 	t, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, err
@@ -77,10 +77,10 @@ FROM tasks WHERE user_id = ?1 AND completed_at >= ?2 AND completed_at < ?3 GROUP
 // Trends returns one point per UTC day of the last days days (1 to 365) ending at now,
 // oldest first, days without activity included as zeros.
 func (db *DB) Trends(ctx context.Context, userID int64, days int, now time.Time) (*mina.Trends, error) {
-	if err := validateDays(days); err != nil {
+	if err := mina.ValidateDays(days); err != nil {
 		return nil, err
 	}
-	first, end := window(days, now)
+	first, end := mina.Window(days, now)
 	tr := &mina.Trends{Days: days, Points: make([]mina.TrendPoint, days)}
 	for i := range tr.Points {
 		tr.Points[i].Date = first.AddDate(0, 0, i).Format(time.DateOnly)

@@ -59,7 +59,7 @@ func (db *DB) UserByToken(ctx context.Context, token string) (*mina.User, error)
 // CreateUser creates a user and its first API token, returned once: only its hash is kept.
 // An email already taken is ECONFLICT.
 func (db *DB) CreateUser(ctx context.Context, email, name string) (*mina.User, string, error) {
-	if err := validateUser(email, name); err != nil {
+	if err := mina.ValidateUser(email, name); err != nil {
 		return nil, "", err
 	}
 	t, err := db.beginWrite(ctx)
