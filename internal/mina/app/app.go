@@ -54,6 +54,7 @@ environment:
   MINA_DB_POOL_SIZE  database pool size
   MINA_CACHE_TTL     cached read lifetime (default 30s)
   MINA_TOKEN_TTL     token lookup lifetime; a revoked token works that long (default 10s)
+  MINA_REDIS_PREFIX  prefix of mina's Redis keys (default mina:)
 `
 
 // Run runs one mina command with the process's environment and returns its exit code.

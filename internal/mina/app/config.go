@@ -17,9 +17,11 @@ import (
 //	MINA_CACHE_TTL      how long a cached read lives (a Go duration); default 30s
 //	MINA_TOKEN_TTL      how long a token's user is remembered, and so how long a revoked
 //	                    token keeps working; default 10s
+//	MINA_REDIS_PREFIX   prefix of mina's Redis keys, to share a Redis; default "mina:"
 type Config struct {
 	DatabaseURL string
 	RedisURL    string
+	RedisPrefix string
 	PoolSize    int
 	CacheTTL    time.Duration
 	TokenTTL    time.Duration
@@ -38,6 +40,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL: getenv("DATABASE_URL"),
 		RedisURL:    getenv("REDIS_URL"),
+		RedisPrefix: getenv("MINA_REDIS_PREFIX"),
 		CacheTTL:    DefaultCacheTTL,
 		TokenTTL:    DefaultTokenTTL,
 	}

@@ -88,7 +88,7 @@ func (m *Main) Open() (err error) {
 // token cache.
 func (m *Main) openCache() error {
 	if m.Config.RedisURL != "" {
-		r, err := cache.DialRedis(m.Config.RedisURL, cache.RedisOptions{TTL: m.Config.CacheTTL})
+		r, err := cache.DialRedis(m.Config.RedisURL, cache.RedisOptions{Prefix: m.Config.RedisPrefix, TTL: m.Config.CacheTTL})
 		if err != nil {
 			return err
 		}
