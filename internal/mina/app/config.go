@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -99,13 +98,4 @@ func ParseDatabaseURL(u string) (kind, target string, err error) {
 		return KindSQLite, path, nil
 	}
 	return "", "", fmt.Errorf("DATABASE_URL=%q: want postgres://…, postgresql://… or sqlite:PATH", u)
-}
-
-// redact hides the password of a database URL for logs.
-func redact(databaseURL string) string {
-	u, err := url.Parse(databaseURL)
-	if err != nil || u.User == nil {
-		return databaseURL
-	}
-	return u.Redacted()
 }

@@ -49,7 +49,7 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 		defer os.Remove(*pidfile)
 	}
 	fmt.Fprintf(e.Stdout, "mina listening on %s\n", m.URL())
-	log.Info("serving", "url", m.URL(), "database", redact(cfg.DatabaseURL), "redis", cfg.RedisURL != "",
+	log.Info("serving", "url", m.URL(), "database", redactURL(cfg.DatabaseURL), "redis", cfg.RedisURL != "",
 		"cache_ttl", cfg.CacheTTL, "token_ttl", cfg.TokenTTL)
 	serveErr := m.Wait(ctx)
 	log.Info("shutting down", "timeout", *shutdown)
