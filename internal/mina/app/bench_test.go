@@ -73,4 +73,3 @@ func BenchmarkHandlerReads(b *testing.B) {
 		})
 	}
 }
-
