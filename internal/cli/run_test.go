@@ -424,3 +424,57 @@ flows:
 		t.Fatalf("exit %d, want 1 naming unique-per-vu\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// A teardown whose invariant fails makes the run fail (exit 1) even when the load passed.
+func TestRunTeardownInvariantFailingExits1(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/count" {
+			w.Write([]byte(`{"tasks": 3}`)) // the invariant wants 0 tasks left
+			return
+		}
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	file := writeScenario(t, constantRate+`teardown:
+  - request:
+      url: "${BASE_URL}/count"
+      checks:
+        - json_path: { path: tasks, equals: 0 }
+`)
+	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "-e", "DURATION=1s",
+		"--summary-export", filepath.Join(dir, "s.json"), "--no-color")
+	if code != ExitFail {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	if s := readSummary(t, filepath.Join(dir, "s.json")); s.TeardownError == "" || s.Pass {
+		t.Fatalf("summary: teardown_error %q pass %v", s.TeardownError, s.Pass)
+	}
+	if !strings.Contains(stdout, "teardown failed") {
+		t.Errorf("the summary does not say the teardown failed:\n%s", stdout)
+	}
+}
+
+// A failed setup aborts the run before any load, with exit 1 and a clear message.
+func TestRunFailedSetupExits1WithoutLoad(t *testing.T) {
+	var load atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/login" {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		load.Add(1)
+	}))
+	defer srv.Close()
+	file := writeScenario(t, constantRate+`setup:
+  - request: { url: "${BASE_URL}/login", checks: [ { status: 200 } ] }
+`)
+	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--no-color")
+	if code != ExitFail || !strings.Contains(stdout, "setup failed") {
+		t.Fatalf("exit %d, want 1 saying the setup failed\n%s\n%s", code, stdout, stderr)
+	}
+	if load.Load() != 0 {
+		t.Fatalf("%d load requests were sent after a failed setup", load.Load())
+	}
+}
