@@ -34,8 +34,9 @@ type Outcome struct {
 	// Name is the criterion's; Rule the rule in words (Criterion.Text).
 	Name, Rule string
 	// Observed is the figure judged: the worst window, the longest breach in seconds, the
-	// count of violations, the growth…; Unit says which ("ms", "s", "bytes", "/s", "windows",
-	// "requests", a monitor's unit, or "" for a plain number). HasValue is false with no data.
+	// count of violations, the growth…; Unit says which: "ms", "s" (a breach), "bytes", "RPS",
+	// "/s" (other counters), "fraction" (a rate metric's share, a ratio), "windows",
+	// "requests", a monitor's own unit, or "" for a plain number. HasValue is false with no data.
 	Observed float64
 	Unit     string
 	HasValue bool
@@ -72,6 +73,29 @@ func EvaluateCriteria(cs []Criterion, src SeriesSource) []Outcome {
 		out[i] = o
 	}
 	return out
+}
+
+// ObservedText shows Observed with its unit for reports: "1010.5ms", "1.1 GB", "412.5 RPS",
+// "35s", "3 windows", "97.5%" (a fraction without unit); "no data" without a value.
+func (o Outcome) ObservedText() string {
+	if !o.HasValue {
+		return "no data"
+	}
+	switch o.Unit {
+	case "ms":
+		return Format(o.Observed, metrics.Time)
+	case "bytes":
+		return Format(o.Observed, metrics.Data)
+	case "s":
+		return Format(o.Observed*1000, metrics.Time)
+	case "fraction":
+		return FormatPercent(o.Observed)
+	case "":
+		return Format(o.Observed, metrics.Default)
+	case "/s":
+		return Format(o.Observed, metrics.Default) + "/s"
+	}
+	return Format(o.Observed, metrics.Default) + " " + o.Unit
 }
 
 // ShouldAbortCriteria reports the failed abortOnFail outcomes: abort is true when there is at
@@ -122,6 +146,10 @@ func windows(c Criterion, s *metrics.Series, loadStart time.Time, whole bool) []
 	case w%iv != 0:
 		w = (w/iv + 1) * iv
 	}
+	// Series.Window scans every point of the series, so one call per interval is quadratic in
+	// the run's length; a single-interval window reads the point itself when the point holds
+	// the aggregate (the same histogram, so the same value).
+	fast := !whole && w == iv && pointHas(c)
 	var out []window
 	for from := start; from.Before(end); from = from.Add(w) {
 		to := from.Add(w)
@@ -135,8 +163,13 @@ func windows(c Criterion, s *metrics.Series, loadStart time.Time, whole bool) []
 				break
 			}
 		}
-		wv := s.Window(from, to)
-		v, ok := aggregateWindow(c, s.Type, wv)
+		var v float64
+		var ok bool
+		if fast && to.Sub(from) == iv {
+			v, ok = aggregatePoint(c, s.Type, s.At(int(from.Sub(s.At(0).Time)/iv)), iv)
+		} else {
+			v, ok = aggregateWindow(c, s.Type, s.Window(from, to))
+		}
 		out = append(out, window{from: from, to: to, value: v, ok: ok})
 	}
 	return out
@@ -169,6 +202,53 @@ func aggregateWindow(c Criterion, t metrics.Type, w metrics.WindowValue) (float6
 	return 0, false
 }
 
+// pointHas reports whether a SeriesPoint carries c's aggregate.
+func pointHas(c Criterion) bool {
+	if c.Method == MethodPercentile {
+		return c.Arg == 50 || c.Arg == 90 || c.Arg == 95 || c.Arg == 99
+	}
+	return true
+}
+
+// aggregatePoint applies c's aggregation to one point of interval iv, as aggregateWindow does
+// to a window.
+func aggregatePoint(c Criterion, t metrics.Type, p metrics.SeriesPoint, iv time.Duration) (float64, bool) {
+	if p.Count == 0 && t != metrics.Counter {
+		return 0, false
+	}
+	switch c.Method {
+	case MethodCount:
+		return float64(p.Count), true
+	case MethodRate:
+		if t == metrics.Counter {
+			return p.Sum / iv.Seconds(), true
+		}
+		return float64(p.Passes) / float64(p.Count), true
+	case MethodValue:
+		return p.Value, true
+	case MethodMin:
+		return p.Min, true
+	case MethodMax:
+		return p.Max, true
+	case MethodAvg:
+		return p.Sum / float64(p.Count), true
+	case MethodMed:
+		return p.P50, true
+	case MethodPercentile:
+		switch c.Arg {
+		case 50:
+			return p.P50, true
+		case 90:
+			return p.P90, true
+		case 95:
+			return p.P95, true
+		case 99:
+			return p.P99, true
+		}
+	}
+	return 0, false
+}
+
 // unit names the unit of c's aggregate.
 func (c Criterion) unit() string {
 	switch {
@@ -178,7 +258,7 @@ func (c Criterion) unit() string {
 		}
 		return "/s"
 	case c.Method == MethodRate:
-		return "" // a fraction
+		return "fraction"
 	case c.Kind == metrics.Time:
 		return "ms"
 	case c.Kind == metrics.Data:
@@ -334,34 +414,35 @@ func evalMargin(c Criterion, ws []window, o *Outcome, off func(time.Time) time.D
 	}
 }
 
-// evalPerRequest counts the requests above the condition's value, interval by interval, from
-// the merged histograms (1% resolution of values: a request within 1% of the value may be
-// counted either way).
+// evalPerRequest counts the requests above the condition's value in the histogram of the whole
+// run (1% resolution of values: a request within 1% of the value may be counted either way),
+// and finds the first interval whose slowest request broke the condition.
 func evalPerRequest(c Criterion, s *metrics.Series, o *Outcome, off func(time.Time) time.Duration) {
-	var total, n int64
-	iv := s.Interval()
-	for i := range s.Len() {
-		from := s.At(i).Time
-		w := s.Window(from, from.Add(iv))
-		if w.Count == 0 {
-			continue
-		}
-		total += w.Count
-		above := countAbove(w, c.Cond)
-		if above > 0 && n == 0 {
-			o.Broken, o.FirstBrokenAt = true, off(from)
-		}
-		n += above
-	}
-	if total == 0 {
+	if s.Len() == 0 {
 		o.noData(fmt.Sprintf("metric %s has no samples", c.Metric))
 		return
+	}
+	iv := s.Interval()
+	start := s.At(0).Time
+	all := s.Window(start, start.Add(time.Duration(s.Len())*iv))
+	if all.Count == 0 {
+		o.noData(fmt.Sprintf("metric %s has no samples", c.Metric))
+		return
+	}
+	n := countAbove(all, c.Cond)
+	if n > 0 {
+		for i := range s.Len() {
+			if p := s.At(i); p.Count > 0 && !c.Cond.Holds(p.Max) {
+				o.Broken, o.FirstBrokenAt = true, off(p.Time)
+				break
+			}
+		}
 	}
 	o.HasValue, o.Observed, o.Unit = true, float64(n), "requests"
 	if n > c.Max {
 		o.Result = ResultFail
 	}
-	o.Detail = fmt.Sprintf("%d of %d requests broke %s (budget %d)", n, total, c.Cond, c.Max)
+	o.Detail = fmt.Sprintf("%d of %d requests broke %s (budget %d)", n, all.Count, c.Cond, c.Max)
 }
 
 // countAbove estimates how many samples of a trend window break cond (< or <=): the share of

@@ -22,7 +22,7 @@ func evalMonitor(c Criterion, src SeriesSource, o *Outcome) {
 			o.noData(fmt.Sprintf("no sample of %s has a non-zero %s at or before it", c.Series, c.Over))
 			return
 		}
-		unit = ""
+		unit = "fraction"
 	}
 	// judged[i] is the figure as of point i: growth so far, max so far, the ratio, the value.
 	judged := make([]MonitorPoint, len(pts))

@@ -312,7 +312,7 @@ func TestEvaluateCriteriaMonitors(t *testing.T) {
 		// 96 of 100 connections at the second sample.
 		{"ratio fail", map[string]any{"rule": "ratio", "series": "db.connections", "over": "db.max_connections", "fail": 0.95},
 			"fail", monitors{"db.connections": {10, 96, 50}, "db.max_connections": {100, 100, 100}},
-			want{ResultFail, 0.96, 10 * time.Second, ""}},
+			want{ResultFail, 0.96, 10 * time.Second, "fraction"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -582,6 +582,141 @@ func TestParseSize(t *testing.T) {
 			got, err := ParseSize(tt.in)
 			if (err == nil) != tt.ok || got != tt.want {
 				t.Errorf("ParseSize(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestOutcomeObservedText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		o    Outcome
+		want string
+	}{
+		// A latency in ms.
+		{"ms", Outcome{Observed: 1010.5, Unit: "ms", HasValue: true}, "1.01s"},
+		// A growth in bytes, SI as k6 prints.
+		{"bytes", Outcome{Observed: 1.1e9, Unit: "bytes", HasValue: true}, "1.1 GB"},
+		// A breach in seconds.
+		{"seconds", Outcome{Observed: 35, Unit: "s", HasValue: true}, "35s"},
+		// Throughput.
+		{"rps", Outcome{Observed: 412.5, Unit: "RPS", HasValue: true}, "412.5 RPS"},
+		// A share.
+		{"fraction", Outcome{Observed: 0.975, Unit: "fraction", HasValue: true}, "97.5%"},
+		// A count.
+		{"windows", Outcome{Observed: 3, Unit: "windows", HasValue: true}, "3 windows"},
+		// Nothing measured.
+		{"no data", Outcome{Unit: "ms"}, "no data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.o.ObservedText(); got != tt.want {
+				t.Errorf("ObservedText() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCriteriaOddInput feeds values of every decoded type to every key of every rule, and
+// hand-built criteria to EvaluateCriteria: errors, never panics.
+func TestCriteriaOddInput(t *testing.T) {
+	t.Parallel()
+	odd := []any{nil, true, int64(-3), 1e308, "", " ", "%", ">", "p(", "{", []any{1}, map[string]any{"a": 1}, "1e999", "-1s"}
+	for rule, keys := range ruleKeys {
+		for _, key := range keys {
+			for _, v := range odd {
+				spec := map[string]any{"rule": rule, key: v}
+				_, _ = CompileCriteria([]plan.Criterion{{Spec: spec}, {Kind: rule, Spec: spec}})
+			}
+		}
+	}
+	for _, v := range odd {
+		_, _ = CompileCriteria([]plan.Criterion{{Spec: map[string]any{"rule": v}}, {Spec: nil}})
+	}
+	src := run(t, steady(3, 2, time.Millisecond))
+	for _, c := range []Criterion{
+		{},
+		{Rule: RuleWindowed, Metric: "http_reqs", Window: -time.Second},
+		{Rule: RuleViolations, Metric: "http_req_duration", PerRequest: true},
+		{Rule: RuleMargin, Metric: "http_reqs", Method: "nonsense"},
+		{Rule: RuleRatio, Series: "a", Over: "b"},
+	} {
+		for _, o := range EvaluateCriteria([]Criterion{c}, src) {
+			if o.Result == "" {
+				t.Errorf("criterion %+v: empty result", c)
+			}
+		}
+	}
+}
+
+// BenchmarkEvaluateCriteria measures one evaluation of the seed's windowed rules over an
+// hour of 1 s points (the CLI evaluates them every EvalInterval for abortOnFail).
+func BenchmarkEvaluateCriteria(b *testing.B) {
+	reg, err := metrics.NewRegistry(metrics.Config{Now: func() time.Time { return t0 }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := reg.Recorder()
+	tags := metrics.NewTags(map[string]string{"name": "list"})
+	for i := range 3600 {
+		for j := range 5 {
+			d := time.Duration(50+j*40) * time.Millisecond
+			rec.HTTP(&metrics.HTTPSample{Time: t0.Add(time.Duration(i)*time.Second + time.Duration(j)*time.Millisecond),
+				Tags: tags, Status: 200, Expected: true, Waiting: d, Duration: d})
+		}
+	}
+	rec.Flush()
+	src := SnapshotSource{Snapshot: reg.Snapshot(), LoadStart: t0}
+	cs, err := CompileCriteria([]plan.Criterion{
+		{Spec: map[string]any{"rule": "windowed", "metric": "http_reqs", "window": "1s", "condition": ">=4", "for": "30s"}},
+		{Spec: map[string]any{"rule": "margin", "metric": "http_req_duration", "aggregate": "p(95)", "slo": 800, "margin": "20%"}},
+		{Spec: map[string]any{"rule": "violations", "metric": "http_req_duration", "aggregate": "p(99)", "window": "10s", "condition": "<1500", "max": 10}},
+		{Spec: map[string]any{"rule": "violations", "metric": "http_req_duration", "per": "request", "condition": "<200", "max": 100}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = EvaluateCriteria(cs, src)
+	}
+}
+
+// TestAggregatePointMatchesWindow checks that reading a one-interval window from the point
+// (the fast path) gives what Series.Window gives, for every aggregation the point carries.
+func TestAggregatePointMatchesWindow(t *testing.T) {
+	t.Parallel()
+	src := run(t, []second{
+		{reqs: 30, latency: 40 * time.Millisecond, also: []time.Duration{900 * time.Millisecond, 2 * time.Second}},
+		{reqs: 0},
+		{reqs: 7, latency: 300 * time.Millisecond},
+	})
+	for _, tc := range []struct {
+		key, agg string
+	}{
+		{"http_reqs", "rate"}, {"http_reqs", "count"}, {"http_req_failed", "rate"},
+		{"http_req_duration", "avg"}, {"http_req_duration", "min"}, {"http_req_duration", "max"},
+		{"http_req_duration", "med"}, {"http_req_duration", "p(90)"}, {"http_req_duration", "p(95)"},
+		{"http_req_duration", "p(99)"},
+	} {
+		t.Run(tc.key+" "+tc.agg, func(t *testing.T) {
+			t.Parallel()
+			c := mustCompile(t, "fail", map[string]any{"rule": "windowed", "metric": tc.key,
+				"aggregate": tc.agg, "condition": ">0"})[0]
+			s, ok := src.MetricSeries(c.Metric)
+			if !ok || !pointHas(c) {
+				t.Fatalf("series %v, point has %s: %v", ok, tc.agg, pointHas(c))
+			}
+			iv := s.Interval()
+			for i := range s.Len() {
+				p := s.At(i)
+				fv, fok := aggregatePoint(c, s.Type, p, iv)
+				wv, wok := aggregateWindow(c, s.Type, s.Window(p.Time, p.Time.Add(iv)))
+				if fok != wok || math.Abs(fv-wv) > 1e-9*math.Max(1, math.Abs(wv)) {
+					t.Errorf("point %d: point gives %v, %v; window gives %v, %v", i, fv, fok, wv, wok)
+				}
 			}
 		})
 	}
