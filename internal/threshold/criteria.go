@@ -154,8 +154,9 @@ func (c Condition) String() string { return c.Op + formatFloat(c.Value) }
 // fraction unless the series' unit is "percent" (then 90% is 90).
 type Limit struct {
 	Value   float64
-	Percent bool // written with %: Value is the fraction
-	Set     bool
+	Percent bool   // written with %: Value is the fraction
+	Set     bool   // the key was written
+	Text    string // as written, for Criterion.Text: "500MB"
 }
 
 // in returns the limit in the series' unit.
@@ -477,8 +478,8 @@ func (c Criterion) Text() string {
 func (c Criterion) limitsText() string {
 	var parts []string
 	show := func(l Limit) string {
-		if l.Percent {
-			return FormatPercent(l.Value)
+		if l.Text != "" {
+			return l.Text
 		}
 		return formatFloat(l.Value)
 	}

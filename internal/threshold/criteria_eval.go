@@ -81,21 +81,26 @@ func (o Outcome) ObservedText() string {
 	if !o.HasValue {
 		return "no data"
 	}
-	switch o.Unit {
+	return formatUnit(o.Observed, o.Unit)
+}
+
+// formatUnit shows v in unit, as ObservedText describes.
+func formatUnit(v float64, unit string) string {
+	switch unit {
 	case "ms":
-		return Format(o.Observed, metrics.Time)
+		return Format(v, metrics.Time)
 	case "bytes":
-		return Format(o.Observed, metrics.Data)
+		return Format(v, metrics.Data)
 	case "s":
-		return Format(o.Observed*1000, metrics.Time)
+		return Format(v*1000, metrics.Time)
 	case "fraction":
-		return FormatPercent(o.Observed)
+		return FormatPercent(v)
 	case "":
-		return Format(o.Observed, metrics.Default)
+		return Format(v, metrics.Default)
 	case "/s":
-		return Format(o.Observed, metrics.Default) + "/s"
+		return Format(v, metrics.Default) + "/s"
 	}
-	return Format(o.Observed, metrics.Default) + " " + o.Unit
+	return Format(v, metrics.Default) + " " + unit
 }
 
 // ShouldAbortCriteria reports the failed abortOnFail outcomes: abort is true when there is at
@@ -354,9 +359,9 @@ func evalWindowed(c Criterion, ws []window, o *Outcome, off func(time.Time) time
 	}
 	switch {
 	case exceeded:
-		o.Detail = fmt.Sprintf("broken for %s in a row (worst window %s)", longest, formatFloat(worst))
+		o.Detail = fmt.Sprintf("broken for %s in a row (worst window %s)", longest, formatUnit(worst, c.unit()))
 	case o.Broken:
-		o.Detail = fmt.Sprintf("broken briefly, for %s at most (worst window %s)", longest, formatFloat(worst))
+		o.Detail = fmt.Sprintf("broken briefly, for %s at most (worst window %s)", longest, formatUnit(worst, c.unit()))
 	}
 }
 
@@ -384,7 +389,7 @@ func bestWorst(c Criterion, ws []window) float64 {
 
 // evalMargin judges the aggregate (or the worst window) against slo and slo×(1+margin).
 func evalMargin(c Criterion, ws []window, o *Outcome, off func(time.Time) time.Duration) {
-	limit := c.SLO * (1 + c.Margin)
+	limit, u := c.SLO*(1+c.Margin), c.unit()
 	worst, at, have := 0.0, time.Time{}, false
 	for _, w := range ws {
 		if w.ok && (!have || w.value > worst) {
@@ -396,10 +401,11 @@ func evalMargin(c Criterion, ws []window, o *Outcome, off func(time.Time) time.D
 	case worst > limit:
 		o.Result = ResultFail
 		o.Detail = fmt.Sprintf("%s above the SLO %s by more than %s (limit %s)",
-			formatFloat(worst), formatFloat(c.SLO), FormatPercent(c.Margin), formatFloat(limit))
+			formatUnit(worst, u), formatUnit(c.SLO, u), FormatPercent(c.Margin), formatUnit(limit, u))
 	case worst > c.SLO:
 		o.Result = ResultWarn
-		o.Detail = fmt.Sprintf("above the SLO %s, within the %s margin", formatFloat(c.SLO), FormatPercent(c.Margin))
+		o.Detail = fmt.Sprintf("%s above the SLO %s, within the %s margin",
+			formatUnit(worst, u), formatUnit(c.SLO, u), FormatPercent(c.Margin))
 	}
 	if o.Result != ResultPass {
 		o.Broken = true

@@ -69,7 +69,7 @@ func evalMonitor(c Criterion, src SeriesSource, o *Outcome) {
 	}
 	mark := func(result string, at time.Time, what string, l Limit) {
 		o.Result, o.Broken, o.FirstBrokenAt = result, true, max(0, at.Sub(start))
-		o.Detail = fmt.Sprintf("%s %s %s", formatFloat(o.Observed), what, formatFloat(l.in(unit)))
+		o.Detail = fmt.Sprintf("%s %s %s", formatUnit(o.Observed, unit), what, formatUnit(l.in(unit), unit))
 	}
 	if b, at := breaks(c.Fail, true); b {
 		mark(ResultFail, at, "above the fail limit", c.Fail)

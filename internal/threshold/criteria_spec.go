@@ -290,13 +290,13 @@ func (sp *spec) limit(key string) Limit {
 		if err != nil {
 			sp.errs = append(sp.errs, &kindError{kind: ErrBadValue, msg: fmt.Sprintf("%s: %v", key, err), err: err})
 		}
-		return Limit{Value: f, Percent: true, Set: true}
+		return Limit{Value: f, Percent: true, Set: true, Text: s}
 	}
 	f, err := ParseSize(s)
 	if err != nil {
 		sp.errs = append(sp.errs, &kindError{kind: ErrBadValue, msg: fmt.Sprintf("%s: %v", key, err), err: err})
 	}
-	return Limit{Value: f, Set: true}
+	return Limit{Value: f, Set: true, Text: s}
 }
 
 // sizeUnits are the byte suffixes ParseSize knows, longest first so that "MiB" wins over "B".

@@ -418,7 +418,7 @@ func TestCompileCriteriaForms(t *testing.T) {
 		// Sizes in SI and binary units.
 		{"growth sizes", "", map[string]any{"rule": "growth", "series": "target.rss_bytes", "warn": "500MB", "fail": "1GiB"},
 			func(c Criterion) bool { return c.Warn.Value == 5e8 && c.Fail.Value == 1<<30 },
-			"target.rss_bytes growth (last − first), warn above 5e+08, fail above 1.073741824e+09"},
+			"target.rss_bytes growth (last − first), warn above 500MB, fail above 1GiB"},
 		// A margin as a percentage, and a tag selector canonicalised.
 		{"margin", "", map[string]any{"rule": "margin", "metric": "http_req_duration{ type: api_read }",
 			"aggregate": "p(95)", "slo": 800, "margin": "20%"},

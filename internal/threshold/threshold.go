@@ -24,6 +24,14 @@
 //     passed: k6 aborts when the delay is unset (zero here) or strictly shorter than the
 //     elapsed time.
 //
+// Criteria (criteria.go, whose comment holds their YAML grammar) are the seed's rules that
+// whole-run thresholds cannot express: conditions per time window that may stay broken for a
+// while, margins over an SLO, budgets of violations, and rules on the target's own series from
+// the monitors. CompileCriteria validates plan.Criterion values; CriteriaMetricKeys names the
+// sub-metrics to track; EvaluateCriteria judges them on the metrics' time series (exact merged
+// histograms per window, from metrics.Series) and the monitors' points, during the run for
+// ShouldAbortCriteria and at its end for the report.
+//
 // Only the standard library is used: the grammar is a dozen tokens, so a hand-written scanner
 // gives better messages (column, expected token, hints) than a parser generator would.
 package threshold
