@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,9 +12,11 @@ import (
 )
 
 // fakeSource is the Source contract as a map: "key|method|arg" to value. A missing entry is
-// a metric without samples. It records every question so tests can check the keys asked for.
+// a metric without samples. It records every question so tests can check the keys asked for;
+// parallel subtests share one, so the record is guarded.
 type fakeSource struct {
 	values map[string]float64
+	mu     sync.Mutex
 	asked  []string
 }
 
@@ -21,7 +24,9 @@ var _ Source = (*fakeSource)(nil)
 
 func (f *fakeSource) Aggregate(key, method string, arg float64) (float64, bool) {
 	q := fmt.Sprintf("%s|%s|%g", key, method, arg)
+	f.mu.Lock()
 	f.asked = append(f.asked, q)
+	f.mu.Unlock()
 	v, ok := f.values[q]
 	return v, ok
 }
