@@ -24,7 +24,7 @@
 //     passed: k6 aborts when the delay is unset (zero here) or strictly shorter than the
 //     elapsed time.
 //
-// Criteria (criteria.go, whose comment holds their YAML grammar) are the seed's rules that
+// Criteria (their YAML grammar is in CompileCriteria's doc) are the seed's rules that
 // whole-run thresholds cannot express: conditions per time window that may stay broken for a
 // while, margins over an SLO, budgets of violations, and rules on the target's own series from
 // the monitors. CompileCriteria validates plan.Criterion values; CriteriaMetricKeys names the
