@@ -721,3 +721,41 @@ func TestAggregatePointMatchesWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestEvaluateCriteriaDetails checks what the report says beside the figure.
+func TestEvaluateCriteriaDetails(t *testing.T) {
+	t.Parallel()
+	fast, slow := 50*time.Millisecond, 1100*time.Millisecond
+	tests := []struct {
+		name   string
+		spec   map[string]any
+		secs   []second
+		result string
+		at     time.Duration
+		detail string
+	}{
+		// A 2 s dip within a 3 s allowance: passes, and says so.
+		{"brief breach", map[string]any{"rule": "windowed", "metric": "http_reqs", "condition": ">=10", "for": "3s"},
+			concat(steady(3, 12, fast), steady(2, 3, fast), steady(3, 12, fast)),
+			ResultPass, 3 * time.Second, "broken briefly, for 2s at most (worst window 3 RPS)"},
+		// Margin judged per 2 s window: the slow window (seconds 4–5) fails, the run's p95 would not.
+		{"margin per window", map[string]any{"rule": "margin", "metric": "http_req_duration", "aggregate": "p(95)",
+			"window": "2s", "slo": 800, "margin": "20%"},
+			concat(steady(4, 20, fast), steady(2, 20, slow), steady(4, 20, fast)),
+			ResultFail, 4 * time.Second, "above the SLO 800ms by more than 20% (limit 960ms)"},
+		// The violation budget and the total.
+		{"violations", map[string]any{"rule": "violations", "metric": "http_req_duration", "per": "request",
+			"condition": "<1s", "max": 0},
+			concat(steady(2, 10, fast), steady(1, 2, slow)),
+			ResultFail, 2 * time.Second, "2 of 23 requests broke <1000 (budget 0)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := EvaluateCriteria(mustCompile(t, "fail", tt.spec), run(t, tt.secs))[0]
+			if o.Result != tt.result || !o.Broken || o.FirstBrokenAt != tt.at || !strings.Contains(o.Detail, tt.detail) {
+				t.Errorf("outcome %+v, want %s broken at %v, detail containing %q", o, tt.result, tt.at, tt.detail)
+			}
+		})
+	}
+}
