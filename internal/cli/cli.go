@@ -28,7 +28,8 @@ Usage:
                                run a directory of tests (default: the bundled Mina suite,
                                against an embedded mina started on a free loopback port)
   ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
-  ramp validate FILE...        check scenario files without sending traffic
+  ramp validate [-e KEY=VALUE]... FILE...
+                               check scenario files without sending traffic
   ramp version
   ramp mina serve|migrate|seed the reference Mina server (see "ramp mina help")
 

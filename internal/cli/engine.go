@@ -55,12 +55,16 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	if err != nil {
 		return nil, err
 	}
+	crits, err := threshold.CompileCriteria(p.Criteria)
+	if err != nil {
+		return nil, err
+	}
 	mons, err := monitor.Compile(p.Monitors)
 	if err != nil {
 		return nil, err
 	}
 	mons = append(mons, o.monitors...)
-	cfg := metrics.Config{Submetrics: submetrics(p, ths)}
+	cfg := metrics.Config{Submetrics: append(submetrics(p, ths), threshold.CriteriaMetricKeys(crits)...)}
 	var ndjson *output.NDJSON
 	if o.ndjson != "" {
 		ndjson, err = output.Create(o.ndjson)
@@ -99,14 +103,21 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	watch := startMonitors(ctx, mons)
 	check := selfcheck.New(selfcheck.Config{})
 	var loadRan time.Duration // how long the load ran, for per-second rates
+	loadStart := time.Now()
+	// judge evaluates the thresholds and criteria on a snapshot, during the run (abortOnFail)
+	// and at its end, with the monitors' series so far.
+	judge := func(snap *metrics.Snapshot) ([]threshold.Result, []threshold.Outcome) {
+		src := threshold.SnapshotSource{Snapshot: snap, Monitors: watch.lookup, LoadStart: loadStart}
+		return threshold.Evaluate(ths, snap), threshold.EvaluateCriteria(crits, src)
+	}
 	if in.SetupError == "" && !interrupted() {
-		loadStart := time.Now()
+		loadStart = time.Now()
 		// The chart's target rate is scheduled from the start of the load, after setup.
 		if tr := targetRate(p); tr != nil {
 			offset := loadStart.Sub(started)
 			in.TargetRate = func(t time.Duration) (float64, bool) { return tr(t - offset) }
 		}
-		in.ArrivalIterations, in.Aborted = runScenarios(ctx, p, shared, reg, ths, check, o)
+		in.ArrivalIterations, in.Aborted = runScenarios(ctx, p, shared, reg, ths, judge, check, o)
 		loadRan = min(time.Since(loadStart), plannedLoad(p))
 	}
 	if p.Teardown != nil && in.SetupError == "" && !interrupted() {
@@ -133,7 +144,9 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	}
 	snap := reg.Snapshot().WithRateWindow(loadRan)
 	in.Snapshot = snap
-	in.Thresholds = threshold.Evaluate(ths, snap)
+	var outcomes []threshold.Outcome
+	in.Thresholds, outcomes = judge(snap)
+	in.Criteria = criterionResults(outcomes)
 	in.SelfCheck = check.Report()
 	in.Interrupted = interrupted()
 	res.summary = report.Build(in)
@@ -145,7 +158,8 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 // evaluation (abortOnFail). It returns how many arrival-rate iterations started and, when a
 // threshold aborted the run, why.
 func runScenarios(ctx context.Context, p *plan.Plan, shared *flow.Shared, reg *metrics.Registry,
-	ths []threshold.Threshold, check *selfcheck.Monitor, o testOptions) (arrivals int64, aborted string) {
+	ths []threshold.Threshold, judge func(*metrics.Snapshot) ([]threshold.Result, []threshold.Outcome),
+	check *selfcheck.Monitor, o testOptions) (arrivals int64, aborted string) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -186,9 +200,12 @@ func runScenarios(ctx context.Context, p *plan.Plan, shared *flow.Shared, reg *m
 			}
 			if now.Sub(lastEval) >= thresholdEvery && aborted == "" {
 				lastEval = now
-				results := threshold.Evaluate(ths, snap)
+				results, outcomes := judge(snap)
 				if stop, failed := threshold.ShouldAbort(ths, results, snap.Elapsed); stop {
 					aborted = fmt.Sprintf("threshold %s %s failed with abortOnFail", failed[0].Metric, failed[0].Expression)
+					cancel()
+				} else if stop, failed := threshold.ShouldAbortCriteria(outcomes); stop {
+					aborted = fmt.Sprintf("criterion %q failed with abortOnFail: %s", failed[0].Name, failed[0].Rule)
 					cancel()
 				}
 			}
@@ -205,6 +222,24 @@ func runScenarios(ctx context.Context, p *plan.Plan, shared *flow.Shared, reg *m
 	wg.Wait()
 	src.closeAll()
 	return obs.arrivals.Load(), aborted
+}
+
+// criterionResults converts criteria outcomes for the summary.
+func criterionResults(outcomes []threshold.Outcome) []report.CriterionResult {
+	out := make([]report.CriterionResult, 0, len(outcomes))
+	for _, o := range outcomes {
+		r := report.CriterionResult{Name: o.Name, Rule: o.Rule, Result: o.Result, Unit: o.Unit, Detail: o.Detail}
+		if o.HasValue {
+			v := o.Observed
+			r.Observed = &v
+		}
+		if o.Broken {
+			at := o.FirstBrokenAt.Seconds()
+			r.FirstBrokenAt = &at
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // plannedLoad is how long the load is scheduled to last: the end of the latest scenario,

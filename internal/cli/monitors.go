@@ -12,6 +12,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/monitor"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
+	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
 // The names of the monitors ramp adds by itself: "target" watches the target's process,
@@ -74,6 +75,9 @@ type monitorRun struct {
 	ms     []monitor.Monitor
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	final []monitor.Series // the series once stopped (the monitors are closed then)
 }
 
 func startMonitors(ctx context.Context, ms []monitor.Monitor) *monitorRun {
@@ -87,6 +91,32 @@ func startMonitors(ctx context.Context, ms []monitor.Monitor) *monitorRun {
 	return m
 }
 
+// lookup answers a criterion's monitor series by name ("target.rss_bytes"), from the
+// readings so far; safe during the run. A nil run has no series.
+func (m *monitorRun) lookup(name string) ([]threshold.MonitorPoint, string, bool) {
+	if m == nil {
+		return nil, "", false
+	}
+	m.mu.Lock()
+	final := m.final
+	m.mu.Unlock()
+	series := final
+	if series == nil {
+		series = withDerived(m.runner.Series())
+	}
+	for _, s := range series {
+		if s.Name != name {
+			continue
+		}
+		pts := make([]threshold.MonitorPoint, len(s.Points))
+		for i, p := range s.Points {
+			pts[i] = threshold.MonitorPoint{Time: p.Time, Value: p.Value}
+		}
+		return pts, s.Unit, len(pts) > 0
+	}
+	return nil, "", false
+}
+
 // stop ends the monitors and returns their series and errors.
 func (m *monitorRun) stop() ([]monitor.Series, []monitor.MonitorError) {
 	if m == nil {
@@ -95,7 +125,11 @@ func (m *monitorRun) stop() ([]monitor.Series, []monitor.MonitorError) {
 	m.cancel()
 	m.wg.Wait()
 	_ = monitor.CloseAll(m.ms)
-	return withDerived(m.runner.Series()), m.runner.Errors()
+	final := withDerived(m.runner.Series())
+	m.mu.Lock()
+	m.final = final
+	m.mu.Unlock()
+	return final, m.runner.Errors()
 }
 
 // withDerived adds the series computed from others: the cache hit rate from mina's hits and

@@ -125,6 +125,7 @@ type CriterionResult struct {
 	Rule          string   `json:"rule"`
 	Observed      *float64 `json:"observed"`
 	Result        string   `json:"result"` // pass, warn or fail
+	Unit          string   `json:"unit,omitempty"`
 	FirstBrokenAt *float64 `json:"first_broken_at"`
 	Detail        string   `json:"detail,omitempty"`
 }

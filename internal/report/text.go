@@ -33,9 +33,11 @@ func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) e
 	p.line("")
 	p.line("  %s%s%s  %s  %s", p.c(bold), s.TestType, p.c(reset), s.File, (time.Duration(s.DurationSeconds * float64(time.Second))).Round(time.Millisecond))
 	p.thresholds(s)
+	p.criteria(s)
 	p.checks(snap)
 	p.metrics(s, snap)
 	p.generator(s)
+	p.monitors(s)
 	p.verdict(s)
 	return p.err
 }
@@ -81,6 +83,42 @@ func (p *printer) thresholds(s *Summary) {
 			observed = formatObserved(t.Metric, t.Expression, *t.Observed)
 		}
 		p.line("    %s %-*s  %-16s %s", p.mark(t.Pass), width, t.Metric, t.Expression, observed)
+	}
+}
+
+func (p *printer) criteria(s *Summary) {
+	if len(s.Criteria) == 0 {
+		return
+	}
+	p.line("\n  CRITERIA")
+	for _, c := range s.Criteria {
+		mark := p.mark(c.Result != "fail")
+		if c.Result == "warn" {
+			mark = p.c(amber) + "!" + p.c(reset)
+		}
+		observed := "no data"
+		if c.Observed != nil {
+			observed = "observed " + num(round(*c.Observed, 3))
+			if c.Unit != "" {
+				observed += " " + c.Unit
+			}
+		}
+		line := fmt.Sprintf("    %s %s — %s; %s", mark, c.Name, c.Rule, observed)
+		if c.FirstBrokenAt != nil && c.Result != "pass" {
+			line += fmt.Sprintf("; first broken at %ss", num(round(*c.FirstBrokenAt, 1)))
+		}
+		if c.Detail != "" && c.Result != "pass" {
+			line += " (" + c.Detail + ")"
+		}
+		p.line("%s", line)
+	}
+}
+
+func (p *printer) monitors(s *Summary) {
+	for _, m := range s.Monitors {
+		if m.Error != "" {
+			p.line("  %s monitor %s could not read its source: %s", p.c(amber)+"!"+p.c(reset), m.Name, m.Error)
+		}
 	}
 }
 
