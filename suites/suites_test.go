@@ -11,6 +11,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/scenario"
+	"github.com/ramp-dev/ramp/internal/threshold"
 	"github.com/ramp-dev/ramp/suites"
 )
 
@@ -265,4 +266,35 @@ func totalLength(p *plan.Plan) time.Duration {
 		d = max(d, end)
 	}
 	return d
+}
+
+// Every test states the strategy's pass/fail conditions beyond k6's thresholds as criteria.
+func TestCriteriaMatchStrategy(t *testing.T) {
+	want := map[string][]string{
+		"01-api-read-load.yaml": {"p95 no more than 20% over its SLO", "at most 100 P99 violations",
+			"memory growth under 500 MB", "no database connection exhaustion", "cache hit rate"},
+		"02-api-write-load.yaml": {"p95 no more than 20% over its SLO", "at most 100 P99 violations",
+			"memory growth under 500 MB", "no database connection exhaustion", "no database deadlocks"},
+		"03-mixed-workload.yaml": {"memory growth under 500 MB", "no database connection exhaustion", "cache hit rate"},
+		"04-slo-verification.yaml": {"throughput never below 400 RPS for more than 30 s", "p95 no more than 20% over its SLO",
+			"fewer than 100 SLO violations", "fewer than 10 P99 violations", "memory growth under 500 MB",
+			"no database connection exhaustion", "cache hit rate"},
+	}
+	for file, names := range want {
+		cs, err := threshold.CompileCriteria(compile(t, file).Criteria)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		var got []string
+		for _, c := range cs {
+			got = append(got, c.Name)
+		}
+		if !reflect.DeepEqual(got, names) {
+			t.Errorf("%s criteria %v, want %v", file, got, names)
+		}
+	}
+	cs, _ := threshold.CompileCriteria(compile(t, "04-slo-verification.yaml").Criteria)
+	if text := cs[0].Text(); !strings.Contains(text, ">=400") || !strings.Contains(text, "30s") {
+		t.Errorf("throughput rule reads %q", text)
+	}
 }
