@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ramp-dev/ramp/internal/jsontext"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/ramp-dev/ramp/internal/tmpl"
 )
@@ -54,7 +54,7 @@ func (c *compiler) jsonValue(b *jsonBody, v any, at string) error {
 		}
 		switch _, single := te.t.Single(); {
 		case te.isLit:
-			b.literal(appendJSONString(nil, te.lit))
+			b.literal(jsontext.AppendString(nil, te.lit))
 		case single:
 			b.parts = append(b.parts, jsonPart{val: te})
 		default:
@@ -120,7 +120,7 @@ func (b *jsonBody) appendJSON(dst []byte, v *VU) ([]byte, error) {
 			if err != nil {
 				return dst, err
 			}
-			dst = appendJSONBytes(dst, v.scratch)
+			dst = jsontext.AppendString(dst, v.scratch)
 		case p.val != nil:
 			if dst, err = v.appendTyped(dst, p.val); err != nil {
 				return dst, err
@@ -159,7 +159,7 @@ func appendDefault(dst []byte, d string) []byte {
 	if _, err := strconv.ParseFloat(d, 64); err == nil && json.Valid([]byte(d)) {
 		return append(dst, d...)
 	}
-	return appendJSONString(dst, d)
+	return jsontext.AppendString(dst, d)
 }
 
 // appendJSONValue appends v as JSON with its own type. Numbers are written in their shortest
@@ -169,7 +169,7 @@ func appendJSONValue(dst []byte, v any) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendJSONString(dst, v), nil
+		return jsontext.AppendString(dst, v), nil
 	case json.Number:
 		if v == "" || !json.Valid([]byte(v)) {
 			return dst, fmt.Errorf("invalid number %q", string(v))
@@ -192,77 +192,6 @@ func appendJSONValue(dst []byte, v any) ([]byte, error) {
 		return dst, fmt.Errorf("cannot write %T as JSON: %w", v, err)
 	}
 	return append(dst, out...), nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD so the body stays
-// valid JSON.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
-}
-
-// appendJSONBytes is appendJSONString for a byte slice, without converting it.
-func appendJSONBytes(dst, b []byte) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, b[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
 }
 
 // appendQuery appends the query parameters to a URL: "?" (or "&" when the URL has a query),

@@ -350,36 +350,6 @@ func TestAllowHosts(t *testing.T) {
 	}
 }
 
-func TestAppendJSONString(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ name, in string }{
-		{"plain", "hello"},                    // nothing to escape
-		{"quotes and backslash", `a"b\c`},     // JSON's two mandatory escapes
-		{"controls", "tab\tnl\ncr\r\x00\x1f"}, // control characters
-		{"unicode", "héllo ✓ 日本"},             // multi-byte UTF-8 passes through
-		{"html", "<a href='x'>&</a>"},         // no HTML escaping needed
-		{"invalid utf-8", "bad\xff\xfeend"},   // replaced by U+FFFD
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			for _, out := range [][]byte{appendJSONString(nil, tc.in), appendJSONBytes(nil, []byte(tc.in))} {
-				var back string
-				if err := json.Unmarshal(out, &back); err != nil {
-					t.Fatalf("%s is not a JSON string: %v", out, err)
-				}
-				want := strings.ToValidUTF8(tc.in, "\ufffd\ufffd")
-				if tc.name != "invalid utf-8" {
-					want = tc.in
-				}
-				if back != want {
-					t.Errorf("round trip of %q = %q, want %q", tc.in, back, want)
-				}
-			}
-		})
-	}
-}
-
 func TestQueryEscaping(t *testing.T) {
 	t.Parallel()
 	got, err := appendQuery([]byte("http://h/p?x=1"), []queryParam{
@@ -430,25 +400,4 @@ func TestClientOptionsFromPlan(t *testing.T) {
 			}
 		})
 	}
-}
-
-// FuzzAppendJSONString checks that any string, valid UTF-8 or not, becomes one valid JSON
-// string that decodes back to its valid-UTF-8 form. The seeds run with every `go test`.
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", `"`, `\`, "\x00", "\xff", "é", "\u2028", "a\"b\\c\n"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		out := appendJSONString(nil, s)
-		var back string
-		if err := json.Unmarshal(out, &back); err != nil {
-			t.Fatalf("appendJSONString(%q) = %s: not JSON: %v", s, out, err)
-		}
-		if strings.ToValidUTF8(s, "") == s && back != s {
-			t.Fatalf("round trip of %q = %q", s, back)
-		}
-		if string(appendJSONBytes(nil, []byte(s))) != string(out) {
-			t.Fatalf("appendJSONBytes and appendJSONString differ on %q", s)
-		}
-	})
 }

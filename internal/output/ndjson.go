@@ -26,7 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/ramp-dev/ramp/internal/jsontext"
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 )
@@ -152,13 +153,13 @@ func appendMetric(b []byte, name string) []byte {
 		contains = "data"
 	}
 	b = append(b, `{"type":"Metric","data":{"name":`...)
-	b = appendString(b, name)
+	b = jsontext.AppendString(b, name)
 	b = append(b, `,"type":`...)
-	b = appendString(b, bi.Type.String())
+	b = jsontext.AppendString(b, bi.Type.String())
 	b = append(b, `,"contains":"`...)
 	b = append(b, contains...)
 	b = append(b, `","thresholds":[],"submetrics":null},"metric":`...)
-	b = appendString(b, name)
+	b = jsontext.AppendString(b, name)
 	return append(b, "}\n"...)
 }
 
@@ -170,7 +171,7 @@ func (n *NDJSON) appendPoint(b []byte, p *metrics.Point) []byte {
 	b = append(b, `,"tags":`...)
 	b = append(b, n.encodedTags(p.Tags)...)
 	b = append(b, `},"metric":`...)
-	b = appendString(b, p.Metric)
+	b = jsontext.AppendString(b, p.Metric)
 	return append(b, "}\n"...)
 }
 
@@ -188,9 +189,9 @@ func (n *NDJSON) encodedTags(t *metrics.TagSet) []byte {
 		if len(enc) > 1 {
 			enc = append(enc, ',')
 		}
-		enc = appendString(enc, k)
+		enc = jsontext.AppendString(enc, k)
 		enc = append(enc, ':')
-		enc = appendString(enc, v)
+		enc = jsontext.AppendString(enc, v)
 	})
 	enc = append(enc, '}')
 	if len(n.tags) >= maxCachedTagSets {
@@ -209,40 +210,4 @@ func appendFloat(b []byte, v float64) []byte {
 		return strconv.AppendFloat(b, v, 'e', -1, 64)
 	}
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
-}
-
-// appendString writes s as a JSON string: quotes, backslashes and control characters escaped,
-// invalid UTF-8 replaced by U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }
