@@ -182,7 +182,7 @@ func (o *obj) require(key, hint string) bool {
 		return true
 	}
 	for _, u := range o.unknown {
-		if suggest(u, []string{key}) == key {
+		if suggestName(u, []string{key}) == key {
 			return false // already reported as a typo of key
 		}
 	}

@@ -108,7 +108,7 @@ func (c *compiler) resolve(n *yaml.Node, path string, r tmpl.Ref, at place) (v s
 		return r.Default, true, true
 	}
 	hint := fmt.Sprintf("set it with -e %s=… or give a default ${%s:-…}", r.Name, r.Name)
-	if s := suggest(r.Root(), c.knownNames()); s != "" {
+	if s := suggestName(r.Root(), c.knownNames()); s != "" {
 		hint = fmt.Sprintf("did you mean %q? or set it with -e %s=… or give a default ${%s:-…}", s, r.Name, r.Name)
 	}
 	c.errAtCol(n, r.Offset, path, fmt.Sprintf("undefined variable %s", r.Name), hint)
@@ -142,7 +142,7 @@ func (c *compiler) checkArgs(n *yaml.Node, path string, r tmpl.Ref) bool {
 			}
 		}
 		hint := "quote it if it is a literal value"
-		if s := suggest(root, c.knownNames()); s != "" {
+		if s := suggestName(root, c.knownNames()); s != "" {
 			hint = fmt.Sprintf("did you mean %q? %s", s, hint)
 		}
 		c.errAtCol(n, r.Offset, path, fmt.Sprintf("%s(): undefined variable %s", r.Func, a), hint)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/suggest"
 )
 
 // The rule kinds of a criterion.
@@ -264,7 +265,7 @@ func compileCriterion(pc plan.Criterion) (Criterion, []error) {
 	keys, ok := ruleKeys[rule]
 	if !ok {
 		msg := fmt.Sprintf("unknown rule %q", rule)
-		if s, near := closest(rule, ruleKinds, max(2, len(rule)/3)); near {
+		if s, near := suggest.Closest(rule, ruleKinds, max(2, len(rule)/3)); near {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		} else {
 			msg += "; the rules are " + strings.Join(ruleKinds, ", ")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/suggest"
 )
 
 // spec reads the decoded keys of one criterion (strings, int64, float64, bool as the scenario
@@ -29,7 +30,7 @@ func (sp *spec) unknownKeys(allowed []string) {
 		if k == "rule" || contains(allowed, k) {
 			continue
 		}
-		if s, ok := closest(k, allowed, max(2, len(k)/3)); ok {
+		if s, ok := suggest.Closest(k, allowed, max(2, len(k)/3)); ok {
 			sp.fail(ErrUnknownKey, "unknown key %q; did you mean %q?", k, s)
 		} else if len(allowed) == 0 {
 			sp.fail(ErrUnknownKey, "unknown key %q: a short-form rule takes no other keys", k)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ramp-dev/ramp/internal/suggest"
 )
 
 // The aggregation methods an Expression may name.
@@ -344,7 +346,7 @@ func aggregationHint(word string) string {
 	case "median":
 		return "write med or p(50)"
 	}
-	if m, ok := closest(lower, methods, 1); ok && m != MethodPercentile {
+	if m, ok := suggest.Closest(lower, methods, 1); ok && m != MethodPercentile {
 		return fmt.Sprintf("did you mean %s? expected %s", m, methodList())
 	}
 	return "expected " + methodList()

@@ -44,6 +44,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/suggest"
 )
 
 // EvalInterval is how often k6 evaluates thresholds while a test runs (its thresholdsRate).
@@ -229,7 +230,7 @@ func unknownMetric(name string) string {
 	}
 	// A third of the name's length catches typos and dropped words ("http_req_fail")
 	// without suggesting unrelated names for short ones.
-	if s, ok := closest(name, names, max(2, len(name)/3)); ok {
+	if s, ok := suggest.Closest(name, names, max(2, len(name)/3)); ok {
 		return fmt.Sprintf("unknown metric %q; did you mean %q?", name, s)
 	}
 	return fmt.Sprintf("unknown metric %q; thresholds apply to the built-in metrics: %s",
