@@ -2,33 +2,12 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 
 	"github.com/ramp-dev/ramp/internal/mina"
 )
-
-// tokenPrefix marks mina API tokens, so that a leaked one is recognisable in logs and scans.
-const tokenPrefix = "mina_"
-
-// newToken returns a fresh API token, "mina_" and 32 random bytes in URL-safe base64, and the
-// SHA-256 that the store keeps instead of it.
-func newToken() (token string, hash []byte) {
-	var b [32]byte
-	rand.Read(b[:]) // never fails (crypto/rand's documented contract since Go 1.24)
-	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-	return token, hashToken(token)
-}
-
-// hashToken returns the SHA-256 of a token, the form in which api_tokens stores it.
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
 
 const queryUserByToken = `SELECT u.id, u.email, u.name, u.created_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -40,7 +19,7 @@ func (db *DB) UserByToken(ctx context.Context, token string) (*mina.User, error)
 		return nil, mina.Errorf(mina.EUNAUTHORIZED, "Invalid API token.")
 	}
 	var u mina.User
-	err := db.db.QueryRowContext(ctx, queryUserByToken, hashToken(token)).Scan(&u.ID, &u.Email, &u.Name, &u.CreatedAt)
+	err := db.db.QueryRowContext(ctx, queryUserByToken, mina.HashToken(token)).Scan(&u.ID, &u.Email, &u.Name, &u.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, mina.Errorf(mina.EUNAUTHORIZED, "Invalid API token.")
 	} else if err != nil {
@@ -62,7 +41,7 @@ func (db *DB) CreateUser(ctx context.Context, email, name string) (*mina.User, s
 	}
 	defer t.Rollback()
 	u := mina.User{Email: email, Name: name, CreatedAt: t.now}
-	token, hash := newToken()
+	token, hash := mina.NewToken()
 	if err := insertUser(ctx, t, &u, hash); err != nil {
 		return nil, "", err
 	}

@@ -33,7 +33,7 @@ func (db *DB) InsertUsers(ctx context.Context, users []mina.User) ([]string, err
 			u.CreatedAt = t.now
 		}
 		u.CreatedAt = u.CreatedAt.UTC().Truncate(timeUnit)
-		token, hash := newToken()
+		token, hash := mina.NewToken()
 		if err := db.insertUser(ctx, t, u, hash); err != nil {
 			return nil, fmt.Errorf("user %d: %w", i, err)
 		}
