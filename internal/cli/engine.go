@@ -163,7 +163,11 @@ func runScenarios(ctx context.Context, p *plan.Plan, shared *flow.Shared, reg *m
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	obs := &observer{reg: reg, check: check, active: map[string][2]int{}}
+	obs := &observer{reg: reg, check: check, active: map[string][2]int{}, dropTags: map[string]*metrics.TagSet{}}
+	for _, sc := range p.Scenarios {
+		// Built once: a dropped iteration is counted when the generator is already behind.
+		obs.dropTags[sc.Name] = metrics.NewTags(map[string]string{"scenario": sc.Name})
+	}
 	src := &vuSource{shared: shared, plan: p, nextID: new(atomic.Int64)}
 	var execs []executor.Executor
 	for _, sc := range p.Scenarios {
@@ -273,6 +277,7 @@ type observer struct {
 	reg      *metrics.Registry
 	check    *selfcheck.Monitor
 	arrivals atomic.Int64
+	dropTags map[string]*metrics.TagSet // scenario → tags of its dropped_iterations; read-only
 
 	mu     sync.Mutex
 	active map[string][2]int // scenario → active, allocated
@@ -281,7 +286,7 @@ type observer struct {
 var _ executor.Observer = (*observer)(nil)
 
 func (o *observer) DroppedIteration(scenario string) {
-	o.reg.DroppedIteration(metrics.NewTags(map[string]string{"scenario": scenario}))
+	o.reg.DroppedIteration(o.dropTags[scenario])
 }
 
 func (o *observer) VUs(scenario string, active, allocated int) {

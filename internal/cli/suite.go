@@ -222,7 +222,7 @@ func suiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		tests = append(tests, t)
 	}
 
-	suite := report.NewSuite(started.Format(time.RFC3339), target, server != nil, f.timeScale == plan.QuickScale, ctx.Err() != nil, tests)
+	suite := report.NewSuite(started.Format(time.RFC3339), target, server != nil, f.timeScale > 0 && f.timeScale < 1, ctx.Err() != nil, tests)
 	if err := writeSuiteResults(results, suite); err != nil {
 		fmt.Fprintln(stderr, "ramp suite:", err)
 		return ExitFail

@@ -54,7 +54,7 @@ func TestSuiteEmbeddedMinaPasses(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Pass || len(s.Tests) != 4 || !s.Embedded {
+	if !s.Pass || len(s.Tests) != 4 || !s.Embedded || !s.Quick {
 		t.Fatalf("suite summary %+v", s)
 	}
 	for _, name := range []string{"01-api-read-load", "02-api-write-load", "03-mixed-workload", "04-slo-verification"} {

@@ -7,7 +7,7 @@ type Suite struct {
 	// Target is the base URL the suite ran against; Embedded says ramp started mina itself.
 	Target   string      `json:"target"`
 	Embedded bool        `json:"embedded"`
-	Quick    bool        `json:"quick"`
+	Quick    bool        `json:"quick"` // the load shape was compressed (--quick, --time-scale < 1)
 	Pass     bool        `json:"pass"`
 	Tests    []SuiteTest `json:"tests"`
 	// Interrupted is true when the user stopped the suite; the tests that did not run are
