@@ -273,18 +273,30 @@ func trimOWS(b []byte) []byte {
 
 // fixed reads a Content-Length body.
 func (p *parser) fixed(n int64) error {
-	return p.body(n, false)
+	return p.body(n, bodyFixed)
 }
 
 // untilClose reads a body that ends when the server closes the connection.
 func (p *parser) untilClose() error {
-	return p.body(-1, true)
+	return p.body(-1, bodyUntilClose)
 }
 
-// body reads n bytes (or up to EOF when toEOF), keeping up to maxBody of them in resp.Body
-// and discarding the rest.
-func (p *parser) body(n int64, toEOF bool) error {
+// bodyPart says what the n bytes given to parser.body are.
+type bodyPart uint8
+
+const (
+	bodyFixed      bodyPart = iota // the whole rest of the body
+	bodyUntilClose                 // everything up to EOF (n is ignored)
+	bodyChunk                      // one chunk: more may follow
+)
+
+// body reads n bytes (or up to EOF), keeping up to maxBody of them in resp.Body and
+// discarding the rest. The kept body's buffer doubles as it fills, up to maxBody, or up to n
+// when n is known to be the rest of the body: growing it by one chunk at a time would copy
+// a body of many chunks again and again (append's growth for large slices is 1.25×).
+func (p *parser) body(n int64, part bodyPart) error {
 	r := p.resp
+	toEOF := part == bodyUntilClose
 	if toEOF {
 		n = 1<<63 - 1
 	}
@@ -292,7 +304,11 @@ func (p *parser) body(n int64, toEOF bool) error {
 		keepN := min(n, p.maxBody-int64(len(r.Body)))
 		for keepN > 0 {
 			if len(r.Body) == cap(r.Body) {
-				r.Body = slices.Grow(r.Body, int(min(keepN, int64(max(cap(r.Body), 4096)))))
+				limit := p.maxBody - int64(len(r.Body))
+				if part == bodyFixed {
+					limit = keepN
+				}
+				r.Body = slices.Grow(r.Body, int(min(limit, int64(max(cap(r.Body), 4096)))))
 			}
 			spare := r.Body[len(r.Body):cap(r.Body)]
 			if int64(len(spare)) > keepN {
@@ -358,7 +374,7 @@ func (p *parser) chunked() error {
 				}
 			}
 		}
-		if err := p.body(size, false); err != nil {
+		if err := p.body(size, bodyChunk); err != nil {
 			return err
 		}
 		c, err := p.br.ReadByte()
