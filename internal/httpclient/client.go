@@ -23,7 +23,8 @@ type Options struct {
 	// MaxBodyBytes is how many body bytes Response.Body keeps (default 10 MiB); the rest is
 	// read and discarded and BodyTruncated set. Negative keeps nothing, as DiscardBodies.
 	MaxBodyBytes int64
-	// DiscardBodies reads bodies and keeps nothing (k6's discardResponseBodies).
+	// DiscardBodies reads every body and keeps nothing (k6's discardResponseBodies), whatever
+	// Request.DiscardBody says; Request.DiscardBody does the same for one request.
 	DiscardBodies bool
 	// NoConnectionReuse opens a connection per request and sends Connection: close.
 	NoConnectionReuse bool
@@ -199,7 +200,8 @@ func (c *Client) Do(ctx context.Context, req *Request, resp *Response) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	resp.reset(!c.opts.DiscardBodies)
+	keepBody := !c.opts.DiscardBodies && (req == nil || !req.DiscardBody)
+	resp.reset(keepBody)
 	if req == nil {
 		resp.Start = time.Now()
 		c.fail(ctx, resp, "", "", opURL, fmt.Errorf("%w: nil *Request", ErrInvalidRequest))
@@ -222,7 +224,7 @@ func (c *Client) Do(ctx context.Context, req *Request, resp *Response) {
 	}
 	deadline := resp.Start.Add(timeout)
 	c.watch(ctx)
-	ex := exchange{method: method, url: req.URL, header: req.Header, body: req.Body, deadline: deadline}
+	ex := exchange{method: method, url: req.URL, header: req.Header, body: req.Body, deadline: deadline, keepBody: keepBody}
 	for {
 		c.roundTrip(ctx, &ex, resp)
 		if resp.Err != nil || !c.redirect(ctx, &ex, resp) {
@@ -238,6 +240,7 @@ type exchange struct {
 	header   []Header
 	body     []byte
 	deadline time.Time
+	keepBody bool // keep the response body (up to MaxBodyBytes) rather than discard it
 }
 
 // fail records a failure in resp, classifying it unless ctx is done (then it is an
@@ -411,7 +414,7 @@ func (c *Client) send(cn *conn, ex *exchange, resp *Response) (keepAlive bool, o
 		return false, opRead, incomplete(err), false
 	}
 	p := parser{br: cn.br, long: &c.long, maxHead: c.opts.MaxHeaderBytes, budget: c.opts.MaxHeaderBytes,
-		keep: !c.opts.DiscardBodies, maxBody: c.opts.MaxBodyBytes, resp: resp, noBody: ex.method == "HEAD"}
+		keep: ex.keepBody, maxBody: c.opts.MaxBodyBytes, resp: resp, noBody: ex.method == "HEAD"}
 	keepAlive, err = p.read()
 	if cap(c.long) > maxRetainedHeader {
 		c.long = nil

@@ -237,15 +237,20 @@ func TestBodyBounds(t *testing.T) {
 		name      string
 		opts      Options
 		query     string
+		discard   bool // Request.DiscardBody
 		wantKeep  int
 		wantTrunc bool
 	}{
 		// Content-Length body above the bound: 1 MiB kept, truncated
-		{"content-length", Options{MaxBodyBytes: 1 << 20}, "?cl=1", 1 << 20, true},
+		{"content-length", Options{MaxBodyBytes: 1 << 20}, "?cl=1", false, 1 << 20, true},
 		// chunked body above the bound
-		{"chunked", Options{MaxBodyBytes: 1 << 20}, "", 1 << 20, true},
+		{"chunked", Options{MaxBodyBytes: 1 << 20}, "", false, 1 << 20, true},
 		// discarding keeps nothing and is not a truncation
-		{"discard", Options{DiscardBodies: true}, "?cl=1", 0, false},
+		{"discard", Options{DiscardBodies: true}, "?cl=1", false, 0, false},
+		// discarding one request's body: the same, with a Content-Length…
+		{"discard one, content-length", Options{MaxBodyBytes: 1 << 20}, "?cl=1", true, 0, false},
+		// …and chunked
+		{"discard one, chunked", Options{MaxBodyBytes: 1 << 20}, "", true, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,7 +259,7 @@ func TestBodyBounds(t *testing.T) {
 			defer c.Close()
 			var resp Response
 			before := cc.count()
-			c.Do(context.Background(), &Request{URL: srv.URL + "/big" + tt.query}, &resp)
+			c.Do(context.Background(), &Request{URL: srv.URL + "/big" + tt.query, DiscardBody: tt.discard}, &resp)
 			if resp.Err != nil || len(resp.Body) != tt.wantKeep || resp.BodyTruncated != tt.wantTrunc {
 				t.Fatalf("err %v, kept %d truncated %v, want %d %v", resp.Err, len(resp.Body), resp.BodyTruncated, tt.wantKeep, tt.wantTrunc)
 			}
@@ -265,7 +270,7 @@ func TestBodyBounds(t *testing.T) {
 				t.Errorf("Received %d < %d", resp.Received, big)
 			}
 			c.Do(context.Background(), &Request{URL: srv.URL + "/small"}, &resp)
-			if resp.Err != nil || (tt.wantKeep > 0 && string(resp.Body) != "small") {
+			if resp.Err != nil || (!tt.opts.DiscardBodies && string(resp.Body) != "small") {
 				t.Fatalf("next request: %v %q", resp.Err, resp.Body)
 			}
 			if got := cc.count() - before; got != 1 {

@@ -96,11 +96,27 @@ func TestContentEncodingDiscarded(t *testing.T) {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Write([]byte("not gzip")) // never looked at: bodies are discarded
 	})
-	c := New(Options{Timeout: 5 * time.Second, DiscardBodies: true})
-	defer c.Close()
-	var resp Response
-	c.Do(context.Background(), &Request{URL: srv.URL + "/"}, &resp)
-	if resp.Err != nil || resp.Body != nil {
-		t.Errorf("%v, body %q", resp.Err, resp.Body)
+	tests := []struct {
+		name    string
+		opts    Options
+		discard bool // Request.DiscardBody
+	}{
+		// every body discarded by the client's options
+		{"options", Options{DiscardBodies: true}, false},
+		// this request's body discarded
+		{"request", Options{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.opts.Timeout = 5 * time.Second
+			c := New(tt.opts)
+			defer c.Close()
+			var resp Response
+			c.Do(context.Background(), &Request{URL: srv.URL + "/", DiscardBody: tt.discard}, &resp)
+			if resp.Err != nil || resp.Body != nil {
+				t.Errorf("%v, body %q", resp.Err, resp.Body)
+			}
+		})
 	}
 }

@@ -70,7 +70,10 @@
 // Memory (BenchmarkMemoryPerVU): a VU's client after a request holds 6.1 KiB of Go heap over
 // HTTP and 14.1 KiB over HTTPS (crypto/tls's record buffers and session cache), against the
 // 32 KiB budget per VU. Buffers that a large response grows (header over 16 KiB, body over
-// 256 KiB) are dropped at the next Do rather than kept for the rest of the run.
+// 256 KiB) are dropped at the next Do rather than kept for the rest of the run. A body that
+// is kept grows by doubling up to MaxBodyBytes (10 MiB by default), whatever its framing; a
+// body discarded (Request.DiscardBody, Options.DiscardBodies) only passes through the read
+// buffer, so a 256 MiB one costs no more memory than a 3-byte one.
 //
 // net/http is still used where cost does not matter: net/url on redirects, and http.CookieJar
 // with http.ParseSetCookie when Options.Jar is set (which allocates per request). crypto/tls

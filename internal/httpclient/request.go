@@ -25,6 +25,11 @@ type Request struct {
 	Header  []Header
 	Body    []byte
 	Timeout time.Duration // overrides Options.Timeout when > 0
+	// DiscardBody reads the response body as it arrives and keeps none of it, as
+	// Options.DiscardBodies does for every request: Response.Body is nil, while Received and
+	// Timings.Receiving still cover every byte and the connection stays reusable. Set it
+	// when nothing will look at the body, so that a large one costs no memory.
+	DiscardBody bool
 }
 
 // target is an absolute URL split the way the client uses it. Its strings are substrings of

@@ -31,7 +31,7 @@ type Timings struct {
 type Response struct {
 	Status        int
 	Proto         string // "HTTP/1.1" or "HTTP/1.0"
-	Body          []byte // up to MaxBodyBytes; nil when bodies are discarded
+	Body          []byte // up to MaxBodyBytes; nil when discarded (DiscardBodies, Request.DiscardBody)
 	BodyTruncated bool   // the body was longer than MaxBodyBytes; the rest was read and dropped
 	Start         time.Time
 	Timings       Timings
@@ -47,6 +47,7 @@ type Response struct {
 	hbuf     []byte    // status line and header fields as received
 	fields   []field   // spans of hbuf
 	exposed  bool      // a string aliasing hbuf was handed out: do not overwrite hbuf
+	spare    []byte    // the body buffer, put aside while an exchange discards its body
 }
 
 // field locates one header field inside Response.hbuf.
@@ -100,17 +101,28 @@ func (r *Response) str(i, j int32) string {
 	return unsafe.String(&r.hbuf[i], int(j-i))
 }
 
-// reset prepares r for a new exchange, keeping buffers that are safe and small enough.
+// reset prepares r for a new exchange, which keeps its body when keepBody, keeping buffers
+// that are safe and small enough. An exchange that discards its body puts the body buffer
+// aside instead of dropping it, so that a VU whose flow mixes requests whose bodies are read
+// with requests whose bodies are not still allocates nothing per request.
 func (r *Response) reset(keepBody bool) {
 	if r.exposed || cap(r.hbuf) > maxRetainedHeader {
 		r.hbuf = nil // strings handed out alias the old buffer; leave it to them
 	}
 	r.hbuf, r.fields, r.exposed = r.hbuf[:0], r.fields[:0], false
 	body := r.Body[:0]
-	if !keepBody || cap(body) > maxRetainedBody {
+	if cap(body) == 0 {
+		body = r.spare[:0]
+	}
+	if cap(body) > maxRetainedBody {
 		body = nil
 	}
-	*r = Response{hbuf: r.hbuf, fields: r.fields, Body: body}
+	*r = Response{hbuf: r.hbuf, fields: r.fields}
+	if keepBody {
+		r.Body = body
+	} else {
+		r.spare = body
+	}
 }
 
 // resetHeader forgets the fields of an interim or redirect response before the next one is
