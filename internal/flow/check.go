@@ -55,6 +55,17 @@ func (c *check) eval(resp *httpclient.Response) bool {
 	return false
 }
 
+// readsBody reports whether eval looks at the response body, so that the compiler can let
+// the client discard the bodies nobody reads. A kind not named here counts as reading it: a
+// new kind must not be handed a body that was thrown away.
+func (c *check) readsBody() bool {
+	switch c.Kind {
+	case plan.CheckStatus, plan.CheckHeader, plan.CheckDuration:
+		return false
+	}
+	return true
+}
+
 // textOf is the text a header must equal: strings as they are, numbers and bools as written.
 func textOf(v any) string {
 	if s, ok := v.(string); ok {
@@ -162,6 +173,11 @@ func (c *capture) find(resp *httpclient.Response) (any, bool) {
 		return string(submatch(m)), true
 	}
 	return nil, false
+}
+
+// readsBody reports whether find looks at the response body (see check.readsBody).
+func (c *capture) readsBody() bool {
+	return c.Source != plan.CaptureHeader
 }
 
 // submatch is group 1 when the regex has one, else the whole match.

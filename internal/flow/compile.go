@@ -60,6 +60,9 @@ type request struct {
 	checks    []check
 	captures  []capture
 	expected  []int // nil: 200–399
+	// keepBody is set when a check or a capture reads the body. Without one the client reads
+	// the body and drops it as it streams, so a large body costs no memory.
+	keepBody bool
 }
 
 type queryParam struct {
@@ -290,7 +293,23 @@ func (c *compiler) request(in *plan.Request, groupPath string) (*request, error)
 		}
 		r.captures = append(r.captures, capt)
 	}
+	r.keepBody = readsBody(r.checks, r.captures)
 	return r, nil
+}
+
+// readsBody reports whether any of the checks or captures looks at the response body.
+func readsBody(checks []check, captures []capture) bool {
+	for i := range checks {
+		if checks[i].readsBody() {
+			return true
+		}
+	}
+	for i := range captures {
+		if captures[i].readsBody() {
+			return true
+		}
+	}
+	return false
 }
 
 func allLiteral(q []queryParam) bool {

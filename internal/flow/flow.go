@@ -50,6 +50,16 @@
 // the flow goes on. A context cancelled mid-iteration stops the flow; the interrupted request
 // and the iteration are not recorded, since the tool, not the target, cut them short.
 //
+// # Response bodies
+//
+// A response body is kept only for a request that has a check or a capture reading it
+// (body_contains, json_path, a json or regex capture), and then only up to
+// options.maxBodyBytes. Every other body is read and dropped as it arrives, so a large one
+// costs no memory: data_received still counts all of it, http_req_receiving still times it,
+// and the connection is reused. Which requests keep their body is decided when the flow is
+// prepared, not per request. options.discardResponseBodies drops every body; checks and
+// captures on the body then see an empty one.
+//
 // # Latency correction
 //
 // For arrival-rate executors the iteration has an intended start. Every request of such an

@@ -252,7 +252,7 @@ func (v *VU) record(r *request, resp *httpclient.Response, expected bool) {
 
 // build expands r into v.req.
 func (v *VU) build(r *request) error {
-	v.req.Method, v.req.Timeout = r.method, r.timeout
+	v.req.Method, v.req.Timeout, v.req.DiscardBody = r.method, r.timeout, !r.keepBody
 	if r.isFullLit {
 		v.req.URL = r.fullLit
 	} else {
