@@ -84,6 +84,73 @@ func weightsByTag(t *testing.T, f *plan.Flow, tag string) map[string]float64 {
 	return nil
 }
 
+// perIteration returns how many requests one iteration of steps sends on average, by the value
+// of a request tag: a pick contributes each branch's requests times the branch's share of the
+// weights, so the result is the mix the flow produces by construction, over any number of
+// iterations. Requests without the tag count under "".
+func perIteration(steps []plan.Step, tag string) map[string]float64 {
+	out := map[string]float64{}
+	add := func(m map[string]float64, f float64) {
+		for k, v := range m {
+			out[k] += v * f
+		}
+	}
+	for _, st := range steps {
+		switch st.Kind {
+		case plan.StepRequest:
+			out[st.Request.Tags[tag]]++
+		case plan.StepGroup:
+			add(perIteration(st.Group.Steps, tag), 1)
+		case plan.StepPick:
+			total := 0.0
+			for _, c := range st.Pick {
+				total += c.Weight
+			}
+			for _, c := range st.Pick {
+				add(perIteration(c.Steps, tag), c.Weight/total)
+			}
+		}
+	}
+	return out
+}
+
+// sum adds up per-iteration counts: requests per iteration.
+func sum(counts map[string]float64) float64 {
+	total := 0.0
+	for _, v := range counts {
+		total += v
+	}
+	return total
+}
+
+// hasPick reports whether steps choose anything at random.
+func hasPick(steps []plan.Step) bool {
+	for _, st := range steps {
+		if st.Kind == plan.StepPick || st.Kind == plan.StepGroup && hasPick(st.Group.Steps) {
+			return true
+		}
+	}
+	return false
+}
+
+// requests lists every request of steps, in every branch of every pick.
+func requests(steps []plan.Step) []*plan.Request {
+	var out []*plan.Request
+	for _, st := range steps {
+		switch st.Kind {
+		case plan.StepRequest:
+			out = append(out, st.Request)
+		case plan.StepGroup:
+			out = append(out, requests(st.Group.Steps)...)
+		case plan.StepPick:
+			for _, c := range st.Pick {
+				out = append(out, requests(c.Steps)...)
+			}
+		}
+	}
+	return out
+}
+
 func urls(steps []plan.Step) []string {
 	var out []string
 	for _, st := range steps {
@@ -120,19 +187,41 @@ func has(list []string, want ...string) []string {
 const s, m = time.Second, time.Minute
 
 // Test 1 of the strategy: smoke 30 s at 1 VU, normal 5 m at 100 RPS, peak 5 m at 400 RPS,
-// capacity 3 m at 1000 RPS; five read endpoints; API read SLOs and error rate.
+// capacity 3 m at 1000 RPS; five read endpoints; API read SLOs and error rate. The rates are
+// requests per second: iterations per second times requests per iteration, which must not
+// vary (no pick), so that the request rate is exact, not only on average.
 func TestReadLoadMatchesStrategy(t *testing.T) {
 	p := compile(t, "01-api-read-load.yaml")
+	steps := p.Flows["read"].Steps
+	if hasPick(steps) {
+		t.Fatal("the read flow picks: requests per iteration would vary, and so would the request rate")
+	}
+	perIter := sum(perIteration(steps, "type"))
+	var got []arrival
+	for _, a := range arrivals(p) {
+		a.perSecond *= perIter
+		got = append(got, a)
+	}
 	want := []arrival{{0, 30 * s, 1}, {30 * s, 5 * m, 100}, {5*m + 30*s, 5 * m, 400}, {10*m + 30*s, 3 * m, 1000}}
-	if got := arrivals(p); !reflect.DeepEqual(got, want) {
-		t.Errorf("stages %+v, want %+v", got, want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("request rates %+v (%v requests per iteration), want %+v", got, perIter, want)
 	}
-	if sm := p.Scenarios[indexOf(p, "smoke")]; sm.MaxVUs != 1 {
-		t.Errorf("smoke uses up to %d VUs, want 1", sm.MaxVUs)
+	if sm := p.Scenarios[indexOf(p, "smoke")]; sm.PreAllocatedVUs != 1 || sm.MaxVUs != 1 {
+		t.Errorf("smoke uses %d to %d VUs, want 1", sm.PreAllocatedVUs, sm.MaxVUs)
 	}
-	if missing := has(urls(p.Flows["read"].Steps), "GET /api/meetings", "GET /api/meetings/${meeting_id}",
-		"GET /api/analytics/dashboard", "GET /api/analytics/trends", "GET /api/tasks"); missing != nil {
-		t.Errorf("endpoints missing: %v", missing)
+	// Each of the five endpoints once per iteration: a fifth of the load each.
+	gotURLs := urls(steps)
+	sort.Strings(gotURLs)
+	wantURLs := []string{"GET /api/analytics/dashboard", "GET /api/analytics/trends", "GET /api/meetings",
+		"GET /api/meetings/${meeting_id}", "GET /api/tasks"}
+	if !reflect.DeepEqual(gotURLs, wantURLs) {
+		t.Errorf("requests per iteration %v, want each of %v once", gotURLs, wantURLs)
+	}
+	// The detail reads a meeting of the iteration's own user: an id its list just returned.
+	for _, r := range requests(steps) {
+		if r.Name == "meeting_detail" && !capturedEarlier(steps, r, "meeting_id") {
+			t.Errorf("meeting_detail does not read the id the meetings list captured")
+		}
 	}
 	wantTh := []string{
 		"checks rate>0.9995", "http_req_duration{type:api_read} p(50)<300", "http_req_duration{type:api_read} p(95)<800",
@@ -144,6 +233,21 @@ func TestReadLoadMatchesStrategy(t *testing.T) {
 	if total := totalLength(p); total != 13*m+30*s {
 		t.Errorf("length %v, want 13m30s", total)
 	}
+}
+
+// capturedEarlier reports whether a request before r in steps captures variable v.
+func capturedEarlier(steps []plan.Step, r *plan.Request, v string) bool {
+	for _, prev := range requests(steps) {
+		if prev == r {
+			return false
+		}
+		for _, c := range prev.Capture {
+			if c.Var == v {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Test 2: smoke 30 s, normal 3 m at 20 writes/s, peak 3 m at 60, capacity 2 m at 150; five
