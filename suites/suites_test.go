@@ -2,6 +2,7 @@ package suites_test
 
 import (
 	"io/fs"
+	"math"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/scenario"
 	"github.com/ramp-dev/ramp/internal/threshold"
+	"github.com/ramp-dev/ramp/internal/tmpl"
 	"github.com/ramp-dev/ramp/suites"
 )
 
@@ -62,26 +64,126 @@ func thresholds(p *plan.Plan) []string {
 	return out
 }
 
-// weightsByTag sums the weights of a flow's first pick step by a tag's value on each branch's
-// last request (the delete branch first creates what it deletes).
-func weightsByTag(t *testing.T, f *plan.Flow, tag string) map[string]float64 {
+// perIteration returns how many requests one iteration of steps sends on average, by the value
+// of a request tag: a pick contributes each branch's requests times the branch's share of the
+// weights, so the result is the mix the flow produces by construction, over any number of
+// iterations. Requests without the tag count under "".
+func perIteration(steps []plan.Step, tag string) map[string]float64 {
+	out := map[string]float64{}
+	add := func(m map[string]float64, f float64) {
+		for k, v := range m {
+			out[k] += v * f
+		}
+	}
+	for _, st := range steps {
+		switch st.Kind {
+		case plan.StepRequest:
+			out[st.Request.Tags[tag]]++
+		case plan.StepGroup:
+			add(perIteration(st.Group.Steps, tag), 1)
+		case plan.StepPick:
+			total := 0.0
+			for _, c := range st.Pick {
+				total += c.Weight
+			}
+			for _, c := range st.Pick {
+				add(perIteration(c.Steps, tag), c.Weight/total)
+			}
+		}
+	}
+	return out
+}
+
+// shares turns per-iteration request counts into percentages of all requests.
+func shares(counts map[string]float64) map[string]float64 {
+	total := sum(counts)
+	out := map[string]float64{}
+	for k, v := range counts {
+		out[k] = 100 * v / total
+	}
+	return out
+}
+
+// sum adds up per-iteration counts: requests per iteration.
+func sum(counts map[string]float64) float64 {
+	total := 0.0
+	for _, v := range counts {
+		total += v
+	}
+	return total
+}
+
+// hasPick reports whether steps choose anything at random.
+func hasPick(steps []plan.Step) bool {
+	for _, st := range steps {
+		if st.Kind == plan.StepPick || st.Kind == plan.StepGroup && hasPick(st.Group.Steps) {
+			return true
+		}
+	}
+	return false
+}
+
+// requests lists every request of steps, in every branch of every pick.
+func requests(steps []plan.Step) []*plan.Request {
+	var out []*plan.Request
+	for _, st := range steps {
+		switch st.Kind {
+		case plan.StepRequest:
+			out = append(out, st.Request)
+		case plan.StepGroup:
+			out = append(out, requests(st.Group.Steps)...)
+		case plan.StepPick:
+			for _, c := range st.Pick {
+				out = append(out, requests(c.Steps)...)
+			}
+		}
+	}
+	return out
+}
+
+// uncaptured returns the variables a request's URL reads that no earlier request of the same
+// sequence (path) captured from a POST response: for a delete, an id it did not create.
+func uncaptured(t *testing.T, path []*plan.Request, r *plan.Request) []string {
 	t.Helper()
-	for _, st := range f.Steps {
-		if st.Kind != plan.StepPick {
+	tm, err := tmpl.Parse(string(r.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, ref := range tm.Refs() {
+		if ref.Name == "" || ref.Name == "BASE_URL" {
 			continue
 		}
-		out := map[string]float64{}
-		for _, c := range st.Pick {
-			last := c.Steps[len(c.Steps)-1]
-			if last.Request == nil {
-				t.Fatalf("a branch that does not end with a request: %+v", c)
+		found := false
+		for _, prev := range path {
+			for _, c := range prev.Capture {
+				found = found || (prev.Method == "POST" && c.Var == ref.Name)
 			}
-			out[last.Request.Tags[tag]] += c.Weight
 		}
-		return out
+		if !found {
+			missing = append(missing, ref.Name)
+		}
 	}
-	t.Fatal("no pick step")
-	return nil
+	return missing
+}
+
+// sequences calls fn with each request and the requests that surely ran before it in the same
+// iteration (a pick's branches are separate sequences; what follows a pick cannot rely on it).
+func sequences(steps []plan.Step, before []*plan.Request, fn func(before []*plan.Request, r *plan.Request)) []*plan.Request {
+	for _, st := range steps {
+		switch st.Kind {
+		case plan.StepRequest:
+			fn(before, st.Request)
+			before = append(before[:len(before):len(before)], st.Request)
+		case plan.StepGroup:
+			before = sequences(st.Group.Steps, before, fn)
+		case plan.StepPick:
+			for _, c := range st.Pick {
+				sequences(c.Steps, before[:len(before):len(before)], fn)
+			}
+		}
+	}
+	return before
 }
 
 func urls(steps []plan.Step) []string {
@@ -120,19 +222,41 @@ func has(list []string, want ...string) []string {
 const s, m = time.Second, time.Minute
 
 // Test 1 of the strategy: smoke 30 s at 1 VU, normal 5 m at 100 RPS, peak 5 m at 400 RPS,
-// capacity 3 m at 1000 RPS; five read endpoints; API read SLOs and error rate.
+// capacity 3 m at 1000 RPS; five read endpoints; API read SLOs and error rate. The rates are
+// requests per second: iterations per second times requests per iteration, which must not
+// vary (no pick), so that the request rate is exact, not only on average.
 func TestReadLoadMatchesStrategy(t *testing.T) {
 	p := compile(t, "01-api-read-load.yaml")
+	steps := p.Flows["read"].Steps
+	if hasPick(steps) {
+		t.Fatal("the read flow picks: requests per iteration would vary, and so would the request rate")
+	}
+	perIter := sum(perIteration(steps, "type"))
+	var got []arrival
+	for _, a := range arrivals(p) {
+		a.perSecond *= perIter
+		got = append(got, a)
+	}
 	want := []arrival{{0, 30 * s, 1}, {30 * s, 5 * m, 100}, {5*m + 30*s, 5 * m, 400}, {10*m + 30*s, 3 * m, 1000}}
-	if got := arrivals(p); !reflect.DeepEqual(got, want) {
-		t.Errorf("stages %+v, want %+v", got, want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("request rates %+v (%v requests per iteration), want %+v", got, perIter, want)
 	}
-	if sm := p.Scenarios[indexOf(p, "smoke")]; sm.MaxVUs != 1 {
-		t.Errorf("smoke uses up to %d VUs, want 1", sm.MaxVUs)
+	if sm := p.Scenarios[indexOf(p, "smoke")]; sm.PreAllocatedVUs != 1 || sm.MaxVUs != 1 {
+		t.Errorf("smoke uses %d to %d VUs, want 1", sm.PreAllocatedVUs, sm.MaxVUs)
 	}
-	if missing := has(urls(p.Flows["read"].Steps), "GET /api/meetings", "GET /api/meetings/${meeting_id}",
-		"GET /api/analytics/dashboard", "GET /api/analytics/trends", "GET /api/tasks"); missing != nil {
-		t.Errorf("endpoints missing: %v", missing)
+	// Each of the five endpoints once per iteration: a fifth of the load each.
+	gotURLs := urls(steps)
+	sort.Strings(gotURLs)
+	wantURLs := []string{"GET /api/analytics/dashboard", "GET /api/analytics/trends", "GET /api/meetings",
+		"GET /api/meetings/${meeting_id}", "GET /api/tasks"}
+	if !reflect.DeepEqual(gotURLs, wantURLs) {
+		t.Errorf("requests per iteration %v, want each of %v once", gotURLs, wantURLs)
+	}
+	// The detail reads a meeting of the iteration's own user: an id its list just returned.
+	for _, r := range requests(steps) {
+		if r.Name == "meeting_detail" && !capturedEarlier(steps, r, "meeting_id") {
+			t.Errorf("meeting_detail does not read the id the meetings list captured")
+		}
 	}
 	wantTh := []string{
 		"checks rate>0.9995", "http_req_duration{type:api_read} p(50)<300", "http_req_duration{type:api_read} p(95)<800",
@@ -144,6 +268,21 @@ func TestReadLoadMatchesStrategy(t *testing.T) {
 	if total := totalLength(p); total != 13*m+30*s {
 		t.Errorf("length %v, want 13m30s", total)
 	}
+}
+
+// capturedEarlier reports whether a request before r in steps captures variable v.
+func capturedEarlier(steps []plan.Step, r *plan.Request, v string) bool {
+	for _, prev := range requests(steps) {
+		if prev == r {
+			return false
+		}
+		for _, c := range prev.Capture {
+			if c.Var == v {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Test 2: smoke 30 s, normal 3 m at 20 writes/s, peak 3 m at 60, capacity 2 m at 150; five
@@ -180,7 +319,8 @@ func TestWriteLoadMatchesStrategy(t *testing.T) {
 }
 
 // Test 3: ramping VUs 10→50 (2m), 50 (5m), →150 (2m), 150 (5m), →300 (2m), 300 (3m), →50
-// (2m); the seven-step journey with its think times; the 80/15/5 mix; session SLOs.
+// (2m); the seven-step journey with its think times; every request tagged with its operation;
+// deletes only of what the session created; session SLOs.
 func TestMixedWorkloadMatchesStrategy(t *testing.T) {
 	p := compile(t, "03-mixed-workload.yaml")
 	sc := p.Scenarios[0]
@@ -191,30 +331,59 @@ func TestMixedWorkloadMatchesStrategy(t *testing.T) {
 	if !reflect.DeepEqual(sc.Stages, want) {
 		t.Errorf("stages %+v, want %+v", sc.Stages, want)
 	}
+	steps := p.Flows["session"].Steps
+	// The journey: seven steps in order, each viewing its page first, with a think after each
+	// but the last (health check, instant).
+	var journey []string
 	var thinks []plan.Think
-	for _, st := range p.Flows["session"].Steps {
-		if st.Kind == plan.StepThink {
+	for _, st := range steps {
+		switch st.Kind {
+		case plan.StepGroup:
+			first := st.Group.Steps[0]
+			if first.Kind != plan.StepRequest {
+				t.Fatalf("step %s does not start with its view", st.Group.Name)
+			}
+			journey = append(journey, first.Request.Method+" "+strings.TrimPrefix(string(first.Request.URL), "http://127.0.0.1:5000"))
+		case plan.StepThink:
 			thinks = append(thinks, *st.Think)
+		default:
+			t.Errorf("line %d: a journey step outside the seven groups", st.Line)
 		}
+	}
+	wantJourney := []string{"GET /dashboard", "GET /api/meetings", "GET /api/analytics/dashboard",
+		"GET /api/analytics/trends", "GET /api/tasks", "GET /settings", "GET /health"}
+	if !reflect.DeepEqual(journey, wantJourney) {
+		t.Errorf("journey %v, want %v", journey, wantJourney)
 	}
 	wantThinks := []plan.Think{{Min: 1 * s, Max: 3 * s}, {Min: 500 * time.Millisecond, Max: 2 * s}, {Min: 1 * s, Max: 3 * s},
 		{Min: 800 * time.Millisecond, Max: 2 * s}, {Min: 500 * time.Millisecond, Max: 1500 * time.Millisecond}, {Min: 500 * time.Millisecond, Max: 1500 * time.Millisecond}}
 	if !reflect.DeepEqual(thinks, wantThinks) {
 		t.Errorf("think times %+v, want %+v", thinks, wantThinks)
 	}
-	if missing := has(urls(p.Flows["session"].Steps), "GET /dashboard", "GET /api/meetings", "GET /api/analytics/dashboard",
-		"GET /api/analytics/trends", "GET /api/tasks", "GET /settings", "GET /health"); missing != nil {
-		t.Errorf("journey steps missing: %v", missing)
+	if last := steps[len(steps)-1]; last.Kind != plan.StepGroup {
+		t.Error("the session does not end with the health check")
 	}
-	// The act_on_meeting group holds the read/write/delete mix.
-	var mix map[string]float64
-	for _, st := range p.Flows["session"].Steps {
-		if st.Kind == plan.StepGroup && st.Group.Name == "act_on_meeting" {
-			mix = weightsByTag(t, &plan.Flow{Steps: st.Group.Steps}, "op")
+	// Every request says what it does, and says it truly: GETs read, POST and PUT write,
+	// DELETE deletes — so a run's op tags measure the mix.
+	wantOp := map[string]string{"GET": "read", "POST": "write", "PUT": "write", "DELETE": "delete"}
+	for _, r := range requests(steps) {
+		if op := r.Tags["op"]; op != wantOp[r.Method] {
+			t.Errorf("%s %s (line %d) is tagged op:%q, want %q", r.Method, r.URL, r.Line, op, wantOp[r.Method])
 		}
 	}
-	if want := map[string]float64{"read": 80, "write": 15, "delete": 5}; !reflect.DeepEqual(mix, want) {
-		t.Errorf("mix %v, want %v", mix, want)
+	// A delete removes only what the same sequence created: its id captured from a POST.
+	deletes := 0
+	sequences(steps, nil, func(before []*plan.Request, r *plan.Request) {
+		if r.Method != "DELETE" {
+			return
+		}
+		deletes++
+		if missing := uncaptured(t, before, r); missing != nil {
+			t.Errorf("DELETE %s (line %d) uses %v, which no earlier POST of its sequence captured", r.URL, r.Line, missing)
+		}
+	})
+	if deletes == 0 {
+		t.Error("no delete in the session")
 	}
 	wantTh := []string{"http_req_duration p(95)<1000", "http_req_failed rate<0.0005", "session_duration avg<10000", "session_ok rate>0.95"}
 	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
@@ -225,16 +394,54 @@ func TestMixedWorkloadMatchesStrategy(t *testing.T) {
 	}
 }
 
+// The strategy's workload distribution, 80% read, 15% write, 5% delete, is a split of
+// requests. Computed from the compiled plan, without a server: the expected requests of one
+// session by op, walking the picks with their weights. Each journey step must have the mix on
+// its own, so that it holds in sessions the ramp-down cuts short as well as in whole ones.
+func TestMixedWorkloadRequestMix(t *testing.T) {
+	p := compile(t, "03-mixed-workload.yaml")
+	steps := p.Flows["session"].Steps
+	want := map[string]float64{"read": 80, "write": 15, "delete": 5}
+	check := func(what string, counts map[string]float64) {
+		t.Helper()
+		got := shares(counts)
+		for op, w := range want {
+			if math.Abs(got[op]-w) > 2 {
+				t.Errorf("%s: %s %.2f%% of requests, want %v%% ±2 (mix %v)", what, op, got[op], w, got)
+			}
+		}
+		for op := range got {
+			if _, ok := want[op]; !ok {
+				t.Errorf("%s: requests tagged op:%q, outside the mix", what, op)
+			}
+		}
+	}
+	session := perIteration(steps, "op")
+	check("session", session)
+	t.Logf("one session: %.3g requests, %v", sum(session), shares(session))
+	for _, st := range steps {
+		if st.Kind == plan.StepGroup {
+			check("step "+st.Group.Name, perIteration(st.Group.Steps, "op"))
+		}
+	}
+}
+
 // Test 4: 400 RPS for 10 minutes; 15/70/10/5 static/API read/health/write; the nine SLOs.
 func TestSLOVerificationMatchesStrategy(t *testing.T) {
 	p := compile(t, "04-slo-verification.yaml")
 	if got, want := arrivals(p), []arrival{{0, 10 * m, 400}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("load %+v, want %+v", got, want)
 	}
-	got := weightsByTag(t, p.Flows["weighted"], "type")
-	want := map[string]float64{"static": 15, "api_read": 70, "health": 10, "api_write": 5}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("weights %v, want %v", got, want)
+	// One request per iteration (so 400 iterations/s are 400 requests/s), split 15/70/10/5.
+	counts := perIteration(p.Flows["weighted"].Steps, "type")
+	if n := sum(counts); math.Abs(n-1) > 1e-9 {
+		t.Errorf("%v requests per iteration, want 1", n)
+	}
+	got := shares(counts)
+	for typ, w := range map[string]float64{"static": 15, "api_read": 70, "health": 10, "api_write": 5} {
+		if math.Abs(got[typ]-w) > 1e-9 {
+			t.Errorf("%s %.2f%% of requests, want %v%% (all: %v)", typ, got[typ], w, got)
+		}
 	}
 	wantTh := []string{
 		"checks{check:available} rate>0.9995",
