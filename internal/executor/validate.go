@@ -57,10 +57,18 @@ func (ps Problems) Unwrap() []error {
 	return errs
 }
 
-// Validate checks sc, after Normalize, exactly as New does before it builds the executor —
-// the same rules, so that a scenario Validate accepts never makes New (or the schedule New
-// builds with package pace) fail. It returns nil or a Problems listing every problem. The
-// rules are k6's executor config checks, plus ramp's own bounds:
+// Validate checks sc with the rules New applies before it builds the executor, so that a
+// scenario Validate accepts never makes New (or the schedule New builds with package pace)
+// fail. It returns nil or a Problems listing every problem.
+//
+// Validate takes sc as it is: the zero TimeUnit, MaxVUs and MaxDuration that New fills in
+// with Normalize are refused here, as k6 refuses an explicit "timeUnit: 0s" or "maxVUs: 0".
+// A scenario compiler, which has applied k6's defaults to the options the file leaves out,
+// passes its result as it is; a plan built in Go asks Validate(Normalize(sc)), which is
+// exactly what New checks. (A scenario Validate accepts has none of those zeros, so
+// Normalize leaves it unchanged and New accepts it too.)
+//
+// The rules are k6's executor config checks, plus ramp's own bounds:
 //
 //	every executor     startTime ≥ 0, gracefulStop ≥ 0, and the whole scenario (startTime,
 //	                   regular duration, gracefulStop) lasts less than 292 years
@@ -80,7 +88,6 @@ func (ps Problems) Unwrap() []error {
 // k6's minimum of 1s for duration and maxDuration is not among them: it is a rule of the
 // scenario file, which --time-scale then compresses below 1s.
 func Validate(sc plan.Scenario) error {
-	sc = Normalize(sc)
 	v := &validator{}
 	v.scenario(sc)
 	if len(v.ps) == 0 {
@@ -111,10 +118,13 @@ func (v *validator) notNegative(name string, d time.Duration) {
 	}
 }
 
-func (v *validator) vus(name string, n, lo int) {
+// vus checks a VU count and returns whether it is in range.
+func (v *validator) vus(name string, n, lo int) bool {
 	if n < lo || n > MaxVUs {
 		v.bad(name, "", "%s %d: must be between %d and %d", name, n, lo, MaxVUs)
+		return false
 	}
+	return true
 }
 
 // scenario applies the rules of sc's executor.
@@ -159,9 +169,9 @@ func (v *validator) scenario(sc plan.Scenario) {
 			v.stages(sc.Stages, -1, "iterations per timeUnit")
 		}
 		v.positive("timeUnit", sc.TimeUnit)
-		v.vus("preAllocatedVUs", sc.PreAllocatedVUs, 0)
-		v.vus("maxVUs", sc.MaxVUs, 1)
-		if sc.MaxVUs < sc.PreAllocatedVUs {
+		pool := v.vus("preAllocatedVUs", sc.PreAllocatedVUs, 0)
+		pool = v.vus("maxVUs", sc.MaxVUs, 1) && pool
+		if pool && sc.MaxVUs < sc.PreAllocatedVUs {
 			v.bad("maxVUs", fmt.Sprintf("raise maxVUs to at least %d, or leave it out to use preAllocatedVUs", sc.PreAllocatedVUs),
 				"maxVUs %d: can't be less than preAllocatedVUs (%d)", sc.MaxVUs, sc.PreAllocatedVUs)
 		}
