@@ -24,8 +24,9 @@
 // Compilation order: a pre-pass collects the names that exist only at run time (every
 // capture's `as`, every data feeder, the built-ins __VU, __ITER, __SCENARIO) and the value of
 // BASE_URL; then options (the hosts allowlist that request URLs are checked against), slo,
-// data, flows, setup, teardown, scenarios (whose exec must name a flow), thresholds, criteria
-// and monitors.
+// data, flows, setup, teardown, scenarios (whose exec must name a flow), thresholds (whose
+// name, group and scenario selectors must name a request, group or scenario of the file; see
+// selectors.go), criteria and monitors.
 //
 // # Variables
 //
