@@ -63,6 +63,8 @@ type compiler struct {
 	// runtime holds the names known only at run time (captures, feeders, built-ins);
 	// feeders the subset that are data feeders.
 	runtime, feeders map[string]bool
+	// columns holds, per feeder whose file could be read, its columns (see feederColumns).
+	columns map[string][]string
 	// baseURL is the value BASE_URL has for this file (see baseURLOf).
 	baseURL string
 	// hosts is the allowlist requests are checked against.
