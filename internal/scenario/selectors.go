@@ -29,7 +29,9 @@ import (
 //
 // A set is only used when it is known for certain: when a request's name holds a run-time
 // reference (${…}), names are not checked; when the flows or the scenarios had errors (a step
-// that did not compile names nothing), the tags they define are not checked.
+// that did not compile names nothing), the tags they define are not checked. (The flow runner
+// tags a request with its URL template as written, ${…} and all, so even such a name is known;
+// checking it too would be stricter than this rule asks.)
 
 // selectorTags are the tags whose selectors are checked.
 var selectorTags = []string{"name", "group", "scenario"}
