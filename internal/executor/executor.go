@@ -143,13 +143,13 @@ type Progress struct {
 
 // New returns the executor of sc, which takes its VUs from src and tells obs (which may be nil)
 // what it does. It returns an error, naming the scenario and quoting the bad value, when sc is
-// not a valid configuration of its executor.
+// not a valid configuration of its executor: Validate's Problems, wrapped.
 //
 // The scenario compiler fills in k6's defaults; New also fills those whose zero value is never
 // valid (see Normalize), so that a plan built in Go needs no more than k6 asks for.
 func New(sc plan.Scenario, src VUSource, obs Observer, opts Options) (Executor, error) {
 	sc = Normalize(sc)
-	if err := validate(sc); err != nil {
+	if err := Validate(sc); err != nil {
 		return nil, fmt.Errorf("executor: scenario %q: %w", sc.Name, err)
 	}
 	if src == nil {

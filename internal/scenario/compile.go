@@ -63,10 +63,16 @@ type compiler struct {
 	// runtime holds the names known only at run time (captures, feeders, built-ins);
 	// feeders the subset that are data feeders.
 	runtime, feeders map[string]bool
+	// columns holds, per feeder whose file could be read, its columns (see feederColumns).
+	columns map[string][]string
 	// baseURL is the value BASE_URL has for this file (see baseURLOf).
 	baseURL string
 	// hosts is the allowlist requests are checked against.
 	hosts []string
+
+	// tagIndex holds the request, group and scenario names that tag selectors may name; set
+	// once flows and scenarios are compiled (see selectors.go).
+	tagIndex *tagIndex
 
 	aliases  int
 	aliasErr bool
@@ -173,7 +179,8 @@ func yamlError(file string, err error, src []byte) *Error {
 var unquotedRefInFlow = regexp.MustCompile(`[{\[,]\s*([A-Za-z_]+:\s*)?\$\{`)
 
 // compile walks the document. Options come first because the hosts allowlist checks every
-// request; the rest is independent, and every part reports its own errors.
+// request, and flows and scenarios come before thresholds, whose tag selectors must name
+// what they define; every part reports its own errors.
 func (c *compiler) compile(root *yaml.Node) *plan.Plan {
 	top := c.object(root, "", topKeys)
 	p := &plan.Plan{File: c.file, Flows: map[string]*plan.Flow{}, Vars: c.vars}
@@ -186,10 +193,13 @@ func (c *compiler) compile(root *yaml.Node) *plan.Plan {
 	cookies := c.options(top, &p.Options)
 	p.SLO = c.slo(top)
 	p.Data = c.data(top)
+	nerr := len(c.errs)
 	p.Flows = c.flows(top, cookies)
 	p.Setup = c.onceFlow(top, "setup", cookies)
 	p.Teardown = c.onceFlow(top, "teardown", cookies)
+	flowsRead, nerr := len(c.errs) == nerr, len(c.errs)
 	p.Scenarios = c.scenarios(top, p.Flows)
+	c.tagIndex = newTagIndex(p, flowsRead, len(c.errs) == nerr)
 	p.Thresholds = c.thresholds(top)
 	p.Criteria = c.criteria(top)
 	p.Monitors = c.monitors(top)

@@ -24,8 +24,9 @@
 // Compilation order: a pre-pass collects the names that exist only at run time (every
 // capture's `as`, every data feeder, the built-ins __VU, __ITER, __SCENARIO) and the value of
 // BASE_URL; then options (the hosts allowlist that request URLs are checked against), slo,
-// data, flows, setup, teardown, scenarios (whose exec must name a flow), thresholds, criteria
-// and monitors.
+// data, flows, setup, teardown, scenarios (whose exec must name a flow), thresholds (whose
+// name, group and scenario selectors must name a request, group or scenario of the file; see
+// selectors.go), criteria and monitors.
 //
 // # Variables
 //
@@ -53,11 +54,23 @@
 // Executor options and their defaults are k6's (lib/executor/*_config.go): gracefulStop 30s,
 // gracefulRampDown 30s, timeUnit 1s, maxDuration 10m, vus 1, iterations 1, startVUs 1,
 // maxVUs = preAllocatedVUs; exec "default". Durations are read as k6 reads them: Go's form plus
-// days ("2d"), and a bare number is milliseconds. k6's checks apply too: duration and
-// maxDuration at least 1s, rate above 0, stages present with non-negative targets, maxVUs not
-// below preAllocatedVUs, iterations not below vus for shared-iterations, and an option that
-// belongs to another executor is an error, as k6's strict JSON decoding makes it. A file with
-// no scenarios runs k6's default: one VU running the "default" flow once.
+// days ("2d"), and a bare number is milliseconds. A file with no scenarios runs k6's default:
+// one VU running the "default" flow once.
+//
+// # Executor rules
+//
+// Whether the values make a scenario that can run is asked of executor.Validate — the checks
+// executor.New makes before a run, so that a file that compiles never fails to start with a
+// configuration error (rate above 0, stages present with non-negative targets and more than
+// 0s in all, VU counts up to executor.MaxVUs, maxVUs not below preAllocatedVUs, iterations
+// not below vus for shared-iterations, …). Each problem it returns names the option at fault,
+// and is reported at that key ("stages[1].target" at the second stage's target), or at the
+// scenario when the option is left out. A problem with an option this compiler could not
+// read is left out, so one mistake gives one error. This package keeps only what is about
+// the file: types, the keys k6 requires, an option that belongs to another executor (an
+// error, as k6's strict JSON decoding makes it), and k6's minimum of 1s for duration and
+// maxDuration, which the executor does not have because --time-scale compresses a run
+// below it.
 //
 // No global state: each Compile call owns its compiler.
 package scenario

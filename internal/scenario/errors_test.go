@@ -200,8 +200,8 @@ flows:
       - { duration: 1x, target: 5 }
 ` + flowsOK,
 			want: []want{
-				{"5:13", "maxVUs (10) can't be less than preAllocatedVUs (50)"},
-				{"7:33", "the target for stage 1 can't be negative"},
+				{"5:13", "maxVUs 10: can't be less than preAllocatedVUs (50)"},
+				{"7:33", "stage 1: target -5 iterations per timeUnit: must not be negative"},
 				{"8:21", `expected a duration, got "1x"`},
 			},
 		},
@@ -251,7 +251,7 @@ flows:
 			src: `scenarios:
   s: { executor: shared-iterations, vus: 10, iterations: 5 }
 ` + flowsOK,
-			want: []want{{"2:58", "the number of iterations (5) can't be less than the number of VUs (10)"}},
+			want: []want{{"2:58", "iterations 5: can't be less than vus (10)"}},
 		},
 		{
 			// Bad YAML is reported with its line, not as a panic.

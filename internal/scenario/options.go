@@ -203,7 +203,8 @@ var feederKeys = []string{"file", "mode"}
 var feederModes = []string{string(plan.FeedSequential), string(plan.FeedRandom), string(plan.FeedUniqueVU)}
 
 // data compiles the feeders, in file order. Paths are resolved against the scenario file's
-// directory and must name an existing .csv or .json file.
+// directory and must name an existing .csv or .json file. The columns of each file that can
+// be read now are kept, so that templates naming a column it lacks are reported.
 func (c *compiler) data(top *obj) []plan.Feeder {
 	n, path := top.get("data")
 	if n == nil {
@@ -239,7 +240,14 @@ func (c *compiler) data(top *obj) []plan.Feeder {
 		}
 		if fo.require("file", "name a CSV file with a header row or a JSON array of objects") && fo.str("file", &f.Path) {
 			fv, fp := fo.get("file")
+			nerr := len(c.errs)
 			f.Path = c.dataPath(fv, fp, f.Path)
+			if cols, ok := feederColumns(f.Path); ok && len(c.errs) == nerr {
+				if c.columns == nil {
+					c.columns = map[string][]string{}
+				}
+				c.columns[name] = cols
+			}
 		}
 		feeders = append(feeders, f)
 	}

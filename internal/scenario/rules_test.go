@@ -7,7 +7,8 @@ import (
 )
 
 // TestRulesOfK6AndTheFormat holds one row per validation rule beyond TestInvalidFiles: k6's
-// executor checks and the format's own. Each row's file breaks exactly one rule.
+// executor checks (executor.Validate's, reported at the key) and the format's own. Each row's
+// file breaks exactly one rule.
 func TestRulesOfK6AndTheFormat(t *testing.T) {
 	t.Parallel()
 	scen := func(body string) string { return "scenarios:\n  s: { " + body + " }\n" + flowsOK }
@@ -19,18 +20,18 @@ func TestRulesOfK6AndTheFormat(t *testing.T) {
 		src  string
 		want want
 	}{
-		{"vus must be positive", scen("executor: constant-vus, vus: 0, duration: 1m"), want{"2:", "the number of VUs must be more than 0"}},
+		{"vus must be positive", scen("executor: constant-vus, vus: 0, duration: 1m"), want{"2:37", "vus 0: must be between 1 and 1000000"}},
 		{"duration at least 1s", scen("executor: constant-vus, duration: 500ms"), want{"2:", "the duration should be at least 1s, but is 500ms"}},
 		{"constant-vus needs a duration", scen("executor: constant-vus"), want{"2:", `missing required key "duration"`}},
-		{"rate must be positive", scen("executor: constant-arrival-rate, rate: 0, duration: 1m, preAllocatedVUs: 1"), want{"2:", "the iteration rate must be more than 0"}},
-		{"timeUnit must be positive", scen("executor: constant-arrival-rate, rate: 1, timeUnit: 0s, duration: 1m, preAllocatedVUs: 1"), want{"2:", "the timeUnit must be more than 0"}},
-		{"startRate not negative", scen("executor: ramping-arrival-rate, startRate: -1, preAllocatedVUs: 1, stages: [{duration: 1m, target: 1}]"), want{"2:", "the startRate value can't be negative"}},
+		{"rate must be positive", scen("executor: constant-arrival-rate, rate: 0, duration: 1m, preAllocatedVUs: 1"), want{"2:47", "rate 0: must be more than 0"}},
+		{"timeUnit must be positive", scen("executor: constant-arrival-rate, rate: 1, timeUnit: 0s, duration: 1m, preAllocatedVUs: 1"), want{"2:60", "timeUnit 0s: must be more than 0"}},
+		{"startRate not negative", scen("executor: ramping-arrival-rate, startRate: -1, preAllocatedVUs: 1, stages: [{duration: 1m, target: 1}]"), want{"2:51", "startRate -1: must not be negative"}},
 		{"stages required", scen("executor: ramping-arrival-rate, preAllocatedVUs: 1"), want{"2:", `missing required key "stages"`}},
-		{"at least one stage", scen("executor: ramping-vus, stages: []"), want{"2:", "at least one stage has to be specified"}},
+		{"at least one stage", scen("executor: ramping-vus, stages: []"), want{"2:39", "stages: none given"}},
 		{"stage needs a target", scen("executor: ramping-vus, stages: [{duration: 1m}]"), want{"2:", `missing required key "target"`}},
-		{"ramping-vus needs some VUs", scen("executor: ramping-vus, startVUs: 0, stages: [{duration: 1m, target: 0}]"), want{"2:", "either startVUs or one of the stages' targets must be more than 0"}},
-		{"startVUs not negative", scen("executor: ramping-vus, startVUs: -1, stages: [{duration: 1m, target: 1}]"), want{"2:", "startVUs can't be negative"}},
-		{"iterations must be positive", scen("executor: per-vu-iterations, iterations: 0"), want{"2:", "the number of iterations must be more than 0"}},
+		{"ramping-vus needs some VUs", scen("executor: ramping-vus, startVUs: 0, stages: [{duration: 1m, target: 0}]"), want{"2:52", "startVUs and every stage target are 0: at least one must be more than 0"}},
+		{"startVUs not negative", scen("executor: ramping-vus, startVUs: -1, stages: [{duration: 1m, target: 1}]"), want{"2:41", "startVUs -1: must be between 0 and 1000000"}},
+		{"iterations must be positive", scen("executor: per-vu-iterations, iterations: 0"), want{"2:49", "iterations 0: must be more than 0"}},
 		{"maxDuration at least 1s", scen("executor: per-vu-iterations, maxDuration: 10ms"), want{"2:", "the maxDuration should be at least 1s"}},
 		{"gracefulStop not negative", scen("executor: per-vu-iterations, gracefulStop: -1s"), want{"2:", "gracefulStop can't be negative"}},
 		// With no known executor, keys are checked against every executor's (2: the executor too).

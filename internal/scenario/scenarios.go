@@ -87,6 +87,7 @@ func (c *compiler) scenarios(top *obj, flows map[string]*plan.Flow) []plan.Scena
 // scenario compiles one scenario and applies k6's defaults and checks for its executor.
 func (c *compiler) scenario(name string, n *yaml.Node, path string, flows map[string]*plan.Flow) (plan.Scenario, bool) {
 	s := plan.Scenario{Name: name, Exec: DefaultExec, GracefulStop: DefaultGracefulStop}
+	from := len(c.errs)
 	o := c.object(n, path, nil)
 	if o == nil {
 		return s, false
@@ -133,6 +134,7 @@ func (c *compiler) scenario(name string, n *yaml.Node, path string, flows map[st
 	case plan.PerVUIterations, plan.SharedIterations:
 		c.iterations(o, &s)
 	}
+	c.checkExecutor(o, s, from)
 	return s, true
 }
 
@@ -182,36 +184,35 @@ func allKeys() []string {
 	return keys
 }
 
-// constantVUs: vus (default 1, > 0) looping for duration (required, at least 1s).
+// The executor options are read here with k6's defaults; whether their values make a valid
+// scenario is executor.Validate's to say (see checkExecutor), so that the file is accepted
+// exactly when the executor will run it. What stays here is about the file: types, keys that
+// k6 requires, and k6's minimum of 1s for duration and maxDuration, which the executor does
+// not have because --time-scale compresses a run below it.
+
+// constantVUs: vus (default 1) looping for duration (required, at least 1s).
 func (c *compiler) constantVUs(o *obj, s *plan.Scenario) {
 	s.VUs = 1
-	c.positive(o, "vus", &s.VUs, "the number of VUs must be more than 0")
+	o.count("vus", &s.VUs)
 	c.requiredDuration(o, "duration", &s.Duration)
 }
 
 // rampingVUs: startVUs (default 1) then stages; gracefulRampDown default 30s.
 func (c *compiler) rampingVUs(o *obj, s *plan.Scenario) {
 	s.StartVUs, s.GracefulRampDown = 1, DefaultGracefulRampDown
-	c.nonNegative(o, "startVUs", &s.StartVUs)
+	o.count("startVUs", &s.StartVUs)
 	o.duration("gracefulRampDown", &s.GracefulRampDown)
 	s.Stages = c.stages(o)
-	peak := int64(s.StartVUs)
-	for _, st := range s.Stages {
-		peak = max(peak, st.Target)
-	}
-	if peak <= 0 && o.has("stages") {
-		c.errAt(o.node, o.path, "either startVUs or one of the stages' targets must be more than 0", "")
-	}
 }
 
-// constantArrivalRate: rate iterations per timeUnit for duration, with VUs from a pool.
+// constantArrivalRate: rate (required) iterations per timeUnit for duration, with VUs from a
+// pool.
 func (c *compiler) constantArrivalRate(o *obj, s *plan.Scenario) {
 	s.TimeUnit = DefaultTimeUnit
-	if o.require("rate", "iterations started per timeUnit, e.g. rate: 100") && o.integer("rate", &s.Rate) && s.Rate <= 0 {
-		v, p := o.get("rate")
-		c.errAt(v, p, fmt.Sprintf("the iteration rate must be more than 0, got %d", s.Rate), "")
+	if o.require("rate", "iterations started per timeUnit, e.g. rate: 100") {
+		o.integer("rate", &s.Rate)
 	}
-	c.timeUnit(o, s)
+	o.duration("timeUnit", &s.TimeUnit)
 	c.requiredDuration(o, "duration", &s.Duration)
 	c.vuPool(o, s)
 }
@@ -219,72 +220,31 @@ func (c *compiler) constantArrivalRate(o *obj, s *plan.Scenario) {
 // rampingArrivalRate: from startRate (default 0) through stages of rates per timeUnit.
 func (c *compiler) rampingArrivalRate(o *obj, s *plan.Scenario) {
 	s.TimeUnit = DefaultTimeUnit
-	if o.integer("startRate", &s.StartRate) && s.StartRate < 0 {
-		v, p := o.get("startRate")
-		c.errAt(v, p, fmt.Sprintf("the startRate value can't be negative, got %d", s.StartRate), "")
-	}
-	c.timeUnit(o, s)
+	o.integer("startRate", &s.StartRate)
+	o.duration("timeUnit", &s.TimeUnit)
 	s.Stages = c.stages(o)
 	c.vuPool(o, s)
 }
 
-// iterations: per-vu-iterations and shared-iterations (vus 1, iterations 1, maxDuration 10m).
+// iterations: per-vu-iterations and shared-iterations (vus 1, iterations 1, maxDuration 10m,
+// at least 1s).
 func (c *compiler) iterations(o *obj, s *plan.Scenario) {
 	s.VUs, s.Iterations, s.MaxDuration = 1, 1, DefaultMaxDuration
-	c.positive(o, "vus", &s.VUs, "the number of VUs must be more than 0")
-	if o.integer("iterations", &s.Iterations) && s.Iterations <= 0 {
-		v, p := o.get("iterations")
-		c.errAt(v, p, fmt.Sprintf("the number of iterations must be more than 0, got %d", s.Iterations), "")
-	}
+	o.count("vus", &s.VUs)
+	o.integer("iterations", &s.Iterations)
 	if o.duration("maxDuration", &s.MaxDuration) && s.MaxDuration < MinDuration {
 		v, p := o.get("maxDuration")
 		c.errAt(v, p, fmt.Sprintf("the maxDuration should be at least %s, but is %s", MinDuration, s.MaxDuration), "")
 	}
-	if s.Executor == plan.SharedIterations && s.VUs > 0 && s.Iterations > 0 && s.Iterations < int64(s.VUs) {
-		v, p := o.get("iterations")
-		if v == nil {
-			v, p = o.node, o.path
-		}
-		c.errAt(v, p, fmt.Sprintf("the number of iterations (%d) can't be less than the number of VUs (%d)", s.Iterations, s.VUs),
-			"raise iterations or lower vus")
-	}
 }
 
-// timeUnit reads timeUnit, which must be more than 0.
-func (c *compiler) timeUnit(o *obj, s *plan.Scenario) {
-	if o.duration("timeUnit", &s.TimeUnit) && s.TimeUnit <= 0 {
-		v, p := o.get("timeUnit")
-		c.errAt(v, p, "the timeUnit must be more than 0", "e.g. 1s")
-	}
-}
-
-// vuPool reads preAllocatedVUs (required, >= 0) and maxVUs (default preAllocatedVUs, not less).
+// vuPool reads preAllocatedVUs (required) and maxVUs (default preAllocatedVUs).
 func (c *compiler) vuPool(o *obj, s *plan.Scenario) {
 	if o.require("preAllocatedVUs", "the VUs started before the test, e.g. preAllocatedVUs: 50") {
-		c.nonNegative(o, "preAllocatedVUs", &s.PreAllocatedVUs)
+		o.count("preAllocatedVUs", &s.PreAllocatedVUs)
 	}
 	s.MaxVUs = s.PreAllocatedVUs
-	if o.count("maxVUs", &s.MaxVUs) && s.MaxVUs < s.PreAllocatedVUs {
-		v, p := o.get("maxVUs")
-		c.errAt(v, p, fmt.Sprintf("maxVUs (%d) can't be less than preAllocatedVUs (%d)", s.MaxVUs, s.PreAllocatedVUs),
-			fmt.Sprintf("raise maxVUs to at least %d, or leave it out to use preAllocatedVUs", s.PreAllocatedVUs))
-	}
-}
-
-// positive reads an optional count that must be more than 0.
-func (c *compiler) positive(o *obj, key string, dst *int, msg string) {
-	if o.count(key, dst) && *dst <= 0 {
-		v, p := o.get(key)
-		c.errAt(v, p, fmt.Sprintf("%s, got %d", msg, *dst), "")
-	}
-}
-
-// nonNegative reads an optional count that must not be negative.
-func (c *compiler) nonNegative(o *obj, key string, dst *int) {
-	if o.count(key, dst) && *dst < 0 {
-		v, p := o.get(key)
-		c.errAt(v, p, fmt.Sprintf("%s can't be negative, got %d", key, *dst), "")
-	}
+	o.count("maxVUs", &s.MaxVUs)
 }
 
 // requiredDuration reads a duration k6 requires, of at least MinDuration.
@@ -300,7 +260,7 @@ func (c *compiler) requiredDuration(o *obj, key string, dst *time.Duration) {
 
 var stageKeys = []string{"duration", "target"}
 
-// stages reads a non-empty list of {duration, target} with non-negative values.
+// stages reads the list of {duration, target}, both required.
 func (c *compiler) stages(o *obj) []plan.Stage {
 	if !o.require("stages", "list the steps, e.g. - { duration: 1m, target: 100 }") {
 		return nil
@@ -310,13 +270,9 @@ func (c *compiler) stages(o *obj) []plan.Stage {
 	if !ok {
 		return nil
 	}
-	if len(items) == 0 {
-		c.errAt(n, path, "at least one stage has to be specified", "")
-	}
 	stages := make([]plan.Stage, 0, len(items))
 	for i, item := range items {
-		p := index(path, i)
-		so := c.object(item, p, stageKeys)
+		so := c.object(item, index(path, i), stageKeys)
 		if so == nil {
 			continue
 		}
@@ -324,9 +280,8 @@ func (c *compiler) stages(o *obj) []plan.Stage {
 		if so.require("duration", "") {
 			so.duration("duration", &st.Duration)
 		}
-		if so.require("target", "") && so.integer("target", &st.Target) && st.Target < 0 {
-			v, tp := so.get("target")
-			c.errAt(v, tp, fmt.Sprintf("the target for stage %d can't be negative, got %d", i+1, st.Target), "")
+		if so.require("target", "") {
+			so.integer("target", &st.Target)
 		}
 		stages = append(stages, st)
 	}

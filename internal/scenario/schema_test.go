@@ -143,6 +143,8 @@ func TestSchemaRejects(t *testing.T) {
 		{"unknown executor", "scenarios: { s: { executor: constant-vu, duration: 1m } }\nflows: { default: [ { think: 1s } ] }\n"},
 		// A step with two kinds.
 		{"step with two kinds", "flows: { default: [ { think: 1s, pick: [] } ] }\n"},
+		// A VU count beyond ramp's limit per count (executor.MaxVUs).
+		{"two million VUs", "scenarios: { s: { executor: constant-vus, duration: 1m, vus: 2000000 } }\nflows: { default: [ { think: 1s } ] }\n"},
 		// A word where a number belongs.
 		{"wrong type", "scenarios: { s: { executor: constant-vus, duration: 1m, vus: lots } }\nflows: { default: [ { think: 1s } ] }\n"},
 		// Not a duration.

@@ -37,6 +37,8 @@ func (c *compiler) thresholds(top *obj) []plan.Threshold {
 		default:
 			if _, known = metrics.Lookup(name); !known {
 				c.errAt(k, p, fmt.Sprintf("unknown metric %q", name), didYouMean(name, builtinNames()))
+			} else {
+				c.checkSelectors(k, p, key)
 			}
 		}
 		v, _ := o.get(key)

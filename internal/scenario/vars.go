@@ -102,7 +102,7 @@ func (c *compiler) resolve(n *yaml.Node, path string, r tmpl.Ref, at place) (v s
 				"run-time variables may appear only in a request's url, query, headers, json or body")
 			return "", false, false
 		}
-		return "", false, true
+		return "", false, c.checkColumn(n, path, r)
 	}
 	if r.HasDefault {
 		return r.Default, true, true
@@ -133,7 +133,17 @@ func (c *compiler) checkArgs(n *yaml.Node, path string, r tmpl.Ref) bool {
 		if r.Func == tmpl.FuncRandomChoice && len(r.Args) > 1 {
 			continue // randomChoice(a, b, c): bare words are the choices
 		}
-		if _, known := c.vars[a]; known || c.runtime[root] {
+		if _, known := c.vars[a]; known {
+			continue
+		}
+		if c.runtime[root] {
+			// A feeder's column, read as the runner reads it: as the name ${a}.
+			if t, err := tmpl.Parse("${" + a + "}"); err == nil {
+				if ref, single := t.Single(); single && ref.Name != "" {
+					ref.Offset = r.Offset
+					ok = c.checkColumn(n, path, ref) && ok
+				}
+			}
 			continue
 		}
 		if c.lookupEnv != nil {
