@@ -59,7 +59,7 @@ func runTest(ctx context.Context, p *plan.Plan, o testOptions) (*testResult, err
 	if err != nil {
 		return nil, err
 	}
-	mons, err := monitor.Compile(p.Monitors)
+	mons, _, err := monitor.Compile(p.Monitors)
 	if err != nil {
 		return nil, err
 	}

@@ -205,7 +205,7 @@ func monitorSeries(series []monitor.Series, errs []monitor.MonitorError, start t
 
 // compileMonitor builds one monitor from a kind and its one source key.
 func compileMonitor(name, kind, key, value string) (monitor.Monitor, error) {
-	ms, err := monitor.Compile([]plan.Monitor{{Name: name, Kind: kind, Spec: map[string]any{key: value}}})
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: name, Kind: kind, Spec: map[string]any{key: value}}})
 	if err != nil {
 		return nil, err
 	}

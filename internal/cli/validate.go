@@ -48,7 +48,7 @@ func validateCommand(args []string, stdout, stderr io.Writer) int {
 // so that validate reports their errors too, before any traffic.
 func checkRules(p *plan.Plan) error {
 	_, cerr := threshold.CompileCriteria(p.Criteria)
-	ms, merr := monitor.Compile(p.Monitors)
+	ms, _, merr := monitor.Compile(p.Monitors)
 	_ = monitor.CloseAll(ms)
 	return errors.Join(cerr, merr)
 }

@@ -2,12 +2,14 @@ package monitor_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/scenario"
 )
 
 func TestCompileErrors(t *testing.T) {
@@ -69,6 +71,16 @@ func TestCompileErrors(t *testing.T) {
 		{"null series entry", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{nil}}}},
 			[]string{"series[0] must be a mapping {name, metric, labels, rate, unit}, not null"}},
+		// An empty source does not excuse a mistake elsewhere in the monitor.
+		{"empty url and bad series", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "",
+			"series": []any{map[string]any{"name": "r"}}}}},
+			[]string{"series[0]: metric is required"}},
+		// An empty pid beside two other sources is still two sources.
+		{"empty pid, pidfile and process", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": "", "pidfile": "/run/x.pid", "process": "x"}}},
+			[]string{"exactly one of pid, pidfile or process", "2 given"}},
+		// A source key set to null is absent, not empty: still required.
+		{"null url", []plan.Monitor{{Name: "r", Kind: "redis", Spec: map[string]any{"url": nil}}},
+			[]string{"url is required"}},
 		// A series without its metric.
 		{"series without metric", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "w"}}}}},
@@ -102,7 +114,7 @@ func TestCompileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ms, err := monitor.Compile(tt.in)
+			ms, _, err := monitor.Compile(tt.in)
 			if err == nil {
 				t.Fatalf("Compile succeeded with %d monitors; want an error", len(ms))
 			}
@@ -124,7 +136,7 @@ func TestCompileErrors(t *testing.T) {
 
 func TestCompileBuildsEveryKind(t *testing.T) {
 	t.Parallel()
-	ms, err := monitor.Compile([]plan.Monitor{
+	ms, _, err := monitor.Compile([]plan.Monitor{
 		{Name: "mina", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "2s"}},
 		{Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:5000/metrics", "interval": 0.5,
 			"series": []any{map[string]any{"name": "waits", "metric": "w_total", "labels": map[string]any{"pool": "read", "code": 200}, "rate": true}}}},
@@ -157,5 +169,163 @@ func TestCompileBuildsEveryKind(t *testing.T) {
 			t.Errorf("monitor %d = %s/%s every %v within %v; want %s/%s every %v within %v",
 				i, m.Name(), m.Kind(), tm.Interval(), tm.Timeout(), w.name, w.kind, w.interval, w.timeout)
 		}
+	}
+}
+
+func TestCompileUnconfigured(t *testing.T) {
+	t.Parallel()
+	series := []any{map[string]any{"name": "waits", "metric": "w_total", "rate": true}}
+	tests := []struct {
+		name   string
+		in     plan.Monitor
+		reason string // "": built, not unconfigured
+	}{
+		// url: ${MONITOR_METRICS_URL:-} with the variable unset: the scenario says which.
+		{"prometheus url from a variable", plan.Monitor{Name: "app", Kind: "prometheus", Line: 4,
+			Spec: map[string]any{"url": "", "series": series}, Refs: map[string][]string{"url": {"MONITOR_METRICS_URL"}}},
+			"url is empty (set MONITOR_METRICS_URL or write url:)"},
+		// url: "" as written: no variable to name.
+		{"prometheus url written empty", plan.Monitor{Name: "app", Kind: "prometheus", Spec: map[string]any{"url": "", "series": series}},
+			"url is empty"},
+		{"postgres dsn", plan.Monitor{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": "", "interval": "2s"},
+			Refs: map[string][]string{"dsn": {"MONITOR_POSTGRES_URL"}}},
+			"dsn is empty (set MONITOR_POSTGRES_URL or write dsn:)"},
+		{"redis url", plan.Monitor{Name: "cache", Kind: "redis", Spec: map[string]any{"url": ""}},
+			"url is empty"},
+		// pid: ${TARGET_PID:-}: not the process named like the monitor, which the file did not
+		// ask for.
+		{"process pid", plan.Monitor{Name: "target", Kind: "process", Spec: map[string]any{"pid": ""},
+			Refs: map[string][]string{"pid": {"TARGET_PID"}}},
+			"pid is empty (set TARGET_PID or write pid:)"},
+		{"process pidfile", plan.Monitor{Kind: "process", Spec: map[string]any{"pidfile": ""}}, "pidfile is empty"},
+		{"process name", plan.Monitor{Kind: "process", Spec: map[string]any{"process": ""}}, "process is empty"},
+		// Two ways to find the process, neither given this run.
+		{"process pid and name", plan.Monitor{Name: "target", Kind: "process", Spec: map[string]any{"pid": "", "process": ""},
+			Refs: map[string][]string{"pid": {"TARGET_PID"}, "process": {"TARGET_NAME"}}},
+			"pid and process are empty (set TARGET_PID or TARGET_NAME, or write pid: or process:)"},
+		// One of them given: that one is used.
+		{"process pid empty, name set", plan.Monitor{Name: "target", Kind: "process", Spec: map[string]any{"pid": "", "process": "mina"}}, ""},
+		// A value with text around the variable is not empty.
+		{"url with text", plan.Monitor{Name: "app", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:9/metrics", "series": series}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ms, unconf, err := monitor.Compile([]plan.Monitor{tt.in})
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			defer monitor.CloseAll(ms)
+			if tt.reason == "" {
+				if len(ms) != 1 || len(unconf) != 0 {
+					t.Fatalf("got %d monitors and %v unconfigured; want the monitor built", len(ms), unconf)
+				}
+				return
+			}
+			if len(ms) != 0 {
+				t.Errorf("got %d monitors, want none started", len(ms))
+			}
+			name := tt.in.Name
+			if name == "" {
+				name = tt.in.Kind
+			}
+			want := []monitor.Unconfigured{{Name: name, Kind: tt.in.Kind, Reason: tt.reason, Line: tt.in.Line}}
+			if !reflect.DeepEqual(unconf, want) {
+				t.Errorf("unconfigured = %+v\nwant           %+v", unconf, want)
+			}
+		})
+	}
+}
+
+// TestCompileUnconfiguredAmongOthers: the configured monitors are built, the others listed,
+// in file order, and an unconfigured monitor still holds its name.
+func TestCompileUnconfiguredAmongOthers(t *testing.T) {
+	t.Parallel()
+	in := []plan.Monitor{
+		{Name: "target", Kind: "process", Line: 2, Spec: map[string]any{"pid": ""}},
+		{Name: "mina", Kind: "process", Line: 5, Spec: map[string]any{"pid": 1}},
+		{Name: "cache", Kind: "redis", Line: 8, Spec: map[string]any{"url": ""}},
+	}
+	ms, unconf, err := monitor.Compile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer monitor.CloseAll(ms)
+	if len(ms) != 1 || ms[0].Name() != "mina" {
+		t.Errorf("built %d monitors, want only mina", len(ms))
+	}
+	var got []string
+	for _, u := range unconf {
+		got = append(got, u.String())
+	}
+	want := []string{
+		`monitor "target" (line 2) is not configured for this run: pid is empty`,
+		`monitor "cache" (line 8) is not configured for this run: url is empty`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("unconfigured:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	_, _, err = monitor.Compile(append(in, plan.Monitor{Name: "target", Kind: "process", Line: 11, Spec: map[string]any{"pid": 1}}))
+	if err == nil || !strings.Contains(err.Error(), `a monitor named "target" is already defined (line 2)`) {
+		t.Errorf("a second monitor named like an unconfigured one: %v, want a duplicate-name error", err)
+	}
+}
+
+// TestCompileUnconfiguredFromScenario compiles a real scenario file: the variable the file
+// names for a source reaches the reason, and setting it configures the monitor.
+func TestCompileUnconfiguredFromScenario(t *testing.T) {
+	t.Parallel()
+	src := []byte(`
+flows:
+  default:
+    - request: { url: "${BASE_URL:-http://127.0.0.1:9}/health" }
+monitors:
+  - name: target
+    kind: process
+    pid: ${TARGET_PID:-}
+  - name: app
+    kind: prometheus
+    url: ${MONITOR_METRICS_URL:-}
+    series:
+      - { name: db_wait_seconds_per_second, metric: mina_db_pool_wait_duration_seconds_total, rate: true }
+`)
+	tests := []struct {
+		name  string
+		vars  map[string]string
+		built []string
+		want  []string // Unconfigured.String()
+	}{
+		// No variable set: nothing to watch, and the file says how to change that.
+		{"unset", nil, nil, []string{
+			`monitor "target" (line 6) is not configured for this run: pid is empty (set TARGET_PID or write pid:)`,
+			`monitor "app" (line 9) is not configured for this run: url is empty (set MONITOR_METRICS_URL or write url:)`,
+		}},
+		// Both set with -e.
+		{"set", map[string]string{"TARGET_PID": "1", "MONITOR_METRICS_URL": "http://127.0.0.1:9/metrics"}, []string{"target", "app"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := scenario.Compile("monitors.yaml", src, tt.vars, func(string) (string, bool) { return "", false })
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, unconf, err := monitor.Compile(p.Monitors)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer monitor.CloseAll(ms)
+			var built, got []string
+			for _, m := range ms {
+				built = append(built, m.Name())
+			}
+			for _, u := range unconf {
+				got = append(got, u.String())
+			}
+			if !reflect.DeepEqual(built, tt.built) || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("built %q, unconfigured:\n%s\nwant built %q, unconfigured:\n%s", built, strings.Join(got, "\n"), tt.built, strings.Join(tt.want, "\n"))
+			}
+		})
 	}
 }

@@ -24,6 +24,11 @@
 //	redis       url                                                hit_rate, hit_rate_total,
 //	                                                               used_memory_bytes, connected_clients
 //
+// A source key (pid, pidfile, process, url, dsn) that is present but empty, as
+// "url: ${MONITOR_METRICS_URL:-}" is when the variable is unset, leaves the monitor
+// unconfigured for the run: Compile lists it as Unconfigured with the reason instead of
+// building it, and it is no error. An absent source key stays an error where one is needed.
+//
 // interval is a Go duration ("500ms", "2s") or a number of seconds, 1s by default and at least
 // 100ms; timeout bounds one reading, 90% of the interval by default, and must be shorter than
 // the interval.

@@ -16,7 +16,7 @@ import (
 // Every problem of a scenario's monitors is reported at once, each naming the monitor and the
 // line where it starts.
 func ExampleCompile() {
-	_, err := monitor.Compile([]plan.Monitor{
+	_, _, err := monitor.Compile([]plan.Monitor{
 		{Name: "db", Kind: "postgres", Line: 12, Spec: map[string]any{"interval": "fast", "dns": "postgres://127.0.0.1/mina"}},
 		{Kind: "process", Line: 15, Spec: map[string]any{"pid": "1234"}},
 	})

@@ -10,7 +10,8 @@ import (
 )
 
 // FuzzCompile feeds Compile whatever a YAML mapping can decode to, under every kind: it must
-// return monitors or an error, never panic, and never touch the network (nothing is sampled).
+// build the monitor, say why it is unconfigured, or return an error, never panic, and never
+// touch the network (nothing is sampled).
 func FuzzCompile(f *testing.F) {
 	for _, seed := range []string{
 		"pid: 1\ninterval: 2s",
@@ -21,6 +22,7 @@ func FuzzCompile(f *testing.F) {
 		"url: redis://127.0.0.1:6379/0",
 		"series: [null, 1, [2], {labels: [a]}]\ninterval: 1e300",
 		"pid: 99999999999999999999\ninterval: -1",
+		"pid: ''\nprocess: ''\nurl: ''\ndsn: ''",
 	} {
 		f.Add(seed)
 	}
@@ -30,12 +32,16 @@ func FuzzCompile(f *testing.F) {
 			return
 		}
 		for _, kind := range []string{"process", "prometheus", "postgres", "redis"} {
-			ms, err := monitor.Compile([]plan.Monitor{{Name: "m", Kind: kind, Spec: spec, Line: 1}})
-			if err == nil {
-				monitor.CloseAll(ms)
-			} else if err.Error() == "" {
+			ms, unconf, err := monitor.Compile([]plan.Monitor{{Name: "m", Kind: kind, Spec: spec, Line: 1}})
+			switch {
+			case err != nil && err.Error() == "":
 				t.Errorf("%s: an empty error for %q", kind, src)
+			case err == nil && len(ms)+len(unconf) != 1:
+				t.Errorf("%s: %d monitors and %d unconfigured for %q; want the one either built or unconfigured", kind, len(ms), len(unconf), src)
+			case len(unconf) == 1 && unconf[0].Reason == "":
+				t.Errorf("%s: unconfigured without a reason for %q", kind, src)
 			}
+			monitor.CloseAll(ms)
 		}
 	})
 }

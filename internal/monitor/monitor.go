@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/plan"
@@ -97,34 +99,62 @@ func build(kind string, t timing, s *spec, named bool) (m Monitor, ok bool) {
 	return nil, false
 }
 
+// Unconfigured is a monitor whose source key (url, dsn, pid, pidfile, process) is present but
+// empty, as "url: ${MONITOR_METRICS_URL:-}" is when the variable is not set: the scenario
+// can watch that source, this run does not. It is neither an error nor started.
+type Unconfigured struct {
+	Name   string // the monitor's name, or its kind when it has none
+	Kind   string
+	Reason string // e.g. "url is empty (set MONITOR_METRICS_URL or write url:)"
+	Line   int    // 0 when unknown
+}
+
+// String says which monitor is left out and why, in the words of ConfigError.
+func (u Unconfigured) String() string {
+	s := fmt.Sprintf("monitor %q", u.Name)
+	if u.Line > 0 {
+		s += fmt.Sprintf(" (line %d)", u.Line)
+	}
+	return s + " is not configured for this run: " + u.Reason
+}
+
 // Compile validates monitor configs and builds them. Errors name the monitor and line; every
 // problem of every monitor is reported (errors.Join of *ConfigError), and when there is any
 // problem no monitor is returned, so nothing is left open.
 //
+// A monitor whose source key is empty is not built: it is listed in the second result, with
+// or without an error, and its other keys are checked all the same. A source key that is
+// absent where one is required stays an error.
+//
 // A monitor without a name is named after its kind; two monitors may not share a name.
-func Compile(ms []plan.Monitor) ([]Monitor, error) {
+func Compile(ms []plan.Monitor) ([]Monitor, []Unconfigured, error) {
 	var (
-		out  []Monitor
-		errs []error
-		seen = map[string]int{}
+		out    []Monitor
+		unconf []Unconfigured
+		errs   []error
+		seen   = map[string]int{}
 	)
 	for _, pm := range ms {
-		m, err := compileOne(pm, seen)
-		if err != nil {
+		m, u, err := compileOne(pm, seen)
+		switch {
+		case err != nil:
 			errs = append(errs, err)
-			continue
+		case u != nil:
+			unconf = append(unconf, *u)
+		default:
+			out = append(out, m)
 		}
-		out = append(out, m)
 	}
 	if len(errs) > 0 {
 		CloseAll(out)
-		return nil, errors.Join(errs...)
+		return nil, unconf, errors.Join(errs...)
 	}
-	return out, nil
+	return out, unconf, nil
 }
 
-// compileOne builds one monitor or returns its *ConfigError.
-func compileOne(pm plan.Monitor, seen map[string]int) (Monitor, error) {
+// compileOne builds one monitor, or says why it is unconfigured, or returns its
+// *ConfigError.
+func compileOne(pm plan.Monitor, seen map[string]int) (Monitor, *Unconfigured, error) {
 	name := pm.Name
 	if name == "" {
 		name = pm.Kind
@@ -133,13 +163,13 @@ func compileOne(pm plan.Monitor, seen map[string]int) (Monitor, error) {
 	switch pm.Kind {
 	case "process", "prometheus", "postgres", "redis":
 	default:
-		return nil, fail(fmt.Errorf("unknown kind %q: use process, prometheus, postgres or redis", pm.Kind))
+		return nil, nil, fail(fmt.Errorf("unknown kind %q: use process, prometheus, postgres or redis", pm.Kind))
 	}
 	if !validName.MatchString(name) {
-		return nil, fail(fmt.Errorf("name %q must be letters, digits, '_' or '-', starting with a letter or '_'", name))
+		return nil, nil, fail(fmt.Errorf("name %q must be letters, digits, '_' or '-', starting with a letter or '_'", name))
 	}
 	if line, dup := seen[name]; dup {
-		return nil, fail(fmt.Errorf("a monitor named %q is already defined (line %d); give each a distinct name", name, line))
+		return nil, nil, fail(fmt.Errorf("a monitor named %q is already defined (line %d); give each a distinct name", name, line))
 	}
 	seen[name] = pm.Line
 	s := newSpec(pm.Spec)
@@ -150,9 +180,50 @@ func compileOne(pm plan.Monitor, seen map[string]int) (Monitor, error) {
 		if m != nil {
 			m.Close()
 		}
-		return nil, fail(err)
+		return nil, nil, fail(err)
 	}
-	return m, nil
+	if len(s.unset) > 0 {
+		m.Close()
+		return nil, &Unconfigured{Name: name, Kind: pm.Kind, Reason: unsetReason(s.unset, pm.Refs), Line: pm.Line}, nil
+	}
+	return m, nil, nil
+}
+
+// unsetReason says which source keys are empty and, when the file filled them from
+// variables, which to set:
+//
+//	url is empty (set MONITOR_METRICS_URL or write url:)
+//	pid and process are empty (set TARGET_PID or TARGET_NAME, or write pid: or process:)
+//	dsn is empty
+func unsetReason(keys []string, refs map[string][]string) string {
+	var vars, writes []string
+	for _, k := range keys {
+		writes = append(writes, k+":")
+		for _, v := range refs[k] {
+			if !slices.Contains(vars, v) {
+				vars = append(vars, v)
+			}
+		}
+	}
+	reason := keys[0] + " is empty"
+	if len(keys) > 1 {
+		reason = list(keys, "and") + " are empty"
+	}
+	switch {
+	case len(vars) == 0:
+		return reason
+	case len(keys) == 1:
+		return fmt.Sprintf("%s (set %s or write %s)", reason, list(vars, "or"), writes[0])
+	}
+	return fmt.Sprintf("%s (set %s, or write %s)", reason, list(vars, "or"), list(writes, "or"))
+}
+
+// list joins items as prose: "a", "a or b", "a, b or c".
+func list(items []string, conj string) string {
+	if len(items) == 1 {
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + conj + " " + items[len(items)-1]
 }
 
 // CloseAll closes every monitor and returns their errors joined.

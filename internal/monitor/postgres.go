@@ -53,9 +53,13 @@ var (
 	_ Timing  = (*postgresMonitor)(nil)
 )
 
-// buildPostgres reads dsn.
+// buildPostgres reads dsn; an empty one leaves the monitor unconfigured.
 func buildPostgres(t timing, s *spec) Monitor {
 	m := &postgresMonitor{timing: t, now: time.Now}
+	if s.blank("dsn") {
+		s.unset = []string{"dsn"}
+		return m
+	}
 	dsn := s.str("dsn")
 	if dsn == "" {
 		s.errorf("dsn is required, e.g. dsn: postgres://user@127.0.0.1:5432/mina?sslmode=disable")

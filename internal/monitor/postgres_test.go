@@ -61,7 +61,7 @@ func TestPostgresMonitorConnections(t *testing.T) {
 	dsn := postgresURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ms, err := monitor.Compile([]plan.Monitor{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestPostgresMonitorDeadlock(t *testing.T) {
 			c.Close(context.Background())
 		}
 	})
-	ms, err := monitor.Compile([]plan.Monitor{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,18 +54,32 @@ func ProcessMonitor(name string, pid int, interval time.Duration) Monitor {
 
 // buildProcess reads pid, pidfile or process. name is the monitor's own key (the scenario
 // takes it for Monitor.Name), so a monitor with none of the three watches the process named
-// like the monitor: {name: mina, kind: process} watches mina.
+// like the monitor: {name: mina, kind: process} watches mina. A key that is present but empty
+// (pid: ${TARGET_PID:-}) counts as not given; when all that are present are empty, the
+// monitor is unconfigured, not watching the process named like it: the file asked for
+// another source.
 func buildProcess(t timing, s *spec, named bool) Monitor {
 	m := &processMonitor{timing: t, now: time.Now}
+	var blank []string
 	hasPID := false
-	if p, ok := s.integer("pid"); ok {
+	if s.blank("pid") {
+		blank = append(blank, "pid")
+	} else if p, ok := s.integer("pid"); ok {
 		m.pid, hasPID = p, true
 		if p <= 0 {
 			s.errorf("pid %d must be a positive number", p)
 		}
 	}
-	m.pidfile = s.str("pidfile")
-	m.match = s.str("process")
+	for _, k := range []struct {
+		key string
+		dst *string
+	}{{"pidfile", &m.pidfile}, {"process", &m.match}} {
+		if s.blank(k.key) {
+			blank = append(blank, k.key)
+		} else {
+			*k.dst = s.str(k.key)
+		}
+	}
 	n := 0
 	for _, set := range []bool{hasPID, m.pidfile != "", m.match != ""} {
 		if set {
@@ -73,6 +87,8 @@ func buildProcess(t timing, s *spec, named bool) Monitor {
 		}
 	}
 	switch {
+	case n == 0 && len(blank) > 0:
+		s.unset = blank
 	case n == 0 && named:
 		m.match = t.name
 	case n != 1:

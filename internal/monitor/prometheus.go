@@ -72,11 +72,13 @@ func PrometheusMonitor(name, rawURL string, series []PromSeries, interval time.D
 	return m, nil
 }
 
-// buildPrometheus reads url and the series list.
+// buildPrometheus reads url and the series list. An empty url leaves the monitor
+// unconfigured; its series are checked all the same, so a mistake there shows in every run.
 func buildPrometheus(t timing, s *spec) Monitor {
 	m := &prometheusMonitor{timing: t, client: &http.Client{}, now: time.Now, rates: map[string]*counter{}}
-	m.url = s.str("url")
-	if m.url == "" {
+	if s.blank("url") {
+		s.unset = []string{"url"}
+	} else if m.url = s.str("url"); m.url == "" {
 		s.errorf("url is required, e.g. url: http://127.0.0.1:5000/metrics")
 	} else if err := checkHTTPURL(m.url); err != nil {
 		s.errs = append(s.errs, err)

@@ -36,9 +36,13 @@ var (
 	_ Timing  = (*redisMonitor)(nil)
 )
 
-// buildRedis reads url.
+// buildRedis reads url; an empty one leaves the monitor unconfigured.
 func buildRedis(t timing, s *spec) Monitor {
 	m := &redisMonitor{timing: t}
+	if s.blank("url") {
+		s.unset = []string{"url"}
+		return m
+	}
 	raw := s.str("url")
 	if raw == "" {
 		s.errorf("url is required, e.g. url: redis://127.0.0.1:6379/0")

@@ -35,7 +35,7 @@ func TestRedisMonitorHitRate(t *testing.T) {
 	}
 	t.Cleanup(func() { rdb.Del(context.Background(), hit) })
 
-	ms, err := monitor.Compile([]plan.Monitor{{Name: "cache", Kind: "redis", Spec: map[string]any{"url": url}}})
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "cache", Kind: "redis", Spec: map[string]any{"url": url}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,9 @@ type spec struct {
 	m    map[string]any
 	used map[string]bool
 	errs []error
+	// unset names the source keys (url, dsn, pid, …) that are present but empty and leave
+	// the monitor without a source for this run; set by the kind's builder.
+	unset []string
 }
 
 func newSpec(m map[string]any) *spec { return &spec{m: m, used: map[string]bool{}} }
@@ -75,6 +78,15 @@ func (s *spec) str(key string) string {
 		return ""
 	}
 	return str
+}
+
+// blank reports whether key is present with the empty string as its value: what a source
+// key written "url: ${MONITOR_METRICS_URL:-}" becomes when the variable is not set. The key
+// is marked as known.
+func (s *spec) blank(key string) bool {
+	v, ok := s.get(key)
+	str, isStr := v.(string)
+	return ok && isStr && str == ""
 }
 
 // integer reads a whole number.

@@ -280,6 +280,10 @@ type Monitor struct {
 	Name string
 	Kind string
 	Spec map[string]any
+	// Refs lists, for each key of Spec written with ${...} references, the variables they
+	// name ("url": ["MONITOR_METRICS_URL"]), so that a monitor whose source came out empty can
+	// say which variable to set.
+	Refs map[string][]string
 	Line int
 }
 

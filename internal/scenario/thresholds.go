@@ -3,12 +3,14 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/threshold"
+	"github.com/ramp-dev/ramp/internal/tmpl"
 )
 
 var thresholdRuleKeys = []string{"threshold", "abortOnFail", "delayAbortEval"}
@@ -160,7 +162,34 @@ func (c *compiler) monitors(top *obj) []plan.Monitor {
 			o.str("kind", &m.Kind)
 		}
 		m.Spec = c.spec(o, "name", "kind")
+		m.Refs = c.refs(o, "name", "kind")
 		out = append(out, m)
+	}
+	return out
+}
+
+// refs lists the variables named by each scalar key of o (but skip) written with ${...}
+// references; nil when there is none.
+func (c *compiler) refs(o *obj, skip ...string) map[string][]string {
+	var out map[string][]string
+	for _, k := range o.order {
+		n := c.deref(o.vals[k])
+		if contains(skip, k) || n == nil || n.Kind != yaml.ScalarNode || !strings.Contains(n.Value, "${") {
+			continue
+		}
+		t, err := tmpl.Parse(n.Value)
+		if err != nil {
+			continue // reported by spec already
+		}
+		for _, r := range t.Refs() {
+			if r.Name == "" || contains(out[k], r.Name) {
+				continue
+			}
+			if out == nil {
+				out = map[string][]string{}
+			}
+			out[k] = append(out[k], r.Name)
+		}
 	}
 	return out
 }
