@@ -114,6 +114,13 @@
 // Decoding checks every length against the bytes that remain, and gzip's announced size
 // against DEFLATE's largest expansion (1032:1), so hostile input costs an error, not memory.
 //
+// # Merging snapshots
+//
+// Merge combines the snapshots of concurrent processes into the one a single registry would
+// have taken: counts, sums, passes, fails and extremes exactly, histograms bucket by bucket,
+// series aligned on wall-clock time, gauges (VUs) added up, counter rates over the longest
+// Elapsed. Its doc has the rules.
+//
 // # Output
 //
 // When Config.Output is set, each Recorder buffers one Point per metric of each sample (k6's

@@ -133,6 +133,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	zoned.Recorder().HTTP(okSample(nil, zone.Now(), time.Millisecond))
 	zone.Add(time.Second)
 
+	other := newFakeClock()
+	other.Add(1300 * time.Millisecond)
+	later := mustRegistry(t, knownConfig(other))
+	feedKnownStream(other, later)
+	merged, err := Merge(known, later.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	tests := []struct {
 		name string
 		snap *Snapshot
@@ -145,6 +154,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		{"empty registry", mustRegistry(t, Config{Submetrics: []string{"http_reqs{status:200}"}}).Snapshot()},
 		// A zone other than UTC keeps its offset.
 		{"zone offset", zoned.Snapshot()},
+		// A merge of two processes, the second started 1.3 s later.
+		{"merged", merged},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
