@@ -42,6 +42,9 @@ type MetricValue struct {
 	Clamped int64
 
 	hist *hdr.PackedHistogram // trends: µs
+	// sum is a trend's exact total (ns): Avg is derived from it, and merging snapshots adds
+	// sums rather than averages so that the merged Avg is the one a single registry gives.
+	sum float64
 }
 
 // Percentile returns the p-th percentile (0–100, e.g. 95 or 99.9) of a trend in ms, within
@@ -168,7 +171,7 @@ func (snap *Snapshot) value(ks *keyState, a *agg) *MetricValue {
 	case Gauge:
 		mv.Count, mv.Value, mv.Min, mv.Max = float64(a.n), a.sum, a.min, a.max
 	case Trend:
-		mv.Count, mv.Clamped, mv.hist = float64(a.n), a.clamped, a.h
+		mv.Count, mv.Clamped, mv.hist, mv.sum = float64(a.n), a.clamped, a.h, a.sum
 		if a.n > 0 {
 			mv.Min, mv.Max, mv.Avg = a.min/1e6, a.max/1e6, a.sum/1e6/float64(a.n)
 			mv.Med = mv.Percentile(50)
