@@ -70,7 +70,26 @@ func TestCompileErrors(t *testing.T) {
 		// An entry that is not a mapping at all, even null.
 		{"null series entry", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{nil}}}},
-			[]string{"series[0] must be a mapping {name, metric, labels, rate, unit}, not null"}},
+			[]string{"series[0] must be a mapping {name, metric, labels, rate, over, unit}, not null"}},
+		// A ratio over nothing.
+		{"over empty", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": []any{}}}}}},
+			[]string{"series[0]: over is empty: list the metrics whose sum divides hits_total"}},
+		// over written as one name instead of a list.
+		{"over not a list", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": "requests_total"}}}}},
+			[]string{`series[0]: over must be a list of metric names`, `not the string "requests_total"`}},
+		// A number among the names; an empty name.
+		{"over bad items", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": []any{"misses_total", 3, ""}}}}}},
+			[]string{"series[0]: over[1] must be a metric name, not 3 (int)"}},
+		{"over empty name", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": []any{"misses_total", ""}}}}}},
+			[]string{"series[0]: over[1] is empty"}},
+		// The labels apply to the divisors too, so a bucket among them needs its le.
+		{"over bucket without le", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+			"series": []any{map[string]any{"name": "r", "metric": "lat_count", "over": []any{"lat_bucket"}}}}}},
+			[]string{`metric "lat_bucket" is a histogram bucket`}},
 		// An empty source does not excuse a mistake elsewhere in the monitor.
 		{"empty url and bad series", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "",
 			"series": []any{map[string]any{"name": "r"}}}}},
@@ -288,7 +307,7 @@ monitors:
     kind: prometheus
     url: ${MONITOR_METRICS_URL:-}
     series:
-      - { name: db_wait_seconds_per_second, metric: mina_db_pool_wait_duration_seconds_total, rate: true }
+      - { name: cache_hit_rate, metric: mina_cache_hits_total, over: [mina_cache_hits_total, mina_cache_misses_total], rate: true, unit: ratio }
 `)
 	tests := []struct {
 		name  string

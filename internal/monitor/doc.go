@@ -15,7 +15,8 @@
 //	kind        keys (besides name, kind, interval, timeout)      figures
 //	process     pid | pidfile | process (at most one; none: the    rss_bytes, cpu_percent
 //	            process named like the monitor)
-//	prometheus  url, series: [{name, metric, labels, rate, unit}]  one per listed series
+//	prometheus  url, series: [{name, metric, labels, rate,        one per listed series
+//	            over, unit}]
 //	postgres    dsn                                                connections, connections_active,
 //	                                                               connections_idle, connections_idle_in_tx,
 //	                                                               max_connections, connection_usage,
@@ -34,8 +35,8 @@
 // the interval.
 //
 // A figure that has no value at some reading is left out of that reading rather than given as
-// NaN: cpu_percent and every rate need two readings, and hit_rate has no value for an interval
-// without lookups.
+// NaN: cpu_percent and every rate need two readings, and hit_rate (like a Prometheus series
+// with over) has no value for an interval without lookups.
 //
 // # Libraries
 //

@@ -23,6 +23,8 @@ func FuzzCompile(f *testing.F) {
 		"series: [null, 1, [2], {labels: [a]}]\ninterval: 1e300",
 		"pid: 99999999999999999999\ninterval: -1",
 		"pid: ''\nprocess: ''\nurl: ''\ndsn: ''",
+		"url: http://127.0.0.1:5000/metrics\nseries: [{name: r, metric: h_total, over: [h_total, m_total], rate: true}]",
+		"url: ''\nseries: [{name: r, metric: h, over: []}, {name: s, metric: h, over: [1, '']}]",
 	} {
 		f.Add(seed)
 	}

@@ -31,12 +31,22 @@ const MaxScrapeBytes = 16 << 20
 // the sum over the whole family). With Rate the series is the per-second increase between
 // two scrapes (a counter that goes down is taken as restarted); the first scrape then gives
 // no value.
+//
+// With Over the series is a ratio: Metric divided by the sum of the Over metrics, each read
+// as Metric is (Labels apply to all); with Rate, the ratio of their increases since the
+// previous scrape, so that a cache's hit rate over each interval is
+//
+//	Metric: hits_total, Over: [hits_total, misses_total], Rate: true
+//	value = Δhits / (Δhits + Δmisses)
+//
+// A scrape whose divisor is 0 (no lookups in the interval) gives no value, neither 0 nor NaN.
 type PromSeries struct {
 	Name   string            // the series name, "<monitor>.<Name>"
 	Metric string            // the exposition's metric name
 	Labels map[string]string // labels every summed metric must carry
-	Rate   bool              // per-second rate instead of the value
-	Unit   string            // free text for reports; "per_second" by default with Rate
+	Rate   bool              // per-second rate instead of the value; with Over, increases
+	Over   []string          // metrics whose sum divides Metric; nil: no division
+	Unit   string            // free text for reports; by default "ratio" with Over, else "per_second" with Rate
 }
 
 // prometheusMonitor scrapes a text-format /metrics endpoint.
@@ -48,7 +58,7 @@ type prometheusMonitor struct {
 	now    func() time.Time
 
 	mu    sync.Mutex
-	rates map[string]*counter // by series name
+	rates map[string][]counter // by series name: Metric's, then each Over metric's
 }
 
 var (
@@ -60,7 +70,7 @@ var (
 // the embedded mina's /metrics with it). A zero interval means DefaultInterval.
 func PrometheusMonitor(name, rawURL string, series []PromSeries, interval time.Duration) (Monitor, error) {
 	m := &prometheusMonitor{timing: newTiming(name, "prometheus", interval), url: rawURL,
-		series: series, client: &http.Client{}, now: time.Now, rates: map[string]*counter{}}
+		series: series, client: &http.Client{}, now: time.Now, rates: map[string][]counter{}}
 	var errs []error
 	if err := checkHTTPURL(rawURL); err != nil {
 		errs = append(errs, err)
@@ -75,7 +85,7 @@ func PrometheusMonitor(name, rawURL string, series []PromSeries, interval time.D
 // buildPrometheus reads url and the series list. An empty url leaves the monitor
 // unconfigured; its series are checked all the same, so a mistake there shows in every run.
 func buildPrometheus(t timing, s *spec) Monitor {
-	m := &prometheusMonitor{timing: t, client: &http.Client{}, now: time.Now, rates: map[string]*counter{}}
+	m := &prometheusMonitor{timing: t, client: &http.Client{}, now: time.Now, rates: map[string][]counter{}}
 	if s.blank("url") {
 		s.unset = []string{"url"}
 	} else if m.url = s.str("url"); m.url == "" {
@@ -110,11 +120,14 @@ func buildPrometheus(t timing, s *spec) Monitor {
 func parsePromSeries(s *spec, i int, item any) (PromSeries, bool) {
 	mm, ok := item.(map[string]any)
 	if !ok {
-		s.errorf("series[%d] must be a mapping {name, metric, labels, rate, unit}, not %s", i, describe(item))
+		s.errorf("series[%d] must be a mapping {name, metric, labels, rate, over, unit}, not %s", i, describe(item))
 		return PromSeries{}, false
 	}
 	sub := newSpec(mm)
 	ps := PromSeries{Name: sub.str("name"), Metric: sub.str("metric"), Rate: sub.boolean("rate"), Unit: sub.str("unit")}
+	if v, ok := sub.get("over"); ok {
+		ps.Over = metricList(sub, "over", v)
+	}
 	if v, ok := sub.get("labels"); ok {
 		lm, isMap := v.(map[string]any)
 		if !isMap {
@@ -141,6 +154,26 @@ func parsePromSeries(s *spec, i int, item any) (PromSeries, bool) {
 	return ps, true
 }
 
+// metricList reads a list of metric names. It returns an empty, non-nil list for an empty
+// one, which checkSeries reports.
+func metricList(s *spec, key string, v any) []string {
+	items, isList := v.([]any)
+	if !isList {
+		s.errorf("%s must be a list of metric names, e.g. %s: [cache_hits_total, cache_misses_total], not %s", key, key, describe(v))
+		return nil
+	}
+	out := []string{}
+	for i, item := range items {
+		name, isStr := item.(string)
+		if !isStr {
+			s.errorf("%s[%d] must be a metric name, not %s", key, i, describe(item))
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
 // checkSeries checks names and metrics of a series list.
 func checkSeries(series []PromSeries) []error {
 	var errs []error
@@ -161,8 +194,18 @@ func checkSeries(series []PromSeries) []error {
 		if ps.Metric == "" {
 			errs = append(errs, fmt.Errorf("series[%d]: metric is required, e.g. metric: mina_db_pool_wait_count_total", i))
 		}
-		if strings.HasSuffix(ps.Metric, "_bucket") && ps.Labels["le"] == "" {
-			errs = append(errs, fmt.Errorf("series[%d]: metric %q is a histogram bucket: choose one with labels: {le: \"0.5\"}", i, ps.Metric))
+		if ps.Over != nil && len(ps.Over) == 0 {
+			errs = append(errs, fmt.Errorf("series[%d]: over is empty: list the metrics whose sum divides %s, e.g. over: [cache_hits_total, cache_misses_total]", i, ps.Metric))
+		}
+		for j, m := range ps.Over {
+			if m == "" {
+				errs = append(errs, fmt.Errorf("series[%d]: over[%d] is empty: name a metric", i, j))
+			}
+		}
+		for _, m := range append([]string{ps.Metric}, ps.Over...) {
+			if strings.HasSuffix(m, "_bucket") && ps.Labels["le"] == "" {
+				errs = append(errs, fmt.Errorf("series[%d]: metric %q is a histogram bucket: choose one with labels: {le: \"0.5\"}", i, m))
+			}
 		}
 	}
 	return errs
@@ -195,33 +238,63 @@ func (m *prometheusMonitor) Sample(ctx context.Context) ([]Reading, error) {
 		errs []error
 	)
 	for _, ps := range m.series {
-		v, err := lookup(families, ps)
+		vs, err := lookupAll(families, ps)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("series %s: %w", ps.Name, err))
 			continue
 		}
-		unit := ps.Unit
-		if ps.Rate {
-			c := m.rates[ps.Name]
-			if c == nil {
-				c = &counter{}
-				m.rates[ps.Name] = c
-			}
-			_, rate, ok := c.observe(v, now)
-			if !ok {
-				continue
-			}
-			v = rate
-			if unit == "" {
-				unit = UnitPerSecond
-			}
+		if r, ok := m.reading(ps, vs, now); ok {
+			out = append(out, r)
 		}
-		out = append(out, Reading{Series: ps.Name, Value: v, Unit: unit})
 	}
 	if len(errs) > 0 {
 		return out, fmt.Errorf("prometheus %s: %w", m.url, errors.Join(errs...))
 	}
 	return out, nil
+}
+
+// reading turns the values of one series' metrics (Metric's, then Over's) into its figure:
+// the value or its rate, or their ratio. ok is false when there is no figure this time: the
+// first scrape of a rate, a divisor of 0.
+func (m *prometheusMonitor) reading(ps PromSeries, vs []float64, now time.Time) (Reading, bool) {
+	unit := ps.Unit
+	if ps.Rate {
+		cs := m.rates[ps.Name]
+		if cs == nil {
+			cs = make([]counter, len(vs))
+			m.rates[ps.Name] = cs
+		}
+		ok := true
+		for i, v := range vs {
+			delta, rate, observed := cs[i].observe(v, now)
+			ok = ok && observed
+			vs[i] = delta
+			if ps.Over == nil {
+				vs[i] = rate
+			}
+		}
+		if !ok {
+			return Reading{}, false
+		}
+		if unit == "" && ps.Over == nil {
+			unit = UnitPerSecond
+		}
+	}
+	v := vs[0]
+	if ps.Over != nil {
+		divisor := 0.0
+		for _, d := range vs[1:] {
+			divisor += d
+		}
+		if divisor == 0 {
+			return Reading{}, false
+		}
+		v /= divisor
+		if unit == "" {
+			unit = UnitRatio
+		}
+	}
+	return Reading{Series: ps.Name, Value: v, Unit: unit}, true
 }
 
 // scrape fetches and parses the exposition.
@@ -265,6 +338,22 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// lookupAll reads ps.Metric and then each of ps.Over, all with ps.Labels; an error names the
+// first metric that cannot be read.
+func lookupAll(families map[string]*dto.MetricFamily, ps PromSeries) ([]float64, error) {
+	vs := make([]float64, 0, 1+len(ps.Over))
+	for _, metric := range append([]string{ps.Metric}, ps.Over...) {
+		one := ps
+		one.Metric = metric
+		v, err := lookup(families, one)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
 }
 
 // lookup sums the metrics of ps.Metric whose labels include ps.Labels.

@@ -2,6 +2,8 @@ package monitor_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -228,5 +230,132 @@ func TestPrometheusMonitorReadsMina(t *testing.T) {
 	}
 	if got := second["pool_wait_rate"].Value; got <= 0 || got > 20/before2.Sub(after1).Seconds() {
 		t.Errorf("pool_wait_rate = %v, want (0, %.1f]", got, 20/before2.Sub(after1).Seconds())
+	}
+}
+
+// exposition serves a Prometheus text exposition that the test rewrites between scrapes.
+type exposition struct {
+	mu   sync.Mutex
+	text string
+	url  string
+}
+
+func newExposition(t *testing.T) *exposition {
+	t.Helper()
+	e := &exposition{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		w.Write([]byte(e.text))
+	}))
+	t.Cleanup(srv.Close)
+	e.url = srv.URL + "/metrics"
+	return e
+}
+
+func (e *exposition) set(text string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.text = text
+}
+
+// cacheExposition is a cache's counters, per cache, and a pool's gauges.
+func cacheExposition(hitsA, missesA, hitsB, missesB float64, inUse, open float64) string {
+	return fmt.Sprintf(`# TYPE app_cache_hits_total counter
+app_cache_hits_total{cache="a"} %v
+app_cache_hits_total{cache="b"} %v
+# TYPE app_cache_misses_total counter
+app_cache_misses_total{cache="a"} %v
+app_cache_misses_total{cache="b"} %v
+# TYPE app_pool_in_use gauge
+app_pool_in_use %v
+# TYPE app_pool_open gauge
+app_pool_open %v
+`, hitsA, hitsB, missesA, missesB, inUse, open)
+}
+
+// TestPrometheusMonitorRatios scrapes an exposition whose counters change between scrapes and
+// checks each ratio series against the arithmetic done by hand.
+func TestPrometheusMonitorRatios(t *testing.T) {
+	t.Parallel()
+	e := newExposition(t)
+	over := []string{"app_cache_hits_total", "app_cache_misses_total"}
+	m, err := monitor.PrometheusMonitor("app", e.url, []monitor.PromSeries{
+		// Δhits / (Δhits + Δmisses): the hit rate over each interval, both caches together.
+		{Name: "hit_rate", Metric: "app_cache_hits_total", Over: over, Rate: true},
+		// The same for cache a only: the labels select the divisors too.
+		{Name: "hit_rate_a", Metric: "app_cache_hits_total", Over: over, Labels: map[string]string{"cache": "a"}, Rate: true},
+		// hits / (hits + misses) since the counters started.
+		{Name: "hit_rate_total", Metric: "app_cache_hits_total", Over: over},
+		// A gauge over a gauge: pool usage.
+		{Name: "pool_usage", Metric: "app_pool_in_use", Over: []string{"app_pool_open"}, Unit: "fraction"},
+	}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+
+	none := -1.0 // no reading for that series at that scrape
+	steps := []struct {
+		name       string
+		exposition string
+		want       map[string]float64
+	}{
+		// The first scrape sets the baseline of the increases; the totals have values.
+		{"baseline", cacheExposition(10, 10, 0, 0, 3, 4),
+			map[string]float64{"hit_rate": none, "hit_rate_a": none, "hit_rate_total": 0.5, "pool_usage": 0.75}},
+		// +30 hits and +10 misses in a, +0/+10 in b: 30/50 overall, 30/40 in a.
+		{"traffic", cacheExposition(40, 20, 0, 10, 2, 4),
+			map[string]float64{"hit_rate": 30.0 / 50, "hit_rate_a": 0.75, "hit_rate_total": 40.0 / 70, "pool_usage": 0.5}},
+		// No lookups at all, and no open connection: no value, neither 0 nor NaN.
+		{"idle", cacheExposition(40, 20, 0, 10, 0, 0),
+			map[string]float64{"hit_rate": none, "hit_rate_a": none, "hit_rate_total": 40.0 / 70, "pool_usage": none}},
+		// Only cache b was used: a has no rate, the whole has b's.
+		{"only b", cacheExposition(40, 20, 9, 11, 1, 4),
+			map[string]float64{"hit_rate": 9.0 / 10, "hit_rate_a": none, "hit_rate_total": 49.0 / 80, "pool_usage": 0.25}},
+		// The server restarted: counters lower than before are taken as restarted from 0.
+		{"restart", cacheExposition(3, 1, 0, 0, 1, 4),
+			map[string]float64{"hit_rate": 0.75, "hit_rate_a": 0.75, "hit_rate_total": 0.75, "pool_usage": 0.25}},
+	}
+	units := map[string]string{"hit_rate": monitor.UnitRatio, "hit_rate_a": monitor.UnitRatio, "hit_rate_total": monitor.UnitRatio, "pool_usage": "fraction"}
+	for _, st := range steps {
+		e.set(st.exposition)
+		time.Sleep(5 * time.Millisecond) // rates need the clock to move between scrapes
+		got, _, _ := timedSample(t, m)
+		for name, w := range st.want {
+			r, ok := got[name]
+			switch {
+			case w == none && ok:
+				t.Errorf("%s: %s = %v, want no reading", st.name, name, r.Value)
+			case w != none && !ok:
+				t.Errorf("%s: %s has no reading, want %v", st.name, name, w)
+			case w != none && (math.Abs(r.Value-w) > 1e-12 || r.Unit != units[name]):
+				t.Errorf("%s: %s = %v %s, want %v %s", st.name, name, r.Value, r.Unit, w, units[name])
+			}
+		}
+	}
+}
+
+// TestPrometheusMonitorRatioMissingDivisor: a divisor absent from the scrape is named, and
+// that series gives no value.
+func TestPrometheusMonitorRatioMissingDivisor(t *testing.T) {
+	t.Parallel()
+	e := newExposition(t)
+	e.set(cacheExposition(1, 1, 1, 1, 1, 1))
+	m, err := monitor.PrometheusMonitor("app", e.url, []monitor.PromSeries{
+		{Name: "r", Metric: "app_cache_hits_total", Over: []string{"app_cache_hits_total", "app_cache_evictions_total"}},
+		{Name: "usage", Metric: "app_pool_in_use", Over: []string{"app_pool_open"}},
+	}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	rs, err := m.Sample(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "series r: no metric app_cache_evictions_total") {
+		t.Errorf("error %v, want it to name the missing divisor", err)
+	}
+	if len(rs) != 1 || rs[0].Series != "usage" || rs[0].Value != 1 {
+		t.Errorf("readings %+v, want only usage = 1", rs)
 	}
 }
