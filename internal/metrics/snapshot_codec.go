@@ -34,9 +34,10 @@ const (
 	maxDeflateRatio = 1032
 )
 
-// crcTable is CRC-32C (Castagnoli), as an immutable lookup table: hardware-accelerated on
-// amd64 and arm64, and better at catching burst errors than IEEE.
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
+// checksum is the CRC-32C (Castagnoli) of b: hardware-accelerated on amd64 and arm64, and
+// better at catching burst errors than IEEE. MakeTable returns the library's one table for
+// it, built once.
+func checksum(b []byte) uint32 { return crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)) }
 
 // Errors that UnmarshalSnapshot wraps, so that a caller can tell "made by a newer ramp" from
 // "damaged".
@@ -64,7 +65,7 @@ func (snap *Snapshot) MarshalBinary() ([]byte, error) {
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level: no error
 	_, _ = zw.Write(e.b)
 	_ = zw.Close()
-	return binary.LittleEndian.AppendUint32(buf.Bytes(), crc32.Checksum(e.b, crcTable)), nil
+	return binary.LittleEndian.AppendUint32(buf.Bytes(), checksum(e.b)), nil
 }
 
 // UnmarshalSnapshot decodes a snapshot that MarshalBinary encoded. The result answers every
@@ -107,7 +108,7 @@ func UnmarshalSnapshot(data []byte) (*Snapshot, error) {
 	default:
 		return nil, fmt.Errorf("%w: unknown codec %d", ErrSnapshotCorrupt, codec)
 	}
-	if got := crc32.Checksum(body, crcTable); got != sum {
+	if got := checksum(body); got != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, want %08x", ErrSnapshotCorrupt, got, sum)
 	}
 	return decodeBody(body)
