@@ -34,9 +34,10 @@ const (
 	maxDeflateRatio = 1032
 )
 
-// crcTable is CRC-32C (Castagnoli), as an immutable lookup table: hardware-accelerated on
-// amd64 and arm64, and better at catching burst errors than IEEE.
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
+// checksum is the CRC-32C (Castagnoli) of b: hardware-accelerated on amd64 and arm64, and
+// better at catching burst errors than IEEE. MakeTable returns the library's one table for
+// it, built once.
+func checksum(b []byte) uint32 { return crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)) }
 
 // Errors that UnmarshalSnapshot wraps, so that a caller can tell "made by a newer ramp" from
 // "damaged".
@@ -64,7 +65,7 @@ func (snap *Snapshot) MarshalBinary() ([]byte, error) {
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level: no error
 	_, _ = zw.Write(e.b)
 	_ = zw.Close()
-	return binary.LittleEndian.AppendUint32(buf.Bytes(), crc32.Checksum(e.b, crcTable)), nil
+	return binary.LittleEndian.AppendUint32(buf.Bytes(), checksum(e.b)), nil
 }
 
 // UnmarshalSnapshot decodes a snapshot that MarshalBinary encoded. The result answers every
@@ -107,7 +108,7 @@ func UnmarshalSnapshot(data []byte) (*Snapshot, error) {
 	default:
 		return nil, fmt.Errorf("%w: unknown codec %d", ErrSnapshotCorrupt, codec)
 	}
-	if got := crc32.Checksum(body, crcTable); got != sum {
+	if got := checksum(body); got != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, want %08x", ErrSnapshotCorrupt, got, sum)
 	}
 	return decodeBody(body)
@@ -182,6 +183,32 @@ const (
 	ptAll = 1<<iota - 1
 )
 
+// field is one encoded field of a metric or point: a whole count, written as a varint, or a
+// float64, written as a number.
+type field struct {
+	i *int64
+	f *float64
+}
+
+func (f field) zero() bool {
+	if f.i != nil {
+		return *f.i == 0
+	}
+	return *f.f == 0 && !math.Signbit(*f.f)
+}
+
+// metricFields returns a metric's fields in mask order (mvCount … mvSum). The encoder reads
+// them, the decoder sets them.
+func metricFields(mv *MetricValue) [11]field {
+	return [...]field{{f: &mv.Count}, {f: &mv.Rate}, {i: &mv.Passes}, {i: &mv.Fails}, {f: &mv.Value},
+		{f: &mv.Min}, {f: &mv.Max}, {f: &mv.Avg}, {f: &mv.Med}, {i: &mv.Clamped}, {f: &mv.sum}}
+}
+
+// pointFields returns a point's fields in mask order (ptN … ptPasses).
+func pointFields(p *pointData) [6]field {
+	return [...]field{{i: &p.n}, {f: &p.sum}, {f: &p.min}, {f: &p.max}, {f: &p.last}, {i: &p.passes}}
+}
+
 // encoder appends a snapshot's body to b.
 type encoder struct{ b []byte }
 
@@ -222,11 +249,10 @@ func (e *encoder) metric(mv *MetricValue) {
 		e.str(t.Value)
 	}
 	e.b = append(e.b, byte(mv.Type), byte(mv.Kind))
-	floats := []float64{mv.Count, mv.Rate, float64(mv.Passes), float64(mv.Fails), mv.Value,
-		mv.Min, mv.Max, mv.Avg, mv.Med, float64(mv.Clamped), mv.sum}
+	fields := metricFields(mv)
 	var mask uint64
-	for i, f := range floats {
-		if f != 0 || math.Signbit(f) {
+	for i, f := range fields {
+		if !f.zero() {
 			mask |= 1 << i
 		}
 	}
@@ -234,15 +260,8 @@ func (e *encoder) metric(mv *MetricValue) {
 		mask |= mvHist
 	}
 	e.uvarint(mask)
-	for i, f := range floats {
-		if mask&(1<<i) == 0 {
-			continue
-		}
-		if i == 2 || i == 3 || i == 9 { // Passes, Fails, Clamped are integers
-			e.varint(int64(f))
-		} else {
-			e.float(f)
-		}
+	for _, f := range fields {
+		e.field(f)
 	}
 	if mv.hist != nil {
 		e.hist(mv.hist, wholeDigits)
@@ -268,9 +287,10 @@ func (e *encoder) point(p *pointData) {
 		e.uvarint(0)
 		return
 	}
+	fields := pointFields(p)
 	mask := uint64(ptPresent)
-	for i, f := range []float64{float64(p.n), p.sum, p.min, p.max, p.last, float64(p.passes)} {
-		if f != 0 || math.Signbit(f) {
+	for i, f := range fields {
+		if !f.zero() {
 			mask |= ptN << i
 		}
 	}
@@ -278,16 +298,8 @@ func (e *encoder) point(p *pointData) {
 		mask |= ptHist
 	}
 	e.uvarint(mask)
-	if mask&ptN != 0 {
-		e.varint(p.n)
-	}
-	for i, f := range []float64{p.sum, p.min, p.max, p.last} {
-		if mask&(ptSum<<i) != 0 {
-			e.float(f)
-		}
-	}
-	if mask&ptPasses != 0 {
-		e.varint(p.passes)
+	for _, f := range fields {
+		e.field(f)
 	}
 	if p.h != nil {
 		e.hist(p.h, seriesDigits)
@@ -332,6 +344,17 @@ func pow10(n int) int64 {
 		p *= 10
 	}
 	return p
+}
+
+// field writes f unless it is zero, which the mask says.
+func (e *encoder) field(f field) {
+	switch {
+	case f.zero():
+	case f.i != nil:
+		e.varint(*f.i)
+	default:
+		e.float(*f.f)
+	}
 }
 
 func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
@@ -450,15 +473,9 @@ func (d *decoder) metric() *MetricValue {
 	if mask&^mvAll != 0 {
 		d.fail("metric %q: unknown fields %#x", mv.Key, mask&^mvAll)
 	}
-	ints := []*int64{2: &mv.Passes, 3: &mv.Fails, 9: &mv.Clamped}
-	floats := []*float64{&mv.Count, &mv.Rate, nil, nil, &mv.Value, &mv.Min, &mv.Max, &mv.Avg, &mv.Med, nil, &mv.sum}
-	for i, f := range floats {
-		switch {
-		case mask&(1<<i) == 0:
-		case f != nil:
-			*f = d.float()
-		default:
-			*ints[i] = d.varint()
+	for i, f := range metricFields(mv) {
+		if mask&(1<<i) != 0 {
+			d.field(f)
 		}
 	}
 	if mv.Passes < 0 || mv.Fails < 0 || mv.Clamped < 0 {
@@ -509,16 +526,10 @@ func (d *decoder) point(s *Series) *pointData {
 		return nil
 	}
 	p := &pointData{}
-	if mask&ptN != 0 {
-		p.n = d.varint()
-	}
-	for i, f := range []*float64{&p.sum, &p.min, &p.max, &p.last} {
-		if mask&(ptSum<<i) != 0 {
-			*f = d.float()
+	for i, f := range pointFields(p) {
+		if mask&(ptN<<i) != 0 {
+			d.field(f)
 		}
-	}
-	if mask&ptPasses != 0 {
-		p.passes = d.varint()
 	}
 	if p.n < 0 || p.passes < 0 || p.passes > p.n {
 		d.fail("series %q: a point of %d samples with %d passes", s.Key, p.n, p.passes)
@@ -562,6 +573,14 @@ func (d *decoder) hist(digits int) *hdr.PackedHistogram {
 		}
 	}
 	return h
+}
+
+func (d *decoder) field(f field) {
+	if f.i != nil {
+		*f.i = d.varint()
+	} else {
+		*f.f = d.float()
+	}
 }
 
 func (d *decoder) typeKind() (Type, ValueKind) {

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -182,7 +181,7 @@ func envelope(codec byte, payload []byte, announced uint64, body []byte) []byte 
 	out := append([]byte(snapMagic), snapVersion, codec)
 	out = binary.AppendUvarint(out, announced)
 	out = append(out, payload...)
-	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(body, crcTable))
+	return binary.LittleEndian.AppendUint32(out, checksum(body))
 }
 
 func rawEnvelope(body []byte) []byte { return envelope(codecRaw, body, uint64(len(body)), body) }
