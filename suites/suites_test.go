@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/scenario"
-	"github.com/ramp-dev/ramp/internal/threshold"
 	"github.com/ramp-dev/ramp/internal/tmpl"
 	"github.com/ramp-dev/ramp/suites"
 )
@@ -488,7 +488,7 @@ func TestCriteriaMatchStrategy(t *testing.T) {
 			"no database connection exhaustion", "cache hit rate"},
 	}
 	for file, names := range want {
-		cs, err := threshold.CompileCriteria(compile(t, file).Criteria)
+		cs, err := criteria.Compile(compile(t, file).Criteria, time.Second)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
@@ -500,7 +500,7 @@ func TestCriteriaMatchStrategy(t *testing.T) {
 			t.Errorf("%s criteria %v, want %v", file, got, names)
 		}
 	}
-	cs, _ := threshold.CompileCriteria(compile(t, "04-slo-verification.yaml").Criteria)
+	cs, _ := criteria.Compile(compile(t, "04-slo-verification.yaml").Criteria, time.Second)
 	if text := cs[0].Text(); !strings.Contains(text, ">=400") || !strings.Contains(text, "30s") {
 		t.Errorf("throughput rule reads %q", text)
 	}

@@ -37,6 +37,9 @@ type Plan struct {
 	// Vars are the variables the file was compiled with (-e and environment), for templates
 	// that are expanded at run time.
 	Vars map[string]string
+	// TimeScale is the factor Scale compressed the plan's durations by (--quick is 0.05); 0
+	// or 1 means real time.
+	TimeScale float64
 	// SLO holds the targets the seed's JSON schema reports compliance against
 	// (slo_compliance.p50_met …). Zero fields are "no target".
 	SLO SLO
@@ -263,18 +266,6 @@ type ThresholdRule struct {
 	DelayAbortEval time.Duration
 }
 
-// Criterion is one rule beyond k6's thresholds. Kind selects which fields apply; the rule
-// language is documented in the scenario package.
-type Criterion struct {
-	Name        string
-	Kind        string
-	Severity    string // "fail" or "warn"
-	AbortOnFail bool
-	// Spec holds the rule's own fields as written, decoded.
-	Spec map[string]any
-	Line int
-}
-
 // Monitor is one watcher of the target (process, prometheus, postgres, redis).
 type Monitor struct {
 	Name string
@@ -304,4 +295,7 @@ type Options struct {
 	MaxBodyBytes int64
 	// SetupTimeout and TeardownTimeout bound setup and teardown (k6 default 60s).
 	SetupTimeout, TeardownTimeout time.Duration
+	// LoadTolerance is the share of scheduled arrival-rate iterations that may be dropped
+	// before the run cannot show its SLOs hold (verdict inconclusive); default 0.01.
+	LoadTolerance float64
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
 // located is one error of a file, as ramp validate reports it: its line and its text.
@@ -19,9 +18,10 @@ type located struct {
 	msg  string
 }
 
-// validateLikeCLI checks a file as ramp validate does (internal/cli validateCommand): it
-// compiles it, then compiles its criteria and monitors, which the compiler keeps as written.
-// It returns every error with its line (0 when the error has none).
+// validateLikeCLI checks a file as far as the scenario package can: it compiles it (criteria
+// included), then its monitors. (internal/cli runs the whole corpus through ramp validate and
+// ramp run, whose engine checks go further.) It returns every error with its line (0 when the
+// error has none).
 func validateLikeCLI(t *testing.T, path string) []located {
 	t.Helper()
 	p, err := Load(path, nil, env(nil))
@@ -36,37 +36,17 @@ func validateLikeCLI(t *testing.T, path string) []located {
 		}
 		return out
 	}
-	_, cerr := threshold.CompileCriteria(p.Criteria)
-	ms, merr := monitor.Compile(p.Monitors)
+	ms, _, merr := monitor.Compile(p.Monitors)
 	_ = monitor.CloseAll(ms)
-	for _, err := range unjoin(errors.Join(cerr, merr)) {
+	for _, err := range unjoin(merr) {
 		line := 0
-		var ce *threshold.CriterionError
 		var me *monitor.ConfigError
-		switch {
-		case errors.As(err, &ce):
-			line = ce.Line
-		case errors.As(err, &me):
+		if errors.As(err, &me) {
 			line = me.Line
 		}
 		out = append(out, located{line, err.Error()})
 	}
 	return out
-}
-
-// unjoin flattens errors.Join's tree into its leaves.
-func unjoin(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, unjoin(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 // TestEdgeCorpus checks each file of testdata/edge: ok-* files are accepted, bad-* files are

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // Defaults of the options, k6's where k6 has the option.
@@ -26,7 +27,7 @@ const (
 
 var optionKeys = []string{"hosts", "timeout", "discardResponseBodies", "noConnectionReuse",
 	"insecureSkipTLSVerify", "userAgent", "maxRedirects", "maxBodyBytes", "setupTimeout",
-	"teardownTimeout", "cookies"}
+	"teardownTimeout", "cookies", "loadTolerance"}
 
 // options compiles `options` into o and returns whether flows keep cookies.
 func (c *compiler) options(top *obj, o *plan.Options) (cookies bool) {
@@ -37,6 +38,7 @@ func (c *compiler) options(top *obj, o *plan.Options) (cookies bool) {
 		MaxBodyBytes:    DefaultMaxBodyBytes,
 		SetupTimeout:    DefaultSetupTimeout,
 		TeardownTimeout: DefaultTeardownTimeout,
+		LoadTolerance:   verdict.DefaultLoadTolerance,
 	}
 	cookies = true
 	o.Hosts = c.defaultHosts()
@@ -66,6 +68,10 @@ func (c *compiler) options(top *obj, o *plan.Options) (cookies bool) {
 	opts.duration("setupTimeout", &o.SetupTimeout)
 	opts.duration("teardownTimeout", &o.TeardownTimeout)
 	opts.boolean("cookies", &cookies)
+	if opts.number("loadTolerance", &o.LoadTolerance) && (o.LoadTolerance < 0 || o.LoadTolerance >= 1) {
+		v, p := opts.get("loadTolerance")
+		c.errAt(v, p, fmt.Sprintf("loadTolerance is the share of scheduled iterations that may be dropped, between 0 and 1, got %v", o.LoadTolerance), "0.01 tolerates 1% dropped iterations")
+	}
 	if v, p := opts.get("hosts"); v != nil {
 		o.Hosts = c.hostList(v, p)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/threshold"
@@ -128,27 +129,59 @@ func byteOffset(s string, runes int) int {
 
 var severities = []string{"fail", "warn"}
 
-// criteria accepts the windowed SLO rules as a list of maps: name, kind (or rule), severity
-// (fail or warn, default fail), abortOnFail; every other key is kept in Spec as decoded. The
-// full rule grammar is checked by a later stage.
+// criteria compiles the SLO rules k6 cannot express, a list of maps: name, kind (or rule),
+// severity (fail or warn, default fail), abortOnFail, and the rule's own keys, which
+// criteria.Parse checks and types — the same parse a run uses, so validate and run agree.
 func (c *compiler) criteria(top *obj) []plan.Criterion {
 	var out []plan.Criterion
 	for _, o := range c.specList(top, "criteria") {
-		cr := plan.Criterion{Severity: "fail", Line: o.node.Line}
-		o.str("name", &cr.Name)
-		o.str("kind", &cr.Kind)
+		raw := criteria.Raw{Severity: "fail", Line: o.node.Line, Column: o.node.Column}
+		o.str("name", &raw.Name)
+		o.str("kind", &raw.Kind)
 		if !o.has("kind") && !o.has("rule") {
 			c.errAt(o.node, o.path, "a criterion needs a kind or a rule", "e.g. { name: throughput, rule: \"http_reqs rate < 400 for 30s\" }")
+			continue
 		}
-		if o.str("severity", &cr.Severity) && !contains(severities, cr.Severity) {
+		if o.str("severity", &raw.Severity) && !contains(severities, raw.Severity) {
 			v, p := o.get("severity")
-			c.errAt(v, p, fmt.Sprintf("unknown severity %q", cr.Severity), didYouMean(cr.Severity, severities))
+			c.errAt(v, p, fmt.Sprintf("unknown severity %q", raw.Severity), didYouMean(raw.Severity, severities))
+			continue
 		}
-		o.boolean("abortOnFail", &cr.AbortOnFail)
-		cr.Spec = c.spec(o, "name", "kind", "severity", "abortOnFail")
-		out = append(out, cr)
+		o.boolean("abortOnFail", &raw.AbortOnFail)
+		raw.Spec = c.spec(o, "name", "kind", "severity", "abortOnFail")
+		parsed, err := criteria.Parse([]criteria.Raw{raw})
+		if err != nil {
+			for _, e := range unjoin(err) {
+				msg := e.Error()
+				var ce *criteria.CriterionError
+				if errors.As(e, &ce) {
+					msg = ce.Err.Error()
+					if ce.Name != "" {
+						msg = fmt.Sprintf("criterion %q: %s", ce.Name, msg)
+					}
+				}
+				c.errAt(o.node, o.path, msg, "")
+			}
+			continue
+		}
+		out = append(out, parsed...)
 	}
 	return out
+}
+
+// unjoin flattens errors.Join's tree into its leaves.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }
 
 // monitors accepts the target watchers as a list of maps: name, kind, and the watcher's own

@@ -3,6 +3,8 @@ package threshold
 import (
 	"math"
 	"time"
+
+	"github.com/ramp-dev/ramp/internal/metrics"
 )
 
 // Source answers aggregations of the metrics recorded so far; *metrics.Snapshot satisfies it.
@@ -21,20 +23,43 @@ type Source interface {
 type Result struct {
 	// Metric is the threshold's canonical key.
 	Metric string
-	// Expression is the expression as written.
+	// Expression is the expression as written; Expr the parsed one, for renderers (the
+	// aggregation, operator and limit) so that nothing parses it again.
 	Expression string
+	Expr       Expression
+	// Kind is the metric's value kind, for formatting Observed and the limit.
+	Kind metrics.ValueKind
 	// Observed is the aggregation's value; 0 when HasValue is false.
 	Observed float64
-	// HasValue is false when the metric had no samples. Following k6, such a threshold is
-	// still judged at the end of the test with the aggregation read as 0 ("count<10" passes,
-	// "count>0" fails), but it never aborts a running test: k6 skips metrics without samples
-	// in its periodic evaluation, and so does ShouldAbort.
+	// HasValue is false when the metric had no samples. Unlike k6, which judges such a
+	// threshold with the aggregation read as 0, ramp does not judge it: no data never counts
+	// as met, and the run's verdict is inconclusive (see package verdict). A counter is the
+	// exception: a run that counted nothing counted zero (http_reqs{status:500} count<1
+	// holds when no request failed), so its aggregations are 0 with HasValue true.
 	HasValue bool
-	// Pass is whether the expression held.
+	// Pass is whether the expression held; false without a value.
 	Pass bool
 	// AbortOnFail is the threshold's abortOnFail.
 	AbortOnFail bool
 }
+
+// Status is "pass", "fail" or "no data": what renderers show.
+func (r Result) Status() string {
+	switch {
+	case !r.HasValue:
+		return StatusNoData
+	case r.Pass:
+		return StatusPass
+	}
+	return StatusFail
+}
+
+// The statuses of a threshold result.
+const (
+	StatusPass   = "pass"
+	StatusFail   = "fail"
+	StatusNoData = "no data"
+)
 
 // Evaluate judges every threshold against src. results[i] is the outcome of ts[i].
 //
@@ -43,22 +68,23 @@ type Result struct {
 func Evaluate(ts []Threshold, src Source) []Result {
 	results := make([]Result, len(ts))
 	for i, t := range ts {
-		r := Result{Metric: t.Metric, Expression: t.Expr.Source, AbortOnFail: t.AbortOnFail}
+		r := Result{Metric: t.Metric, Expression: t.Expr.Source, Expr: t.Expr, Kind: t.Kind, AbortOnFail: t.AbortOnFail}
 		if src != nil {
 			r.Observed, r.HasValue = src.Aggregate(t.Metric, t.Expr.Method, t.Expr.Arg)
 		}
 		if !r.HasValue {
 			r.Observed = 0
+			r.HasValue = src != nil && t.Type == metrics.Counter
 		}
-		r.Pass = !math.IsNaN(r.Observed) && compare(r.Observed, t.Expr.Op, t.Expr.Value)
+		r.Pass = r.HasValue && !math.IsNaN(r.Observed) && Compare(r.Observed, t.Expr.Op, t.Expr.Value)
 		results[i] = r
 	}
 	return results
 }
 
-// compare applies op as "observed op limit". An unknown operator never holds: Compile lets
+// Compare applies op as "observed op limit". An unknown operator never holds: Compile lets
 // none through, and a hand-built Threshold with a bad one must not pass silently.
-func compare(observed float64, op string, limit float64) bool {
+func Compare(observed float64, op string, limit float64) bool {
 	switch op {
 	case OpLess:
 		return observed < limit

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 )
 
@@ -132,38 +133,51 @@ func TestEvaluateAsksForEachAggregation(t *testing.T) {
 	}
 }
 
-// TestEvaluateNoData pins k6's end-of-test behaviour for metrics without samples: every
-// aggregation reads as 0.
+// TestEvaluateNoData pins what a metric without samples gives: no value and no pass — no
+// data never counts as met (k6 reads every aggregation as 0 and passes "p(95)<800") — except
+// for counters, whose zero is a real count.
 func TestEvaluateNoData(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		metric string
-		expr   string
-		pass   bool
+		name     string
+		metric   string
+		expr     string
+		hasValue bool // a counter counted zero
+		pass     bool
 	}{
-		// An upper bound on a count holds with nothing counted (k6 issue #1346).
-		{"count upper bound", "dropped_iterations", "count<10", true},
-		// A lower bound on a count fails (k6 issue #1053).
-		{"count lower bound", "iterations", "count>0", false},
-		// A latency limit holds on a sub-metric that saw no request, as in k6.
-		{"latency limit", "http_req_duration{name:never}", "p(95)<800", true},
-		// A success rate fails when nothing was checked.
-		{"success rate", "checks", "rate>0.99", false},
-		// An error rate limit holds.
-		{"error rate", "http_req_failed", "rate<0.01", true},
-		// Equality with zero holds.
-		{"gauge equals zero", "vus", "value==0", true},
+		// An upper bound on a count holds with nothing counted.
+		{"count upper bound", "dropped_iterations", "count<10", true, true},
+		// A lower bound on a count fails.
+		{"count lower bound", "iterations", "count>0", true, false},
+		// A counter's rate is zero too.
+		{"counter rate", "http_reqs{status:500}", "rate<1", true, true},
+		// A latency limit on a sub-metric that saw no request is not met: nothing was measured.
+		{"latency limit", "http_req_duration{name:never}", "p(95)<800", false, false},
+		// A success rate without checks is not judged.
+		{"success rate", "checks", "rate>0.99", false, false},
+		// Nor an error rate without requests.
+		{"error rate", "http_req_failed", "rate<0.01", false, false},
+		// Nor a gauge never set.
+		{"gauge equals zero", "vus", "value==0", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := compile(t, tt.metric, tt.expr)
-			for _, src := range []Source{&fakeSource{}, nil} {
-				r := Evaluate(ts, src)[0]
-				if r.HasValue || r.Observed != 0 || r.Pass != tt.pass {
-					t.Errorf("source %v: %+v, want HasValue=false Observed=0 Pass=%v", src, r, tt.pass)
-				}
+			r := Evaluate(ts, &fakeSource{})[0]
+			if r.HasValue != tt.hasValue || r.Observed != 0 || r.Pass != tt.pass {
+				t.Errorf("%+v, want HasValue=%v Observed=0 Pass=%v", r, tt.hasValue, tt.pass)
+			}
+			want := StatusNoData
+			if tt.hasValue {
+				want = map[bool]string{true: StatusPass, false: StatusFail}[tt.pass]
+			}
+			if r.Status() != want {
+				t.Errorf("Status() = %q, want %q", r.Status(), want)
+			}
+			// Without a source nothing is judged, counters included.
+			if r := Evaluate(ts, nil)[0]; r.HasValue || r.Pass {
+				t.Errorf("nil source: %+v, want no value and no pass", r)
 			}
 		})
 	}
@@ -185,8 +199,8 @@ func TestEvaluateResultFields(t *testing.T) {
 	}}
 	got := Evaluate(ts, src)
 	want := []Result{
-		{Metric: "http_req_failed", Expression: " rate < 0.01 ", Observed: 0.02, HasValue: true, Pass: false, AbortOnFail: true},
-		{Metric: "http_req_duration{name:x}", Expression: "p(95)<800", Observed: 500, HasValue: true, Pass: true},
+		{Metric: "http_req_failed", Expression: " rate < 0.01 ", Expr: ts[0].Expr, Kind: metrics.Default, Observed: 0.02, HasValue: true, Pass: false, AbortOnFail: true},
+		{Metric: "http_req_duration{name:x}", Expression: "p(95)<800", Expr: ts[1].Expr, Kind: metrics.Time, Observed: 500, HasValue: true, Pass: true},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Evaluate:\n got  %+v\n want %+v", got, want)

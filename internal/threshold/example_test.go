@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/threshold"
 )
@@ -68,48 +67,4 @@ func ExampleParseExpression() {
 	// Output:
 	// p 99.9 <= 1500 <nil>
 	// threshold "p95<800": column 1: unknown aggregation "p95"; percentiles are written p(N): write p(95)
-}
-
-// monitorData stands in for the monitors: one series of the target's memory, sampled every
-// 10 s from the load's start.
-type monitorData struct{ start time.Time }
-
-func (m monitorData) MetricSeries(string) (*metrics.Series, bool) { return nil, false }
-
-func (m monitorData) MonitorSeries(name string) ([]threshold.MonitorPoint, string, bool) {
-	if name != "target.rss_bytes" {
-		return nil, "", false
-	}
-	var pts []threshold.MonitorPoint
-	for i, mb := range []float64{120, 380, 650, 700} {
-		pts = append(pts, threshold.MonitorPoint{Time: m.start.Add(time.Duration(i) * 10 * time.Second), Value: mb * 1e6})
-	}
-	return pts, "bytes", true
-}
-
-func (m monitorData) Start() time.Time { return m.start }
-
-// Compile the seed's memory rules and judge them on a monitor's series: growth of 580 MB is
-// in the warn band; a missing series warns rather than passing.
-func ExampleEvaluateCriteria() {
-	cs, err := threshold.CompileCriteria([]plan.Criterion{
-		{Name: "memory growth", Severity: "fail", Line: 40,
-			Spec: map[string]any{"rule": "growth", "series": "target.rss_bytes", "warn": "500MB", "fail": "1GB"}},
-		{Name: "pool saturation", Severity: "fail", Line: 41,
-			Spec: map[string]any{"rule": "ratio", "series": "db.connections", "over": "db.max_connections", "fail": 0.95}},
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, o := range threshold.EvaluateCriteria(cs, monitorData{start: time.Now()}) {
-		fmt.Printf("%s: %s, observed %s", o.Name, o.Result, o.ObservedText())
-		if o.Broken {
-			fmt.Printf(", broken at +%s", o.FirstBrokenAt)
-		}
-		fmt.Printf(" (%s)\n", o.Detail)
-	}
-	// Output:
-	// memory growth: warn, observed 580 MB, broken at +20s (580 MB above the warn limit 500 MB)
-	// pool saturation: warn, observed no data (no data: monitor series db.connections unavailable)
 }

@@ -38,8 +38,8 @@ const (
 // documentation gives them.
 var methods = []string{MethodAvg, MethodMin, MethodMax, MethodMed, MethodPercentile, MethodCount, MethodRate, MethodValue}
 
-// operators lists the comparison operators, for messages.
-var operators = []string{OpLess, OpLessEqual, OpGreater, OpGreaterEqual, OpEqual, OpStrictEqual, OpNotEqual}
+// Operators lists the comparison operators, for messages.
+var Operators = []string{OpLess, OpLessEqual, OpGreater, OpGreaterEqual, OpEqual, OpStrictEqual, OpNotEqual}
 
 // Expression is one parsed threshold expression.
 type Expression struct {
@@ -218,11 +218,11 @@ func (p *parser) operator(lhs string) (string, error) {
 			return "", p.fail(start, "missing operator and value after %q; expected e.g. %s<800", lhs, lhs)
 		}
 		return "", p.fail(start, "no comparison operator between %q and %q; expected one of %s",
-			lhs, p.src[start:], strings.Join(operators, " "))
+			lhs, p.src[start:], strings.Join(Operators, " "))
 	case "=":
 		return "", p.fail(start, "unknown operator \"=\"; to compare for equality write ==")
 	}
-	return "", p.fail(start, "unknown operator %q; expected one of %s", op, strings.Join(operators, " "))
+	return "", p.fail(start, "unknown operator %q; expected one of %s", op, strings.Join(Operators, " "))
 }
 
 func (p *parser) value(op string) (float64, error) {

@@ -15,22 +15,19 @@
 //     Gauge: value (the last), min, max. Rate: rate (share of non-zero samples). Trend: avg,
 //     min, max, med, p(N). Values carry no units: time trends are in milliseconds.
 //   - "==" and "===" are the same comparison; comparisons are exact float64 comparisons.
-//   - A metric with no samples: k6 skips it in the periodic evaluation and, at the end,
-//     evaluates it with every aggregation read as 0 (its empty sinks format as zeros; see k6
-//     issue #1346). So at the end "count<10" passes, "count>0" fails, "p(95)<800" passes and
-//     "rate>0.99" fails. Evaluate does the same and marks such results HasValue == false;
-//     ShouldAbort ignores them, as k6's periodic evaluation does.
+//   - A metric with no samples: k6 reads every aggregation as 0 at the end of the test (its
+//     empty sinks format as zeros; k6 issue #1346), so "p(95)<800" passes on a sub-metric
+//     that saw no request. ramp does not: such a result has HasValue false and Pass false,
+//     renderers show "no data", and the run's verdict is inconclusive — no data never counts
+//     as met. Counters are the exception: nothing counted is a count of zero, so
+//     "http_reqs{status:500}: count<1" holds when no request failed. ShouldAbort ignores
+//     results without a value, as k6's periodic evaluation skips empty metrics.
 //   - abortOnFail stops the test when the threshold fails, but not before delayAbortEval has
 //     passed: k6 aborts when the delay is unset (zero here) or strictly shorter than the
 //     elapsed time.
 //
-// Criteria (their YAML grammar is in CompileCriteria's doc) are the seed's rules that
-// whole-run thresholds cannot express: conditions per time window that may stay broken for a
-// while, margins over an SLO, budgets of violations, and rules on the target's own series from
-// the monitors. CompileCriteria validates plan.Criterion values; CriteriaMetricKeys names the
-// sub-metrics to track; EvaluateCriteria judges them on the metrics' time series (exact merged
-// histograms per window, from metrics.Series) and the monitors' points, during the run for
-// ShouldAbortCriteria and at its end for the report.
+// The rules k6 cannot express (windowed conditions, margins, budgets, monitor rules) are the
+// criteria package's; it reuses this package's aggregations and comparisons.
 //
 // Only the standard library is used: the grammar is a dozen tokens, so a hand-written scanner
 // gives better messages (column, expected token, hints) than a parser generator would.
@@ -155,7 +152,7 @@ func compileOne(pt plan.Threshold) ([]Threshold, []error) {
 	}
 	b, ok := metrics.Lookup(name)
 	if !ok {
-		return nil, fail("", &kindError{kind: ErrUnknownMetric, msg: unknownMetric(name)})
+		return nil, fail("", &kindError{kind: ErrUnknownMetric, msg: UnknownMetric(name)})
 	}
 	key := metrics.FormatKey(name, tags)
 	var out []Threshold
@@ -166,9 +163,9 @@ func compileOne(pt plan.Threshold) ([]Threshold, []error) {
 			errs = append(errs, fail(r.Expression, fmt.Errorf("metric %q: %w", pt.Metric, err))...)
 			continue
 		}
-		if !fits(b.Type, expr.Method) {
+		if !Fits(b.Type, expr.Method) {
 			msg := fmt.Sprintf("metric %q: threshold %q: %s is not an aggregation of the %s metric %s; use %s",
-				pt.Metric, r.Expression, expr.Aggregation(), b.Type, b.Name, aggregationsOf(b.Type))
+				pt.Metric, r.Expression, expr.Aggregation(), b.Type, b.Name, Aggregations(b.Type))
 			errs = append(errs, fail(r.Expression, &kindError{kind: ErrAggregation, msg: msg})...)
 			continue
 		}
@@ -186,9 +183,9 @@ func compileOne(pt plan.Threshold) ([]Threshold, []error) {
 	return out, errs
 }
 
-// fits reports whether method is an aggregation of metrics of type t (the table in the
+// Fits reports whether method is an aggregation of metrics of type t (the table in the
 // package doc).
-func fits(t metrics.Type, method string) bool {
+func Fits(t metrics.Type, method string) bool {
 	switch t {
 	case metrics.Counter:
 		return method == MethodCount || method == MethodRate
@@ -205,8 +202,8 @@ func fits(t metrics.Type, method string) bool {
 	return false
 }
 
-// aggregationsOf lists the aggregations of a type, for messages.
-func aggregationsOf(t metrics.Type) string {
+// Aggregations lists the aggregations of a type, for messages.
+func Aggregations(t metrics.Type) string {
 	switch t {
 	case metrics.Counter:
 		return "count or rate"
@@ -220,9 +217,9 @@ func aggregationsOf(t metrics.Type) string {
 	return "nothing: the metric has no known type"
 }
 
-// unknownMetric explains an unknown name with the nearest built-in, or the whole list when
+// UnknownMetric explains an unknown name with the nearest built-in, or the whole list when
 // nothing is near.
-func unknownMetric(name string) string {
+func UnknownMetric(name string) string {
 	all := metrics.Builtins()
 	names := make([]string, len(all))
 	for i, b := range all {

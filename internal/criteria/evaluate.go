@@ -1,4 +1,4 @@
-package threshold
+package criteria
 
 import (
 	"fmt"
@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
-// SeriesSource gives the criteria their data.
+// Source gives the criteria their data.
 //
 // Contract: MetricSeries returns the time series of a canonical metric key (as
 // metrics.Snapshot.Series does), false when the key is not tracked. MonitorSeries returns a
@@ -17,10 +19,13 @@ import (
 // monitor produced nothing (unavailable, not configured). Start is when the load began: the
 // origin of Outcome.FirstBrokenAt. Calls must be safe while the run goes on: criteria are
 // evaluated during the run for abortOnFail.
-type SeriesSource interface {
+type Source interface {
 	MetricSeries(key string) (*metrics.Series, bool)
 	MonitorSeries(name string) (points []MonitorPoint, unit string, ok bool)
 	Start() time.Time
+	// Unconfigured says why a monitor series has no source in this run (its monitor is not
+	// configured: no URL, no PID…); ok is false when the series has a source.
+	Unconfigured(series string) (why string, ok bool)
 }
 
 // MonitorPoint is one sample of a monitor series.
@@ -49,19 +54,35 @@ type Outcome struct {
 	FirstBrokenAt time.Duration
 	// Detail explains: no data, the worst window, a brief breach…
 	Detail string
+	// Severity is the criterion's: "fail" or "warn".
+	Severity string
 	// AbortOnFail is the criterion's: a "fail" result stops the run.
 	AbortOnFail bool
 }
 
-// EvaluateCriteria judges every criterion against src; outcomes[i] is that of cs[i]. It is
+// skipped marks o skipped when a monitor series c reads has no source in this run.
+func skipped(c Criterion, src Source, o *Outcome) bool {
+	for _, name := range []string{c.Series, c.Over} {
+		if why, ok := src.Unconfigured(name); name != "" && ok {
+			o.Result, o.Detail = ResultSkipped, "skipped: "+why
+			return true
+		}
+	}
+	return false
+}
+
+// Evaluate judges every criterion against src; outcomes[i] is that of cs[i]. It is
 // safe to call during the run (on a fresh snapshot) and at its end.
-func EvaluateCriteria(cs []Criterion, src SeriesSource) []Outcome {
+func Evaluate(cs []Criterion, src Source) []Outcome {
 	out := make([]Outcome, len(cs))
 	for i, c := range cs {
-		o := Outcome{Name: c.Name, Rule: c.Text(), AbortOnFail: c.AbortOnFail, Result: ResultPass}
+		o := Outcome{Name: c.Name, Rule: c.Text(), Severity: c.Severity, AbortOnFail: c.AbortOnFail, Result: ResultPass}
 		switch {
 		case src == nil:
 			o.noData("no data source")
+		case c.unjudgeable != "":
+			o.Result, o.Detail = ResultNoData, c.unjudgeable
+		case c.Metric == "" && skipped(c, src, &o):
 		case c.Metric != "":
 			evalMetric(c, src, &o)
 		default:
@@ -88,24 +109,24 @@ func (o Outcome) ObservedText() string {
 func formatUnit(v float64, unit string) string {
 	switch unit {
 	case "ms":
-		return Format(v, metrics.Time)
+		return threshold.Format(v, metrics.Time)
 	case "bytes":
-		return Format(v, metrics.Data)
+		return threshold.Format(v, metrics.Data)
 	case "s":
-		return Format(v*1000, metrics.Time)
+		return threshold.Format(v*1000, metrics.Time)
 	case "fraction":
-		return FormatPercent(v)
+		return threshold.FormatPercent(v)
 	case "":
-		return Format(v, metrics.Default)
+		return threshold.Format(v, metrics.Default)
 	case "/s":
-		return Format(v, metrics.Default) + "/s"
+		return threshold.Format(v, metrics.Default) + "/s"
 	}
-	return Format(v, metrics.Default) + " " + unit
+	return threshold.Format(v, metrics.Default) + " " + unit
 }
 
-// ShouldAbortCriteria reports the failed abortOnFail outcomes: abort is true when there is at
+// ShouldAbort reports the failed abortOnFail outcomes: abort is true when there is at
 // least one. A criterion without data warns and never aborts.
-func ShouldAbortCriteria(outcomes []Outcome) (abort bool, failed []Outcome) {
+func ShouldAbort(outcomes []Outcome) (abort bool, failed []Outcome) {
 	for _, o := range outcomes {
 		if o.AbortOnFail && o.Result == ResultFail {
 			failed = append(failed, o)
@@ -114,9 +135,9 @@ func ShouldAbortCriteria(outcomes []Outcome) (abort bool, failed []Outcome) {
 	return len(failed) > 0, failed
 }
 
-// noData marks an outcome as a warning for lack of data.
+// noData marks an outcome as lacking data.
 func (o *Outcome) noData(why string) {
-	o.Result, o.HasValue, o.Observed, o.Detail = ResultWarn, false, 0, "no data: "+why
+	o.Result, o.HasValue, o.Observed, o.Detail = ResultNoData, false, 0, "no data: "+why
 }
 
 // window is the aggregate of one window of a metric series.
@@ -187,21 +208,21 @@ func aggregateWindow(c Criterion, t metrics.Type, w metrics.WindowValue) (float6
 		return 0, false
 	}
 	switch c.Method {
-	case MethodCount:
+	case threshold.MethodCount:
 		return float64(w.Count), true
-	case MethodRate:
+	case threshold.MethodRate:
 		return w.Rate, true
-	case MethodValue:
+	case threshold.MethodValue:
 		return w.Value, true
-	case MethodMin:
+	case threshold.MethodMin:
 		return w.Min, true
-	case MethodMax:
+	case threshold.MethodMax:
 		return w.Max, true
-	case MethodAvg:
+	case threshold.MethodAvg:
 		return w.Avg, true
-	case MethodMed:
+	case threshold.MethodMed:
 		return w.Percentile(50), true
-	case MethodPercentile:
+	case threshold.MethodPercentile:
 		return w.Percentile(c.Arg), true
 	}
 	return 0, false
@@ -209,7 +230,7 @@ func aggregateWindow(c Criterion, t metrics.Type, w metrics.WindowValue) (float6
 
 // pointHas reports whether a SeriesPoint carries c's aggregate.
 func pointHas(c Criterion) bool {
-	if c.Method == MethodPercentile {
+	if c.Method == threshold.MethodPercentile {
 		return c.Arg == 50 || c.Arg == 90 || c.Arg == 95 || c.Arg == 99
 	}
 	return true
@@ -222,24 +243,24 @@ func aggregatePoint(c Criterion, t metrics.Type, p metrics.SeriesPoint, iv time.
 		return 0, false
 	}
 	switch c.Method {
-	case MethodCount:
+	case threshold.MethodCount:
 		return float64(p.Count), true
-	case MethodRate:
+	case threshold.MethodRate:
 		if t == metrics.Counter {
 			return p.Sum / iv.Seconds(), true
 		}
 		return float64(p.Passes) / float64(p.Count), true
-	case MethodValue:
+	case threshold.MethodValue:
 		return p.Value, true
-	case MethodMin:
+	case threshold.MethodMin:
 		return p.Min, true
-	case MethodMax:
+	case threshold.MethodMax:
 		return p.Max, true
-	case MethodAvg:
+	case threshold.MethodAvg:
 		return p.Sum / float64(p.Count), true
-	case MethodMed:
+	case threshold.MethodMed:
 		return p.P50, true
-	case MethodPercentile:
+	case threshold.MethodPercentile:
 		switch c.Arg {
 		case 50:
 			return p.P50, true
@@ -257,12 +278,12 @@ func aggregatePoint(c Criterion, t metrics.Type, p metrics.SeriesPoint, iv time.
 // unit names the unit of c's aggregate.
 func (c Criterion) unit() string {
 	switch {
-	case c.Method == MethodRate && c.Type == metrics.Counter:
+	case c.Method == threshold.MethodRate && c.Type == metrics.Counter:
 		if c.Metric == metrics.HTTPReqs || strings.HasPrefix(c.Metric, metrics.HTTPReqs+"{") {
 			return "RPS"
 		}
 		return "/s"
-	case c.Method == MethodRate:
+	case c.Method == threshold.MethodRate:
 		return "fraction"
 	case c.Kind == metrics.Time:
 		return "ms"
@@ -273,10 +294,10 @@ func (c Criterion) unit() string {
 }
 
 // evalMetric judges the windowed, margin and violations rules.
-func evalMetric(c Criterion, src SeriesSource, o *Outcome) {
+func evalMetric(c Criterion, src Source, o *Outcome) {
 	s, ok := src.MetricSeries(c.Metric)
 	if !ok || s == nil {
-		o.noData(fmt.Sprintf("metric %s is not tracked (list it with CriteriaMetricKeys)", c.Metric))
+		o.noData(fmt.Sprintf("metric %s is not tracked (list it with MetricKeys)", c.Metric))
 		return
 	}
 	start := src.Start()
@@ -303,7 +324,7 @@ func evalMetric(c Criterion, src SeriesSource, o *Outcome) {
 	case RuleViolations:
 		var n int64
 		for _, w := range ws {
-			if w.ok && !c.Cond.Holds(w.value) {
+			if w.ok && !holds(c.Cond, w.value) {
 				if n == 0 {
 					o.Broken, o.FirstBrokenAt = true, off(w.from)
 				}
@@ -314,7 +335,7 @@ func evalMetric(c Criterion, src SeriesSource, o *Outcome) {
 		if n > c.Max {
 			o.Result = ResultFail
 		}
-		o.Detail = fmt.Sprintf("%d of %d windows broke %s (budget %d)", n, len(ws), c.Cond, c.Max)
+		o.Detail = fmt.Sprintf("%d of %d windows broke %s (budget %d)", n, len(ws), condText(c.Cond), c.Max)
 	}
 }
 
@@ -326,7 +347,7 @@ func evalWindowed(c Criterion, ws []window, o *Outcome, off func(time.Time) time
 	worst, haveWorst := 0.0, false
 	exceeded := false
 	for _, w := range ws {
-		if !w.ok || c.Cond.Holds(w.value) {
+		if !w.ok || holds(c.Cond, w.value) {
 			run = 0
 			continue
 		}
@@ -366,11 +387,11 @@ func evalWindowed(c Criterion, ws []window, o *Outcome, off func(time.Time) time
 }
 
 // fartherFrom reports whether a breaks cond worse than b.
-func fartherFrom(cond Condition, a, b float64) bool {
+func fartherFrom(cond plan.Condition, a, b float64) bool {
 	switch cond.Op {
-	case OpLess, OpLessEqual:
+	case threshold.OpLess, threshold.OpLessEqual:
 		return a > b
-	case OpGreater, OpGreaterEqual:
+	case threshold.OpGreater, threshold.OpGreaterEqual:
 		return a < b
 	}
 	return math.Abs(a-cond.Value) > math.Abs(b-cond.Value)
@@ -401,11 +422,11 @@ func evalMargin(c Criterion, ws []window, o *Outcome, off func(time.Time) time.D
 	case worst > limit:
 		o.Result = ResultFail
 		o.Detail = fmt.Sprintf("%s above the SLO %s by more than %s (limit %s)",
-			formatUnit(worst, u), formatUnit(c.SLO, u), FormatPercent(c.Margin), formatUnit(limit, u))
+			formatUnit(worst, u), formatUnit(c.SLO, u), threshold.FormatPercent(c.Margin), formatUnit(limit, u))
 	case worst > c.SLO:
 		o.Result = ResultWarn
 		o.Detail = fmt.Sprintf("%s above the SLO %s, within the %s margin",
-			formatUnit(worst, u), formatUnit(c.SLO, u), FormatPercent(c.Margin))
+			formatUnit(worst, u), formatUnit(c.SLO, u), threshold.FormatPercent(c.Margin))
 	}
 	if o.Result != ResultPass {
 		o.Broken = true
@@ -438,7 +459,7 @@ func evalPerRequest(c Criterion, s *metrics.Series, o *Outcome, off func(time.Ti
 	n := countAbove(all, c.Cond)
 	if n > 0 {
 		for i := range s.Len() {
-			if p := s.At(i); p.Count > 0 && !c.Cond.Holds(p.Max) {
+			if p := s.At(i); p.Count > 0 && !holds(c.Cond, p.Max) {
 				o.Broken, o.FirstBrokenAt = true, off(p.Time)
 				break
 			}
@@ -448,22 +469,22 @@ func evalPerRequest(c Criterion, s *metrics.Series, o *Outcome, off func(time.Ti
 	if n > c.Max {
 		o.Result = ResultFail
 	}
-	o.Detail = fmt.Sprintf("%d of %d requests broke %s (budget %d)", n, all.Count, c.Cond, c.Max)
+	o.Detail = fmt.Sprintf("%d of %d requests broke %s (budget %d)", n, all.Count, condText(c.Cond), c.Max)
 }
 
 // countAbove estimates how many samples of a trend window break cond (< or <=): the share of
 // the histogram above the value, found by bisecting the percentile.
-func countAbove(w metrics.WindowValue, cond Condition) int64 {
-	if cond.Holds(w.Max) {
+func countAbove(w metrics.WindowValue, cond plan.Condition) int64 {
+	if holds(cond, w.Max) {
 		return 0
 	}
-	if !cond.Holds(w.Min) {
+	if !holds(cond, w.Min) {
 		return w.Count
 	}
 	lo, hi := 0.0, 100.0 // Percentile(lo) holds, Percentile(hi) breaks
 	for range 40 {
 		mid := (lo + hi) / 2
-		if cond.Holds(w.Percentile(mid)) {
+		if holds(cond, w.Percentile(mid)) {
 			lo = mid
 		} else {
 			hi = mid
@@ -483,9 +504,11 @@ type SnapshotSource struct {
 	Monitors func(name string) (points []MonitorPoint, unit string, ok bool)
 	// LoadStart is when the load began.
 	LoadStart time.Time
+	// Skipped answers Unconfigured; nil means every monitor series has a source.
+	Skipped func(series string) (why string, ok bool)
 }
 
-var _ SeriesSource = SnapshotSource{}
+var _ Source = SnapshotSource{}
 
 // MetricSeries returns the snapshot's series of key.
 func (s SnapshotSource) MetricSeries(key string) (*metrics.Series, bool) {
@@ -505,3 +528,11 @@ func (s SnapshotSource) MonitorSeries(name string) ([]MonitorPoint, string, bool
 
 // Start returns LoadStart.
 func (s SnapshotSource) Start() time.Time { return s.LoadStart }
+
+// Unconfigured answers from the Skipped function; nil means every series has a source.
+func (s SnapshotSource) Unconfigured(series string) (string, bool) {
+	if s.Skipped == nil {
+		return "", false
+	}
+	return s.Skipped(series)
+}

@@ -1,4 +1,4 @@
-package threshold
+package criteria
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
 // t0 is the synthetic runs' start: the registry's clock and the load's start.
@@ -76,11 +77,11 @@ func run(t *testing.T, secs []second) SnapshotSource {
 // mustCompile compiles one criterion written as its Spec, or fails the test.
 func mustCompile(t *testing.T, severity string, specs ...map[string]any) []Criterion {
 	t.Helper()
-	var pcs []plan.Criterion
+	var pcs []Raw
 	for i, s := range specs {
-		pcs = append(pcs, plan.Criterion{Name: "c", Severity: severity, Spec: s, Line: i + 1})
+		pcs = append(pcs, Raw{Name: "c", Severity: severity, Spec: s, Line: i + 1})
 	}
-	cs, err := CompileCriteria(pcs)
+	cs, err := compileRaw(pcs)
 	if err != nil {
 		t.Fatalf("CompileCriteria: %v", err)
 	}
@@ -169,7 +170,7 @@ func TestEvaluateCriteriaWindowed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := mustCompile(t, tt.severity, tt.spec)
-			o := EvaluateCriteria(cs, run(t, tt.secs))[0]
+			o := Evaluate(cs, run(t, tt.secs))[0]
 			check(t, o, tt.want)
 		})
 	}
@@ -197,7 +198,7 @@ func TestEvaluateCriteriaMargin(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := mustCompile(t, "fail", spec)
-			o := EvaluateCriteria(cs, run(t, steady(5, 10, tt.latency)))[0]
+			o := Evaluate(cs, run(t, steady(5, 10, tt.latency)))[0]
 			check(t, o, tt.want)
 		})
 	}
@@ -243,7 +244,7 @@ func TestEvaluateCriteriaViolations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := mustCompile(t, "fail", tt.spec)
-			check(t, EvaluateCriteria(cs, run(t, tt.secs))[0], tt.want)
+			check(t, Evaluate(cs, run(t, tt.secs))[0], tt.want)
 		})
 	}
 }
@@ -251,7 +252,7 @@ func TestEvaluateCriteriaViolations(t *testing.T) {
 // monitors is a SeriesSource of fixed monitor series, starting at t0.
 type monitors map[string][]float64
 
-var _ SeriesSource = monitors(nil)
+var _ Source = monitors(nil)
 
 func (m monitors) MetricSeries(string) (*metrics.Series, bool) { return nil, false }
 
@@ -272,6 +273,14 @@ func (m monitors) MonitorSeries(name string) ([]MonitorPoint, string, bool) {
 }
 
 func (m monitors) Start() time.Time { return t0 }
+
+// Unconfigured says the series of the monitor "off" have no source in this run.
+func (m monitors) Unconfigured(series string) (string, bool) {
+	if strings.HasPrefix(series, "off.") {
+		return "monitor off has no url", true
+	}
+	return "", false
+}
 
 func TestEvaluateCriteriaMonitors(t *testing.T) {
 	t.Parallel()
@@ -318,7 +327,7 @@ func TestEvaluateCriteriaMonitors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := mustCompile(t, tt.severity, tt.spec)
-			check(t, EvaluateCriteria(cs, tt.data)[0], tt.want)
+			check(t, Evaluate(cs, tt.data)[0], tt.want)
 		})
 	}
 }
@@ -328,7 +337,7 @@ func TestEvaluateCriteriaNoData(t *testing.T) {
 	tests := []struct {
 		name   string
 		spec   map[string]any
-		src    SeriesSource
+		src    Source
 		detail string
 	}{
 		// The monitor never produced the series.
@@ -350,12 +359,63 @@ func TestEvaluateCriteriaNoData(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cs := mustCompile(t, "fail", tt.spec)
-			o := EvaluateCriteria(cs, tt.src)[0]
-			if o.Result != ResultWarn || o.HasValue || !strings.Contains(o.Detail, tt.detail) {
-				t.Errorf("outcome %+v, want warn without value, detail containing %q", o, tt.detail)
+			o := Evaluate(cs, tt.src)[0]
+			if o.Result != ResultNoData || o.HasValue || !strings.Contains(o.Detail, tt.detail) {
+				t.Errorf("outcome %+v, want no data without value, detail containing %q", o, tt.detail)
 			}
-			if abort, _ := ShouldAbortCriteria([]Outcome{o}); abort {
+			if abort, _ := ShouldAbort([]Outcome{o}); abort {
 				t.Errorf("no data must not abort the run")
+			}
+		})
+	}
+}
+
+// TestEvaluateCriteriaSkippedAndUnjudgeable tells apart a rule whose monitor is not
+// configured for the run (skipped, counted neither way) from one that cannot be judged at
+// the run's time scale (no data, saying why).
+func TestEvaluateCriteriaSkippedAndUnjudgeable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		spec       map[string]any
+		resolution time.Duration
+		src        Source
+		want       string
+		detail     string
+	}{
+		// The series' monitor has no source: skipped, with the monitor's reason.
+		{"monitor not configured", map[string]any{"rule": "max", "series": "off.deadlocks", "fail": 0},
+			time.Second, monitors{}, ResultSkipped, "monitor off has no url"},
+		// Either side of a ratio.
+		{"ratio divisor not configured", map[string]any{"rule": "ratio", "series": "a", "over": "off.max", "fail": 1},
+			time.Second, monitors{"a": {1}}, ResultSkipped, "monitor off has no url"},
+		// A configured monitor that read nothing is no data, not skipped.
+		{"configured, no data", map[string]any{"rule": "max", "series": "on.deadlocks", "fail": 0},
+			time.Second, monitors{}, ResultNoData, "unavailable"},
+		// A 1 s window compressed to 1 ms is finer than the run's 10 ms series.
+		{"window below resolution", map[string]any{"rule": "windowed", "metric": "http_reqs", "window": "1ms", "condition": ">=1"},
+			10 * time.Millisecond, run(t, steady(3, 5, time.Millisecond)), ResultNoData, "cannot be judged at this time scale: window 1ms"},
+		// Likewise an allowance.
+		{"for below resolution", map[string]any{"rule": "windowed", "metric": "http_reqs", "condition": ">=1", "for": "5ms"},
+			10 * time.Millisecond, run(t, steady(3, 5, time.Millisecond)), ResultNoData, "for 5ms"},
+		// At the resolution itself the rule is judged.
+		{"window at resolution", map[string]any{"rule": "windowed", "metric": "http_reqs", "window": "1s", "condition": ">=1"},
+			time.Second, run(t, steady(3, 5, time.Millisecond)), ResultPass, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pcs, err := Parse([]Raw{{Name: "c", Severity: "fail", Spec: tt.spec}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs, err := Compile(pcs, tt.resolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := Evaluate(cs, tt.src)[0]
+			if o.Result != tt.want || !strings.Contains(o.Detail, tt.detail) {
+				t.Errorf("outcome %+v, want %s with detail containing %q", o, tt.want, tt.detail)
 			}
 		})
 	}
@@ -363,7 +423,7 @@ func TestEvaluateCriteriaNoData(t *testing.T) {
 
 func TestShouldAbortCriteria(t *testing.T) {
 	t.Parallel()
-	pcs := []plan.Criterion{
+	pcs := []Raw{
 		{Name: "aborts", Severity: "fail", AbortOnFail: true,
 			Spec: map[string]any{"rule": "max", "series": "x", "fail": 1}},
 		{Name: "only fails", Severity: "fail",
@@ -371,15 +431,15 @@ func TestShouldAbortCriteria(t *testing.T) {
 		{Name: "warns", Severity: "warn", AbortOnFail: true,
 			Spec: map[string]any{"rule": "max", "series": "x", "fail": 1}},
 	}
-	cs, err := CompileCriteria(pcs)
+	cs, err := compileRaw(pcs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	abort, failed := ShouldAbortCriteria(EvaluateCriteria(cs, monitors{"x": {0, 2}}))
+	abort, failed := ShouldAbort(Evaluate(cs, monitors{"x": {0, 2}}))
 	if !abort || len(failed) != 1 || failed[0].Name != "aborts" {
 		t.Errorf("ShouldAbortCriteria = %v, %+v; want only \"aborts\"", abort, failed)
 	}
-	if abort, _ := ShouldAbortCriteria(EvaluateCriteria(cs, monitors{"x": {0, 0.5}})); abort {
+	if abort, _ := ShouldAbort(Evaluate(cs, monitors{"x": {0, 0.5}})); abort {
 		t.Errorf("aborted though every rule held")
 	}
 }
@@ -397,22 +457,24 @@ func TestCompileCriteriaForms(t *testing.T) {
 		{"windowed", "", map[string]any{"rule": "windowed", "metric": "http_reqs", "aggregate": "rate",
 			"window": "1s", "condition": ">=400", "for": "30s"},
 			func(c Criterion) bool {
-				return c.Cond == Condition{OpGreaterEqual, 400} && c.For == 30*time.Second && c.Window == time.Second
+				return c.Cond == plan.Condition{Op: threshold.OpGreaterEqual, Value: 400} && c.For == 30*time.Second && c.Window == time.Second
 			},
 			"http_reqs rate per 1s >=400, broken for at most 30s"},
 		// kind: rather than rule:, a counter's default aggregate, a duration as the value.
 		{"kind and defaults", "windowed", map[string]any{"metric": "http_req_failed", "condition": "<0.01"},
-			func(c Criterion) bool { return c.Method == MethodRate && c.Window == 0 },
+			func(c Criterion) bool { return c.Method == threshold.MethodRate && c.Window == 0 },
 			"http_req_failed rate per interval <0.01"},
 		// Condition values of time metrics may be durations.
 		{"duration condition", "", map[string]any{"rule": "violations", "metric": "http_req_duration",
 			"aggregate": "p(99)", "window": "10s", "condition": "< 1.5s", "max": 10},
-			func(c Criterion) bool { return c.Cond == Condition{OpLess, 1500} && c.Arg == 99 && c.Max == 10 },
+			func(c Criterion) bool {
+				return c.Cond == plan.Condition{Op: threshold.OpLess, Value: 1500} && c.Arg == 99 && c.Max == 10
+			},
 			"at most 10 windows of http_req_duration p(99) per 10s breaking <1500"},
 		// Scenario 01's short form: breach "rate < 400 for 30s" is the rule "rate >= 400".
 		{"short form", "", map[string]any{"rule": "http_reqs rate < 400 for 30s"},
 			func(c Criterion) bool {
-				return c.Rule == RuleWindowed && c.Cond == Condition{OpGreaterEqual, 400} && c.For == 30*time.Second
+				return c.Rule == RuleWindowed && c.Cond == plan.Condition{Op: threshold.OpGreaterEqual, Value: 400} && c.For == 30*time.Second
 			},
 			"http_reqs rate per interval >=400, broken for at most 30s"},
 		// Sizes in SI and binary units.
@@ -430,7 +492,7 @@ func TestCompileCriteriaForms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cs, err := CompileCriteria([]plan.Criterion{{Kind: tt.kind, Severity: "fail", Spec: tt.spec, Line: 3}})
+			cs, err := compileRaw([]Raw{{Kind: tt.kind, Severity: "fail", Spec: tt.spec, Line: 3}})
 			if err != nil {
 				t.Fatalf("CompileCriteria: %v", err)
 			}
@@ -466,7 +528,7 @@ func TestCompileCriteriaErrors(t *testing.T) {
 		{"missing metric", map[string]any{"rule": "windowed", "condition": ">1"}, ErrMissingKey, "windowed needs metric"},
 		// An unknown metric gets the threshold's did-you-mean.
 		{"unknown metric", map[string]any{"rule": "windowed", "metric": "http_req", "condition": ">1"},
-			ErrUnknownMetric, `did you mean "http_reqs"?`},
+			threshold.ErrUnknownMetric, `did you mean "http_reqs"?`},
 		// A condition without an operator.
 		{"bad condition", map[string]any{"rule": "windowed", "metric": "http_reqs", "condition": "400"},
 			ErrBadValue, `"400" does not start with an operator`},
@@ -493,7 +555,7 @@ func TestCompileCriteriaErrors(t *testing.T) {
 			ErrMissingKey, "needs aggregate: one of avg, min, max, med or p(N)"},
 		// An aggregate the metric lacks.
 		{"aggregate misfit", map[string]any{"rule": "windowed", "metric": "http_reqs", "aggregate": "p(95)", "condition": "<1"},
-			ErrAggregation, `aggregate "p(95)" does not fit http_reqs`},
+			threshold.ErrAggregation, `aggregate "p(95)" does not fit http_reqs`},
 		// A negative budget.
 		{"negative max", map[string]any{"rule": "violations", "metric": "http_reqs", "condition": ">1", "max": int64(-1)},
 			ErrBadValue, "max: -1 is not a whole number"},
@@ -508,7 +570,7 @@ func TestCompileCriteriaErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := CompileCriteria([]plan.Criterion{{Name: "the rule", Severity: "fail", Spec: tt.spec, Line: 42}})
+			_, err := compileRaw([]Raw{{Name: "the rule", Severity: "fail", Spec: tt.spec, Line: 42}})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -526,7 +588,7 @@ func TestCompileCriteriaErrors(t *testing.T) {
 // its own line.
 func TestCompileCriteriaEveryError(t *testing.T) {
 	t.Parallel()
-	_, err := CompileCriteria([]plan.Criterion{
+	_, err := compileRaw([]Raw{
 		{Name: "a", Spec: map[string]any{"rule": "windowd"}, Line: 3},
 		{Name: "b", Spec: map[string]any{"rule": "max", "series": "x", "fail": 1}, Line: 4},
 		{Name: "c", Severity: "loud", Spec: map[string]any{"rule": "max", "series": "x", "fail": "1XB"}, Line: 5},
@@ -545,7 +607,7 @@ func TestCompileCriteriaEveryError(t *testing.T) {
 	}
 }
 
-func TestCriteriaMetricKeys(t *testing.T) {
+func TestMetricKeys(t *testing.T) {
 	t.Parallel()
 	cs := mustCompile(t, "fail",
 		map[string]any{"rule": "windowed", "metric": "http_reqs", "condition": ">1"},
@@ -553,9 +615,9 @@ func TestCriteriaMetricKeys(t *testing.T) {
 		map[string]any{"rule": "margin", "metric": "http_req_duration{type:api_read}", "aggregate": "p(95)", "slo": 1, "margin": 0.1},
 		map[string]any{"rule": "max", "series": "db.connections", "fail": 1},
 	)
-	got := strings.Join(CriteriaMetricKeys(cs), " ")
+	got := strings.Join(MetricKeys(cs), " ")
 	if got != "http_req_duration{type:api_read}" {
-		t.Errorf("CriteriaMetricKeys = %q, want the one sub-metric once", got)
+		t.Errorf("MetricKeys = %q, want the one sub-metric once", got)
 	}
 }
 
@@ -628,22 +690,23 @@ func TestCriteriaOddInput(t *testing.T) {
 		for _, key := range keys {
 			for _, v := range odd {
 				spec := map[string]any{"rule": rule, key: v}
-				_, _ = CompileCriteria([]plan.Criterion{{Spec: spec}, {Kind: rule, Spec: spec}})
+				_, _ = compileRaw([]Raw{{Spec: spec}, {Kind: rule, Spec: spec}})
 			}
 		}
 	}
 	for _, v := range odd {
-		_, _ = CompileCriteria([]plan.Criterion{{Spec: map[string]any{"rule": v}}, {Spec: nil}})
+		_, _ = compileRaw([]Raw{{Spec: map[string]any{"rule": v}}, {Spec: nil}})
 	}
 	src := run(t, steady(3, 2, time.Millisecond))
-	for _, c := range []Criterion{
+	for _, pc := range []plan.Criterion{
 		{},
 		{Rule: RuleWindowed, Metric: "http_reqs", Window: -time.Second},
 		{Rule: RuleViolations, Metric: "http_req_duration", PerRequest: true},
 		{Rule: RuleMargin, Metric: "http_reqs", Method: "nonsense"},
 		{Rule: RuleRatio, Series: "a", Over: "b"},
 	} {
-		for _, o := range EvaluateCriteria([]Criterion{c}, src) {
+		c := Criterion{Criterion: pc}
+		for _, o := range Evaluate([]Criterion{c}, src) {
 			if o.Result == "" {
 				t.Errorf("criterion %+v: empty result", c)
 			}
@@ -669,7 +732,7 @@ func BenchmarkEvaluateCriteria(b *testing.B) {
 	}
 	rec.Flush()
 	src := SnapshotSource{Snapshot: reg.Snapshot(), LoadStart: t0}
-	cs, err := CompileCriteria([]plan.Criterion{
+	cs, err := compileRaw([]Raw{
 		{Spec: map[string]any{"rule": "windowed", "metric": "http_reqs", "window": "1s", "condition": ">=4", "for": "30s"}},
 		{Spec: map[string]any{"rule": "margin", "metric": "http_req_duration", "aggregate": "p(95)", "slo": 800, "margin": "20%"}},
 		{Spec: map[string]any{"rule": "violations", "metric": "http_req_duration", "aggregate": "p(99)", "window": "10s", "condition": "<1500", "max": 10}},
@@ -680,7 +743,7 @@ func BenchmarkEvaluateCriteria(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = EvaluateCriteria(cs, src)
+		_ = Evaluate(cs, src)
 	}
 }
 
@@ -752,10 +815,19 @@ func TestEvaluateCriteriaDetails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			o := EvaluateCriteria(mustCompile(t, "fail", tt.spec), run(t, tt.secs))[0]
+			o := Evaluate(mustCompile(t, "fail", tt.spec), run(t, tt.secs))[0]
 			if o.Result != tt.result || !o.Broken || o.FirstBrokenAt != tt.at || !strings.Contains(o.Detail, tt.detail) {
 				t.Errorf("outcome %+v, want %s broken at %v, detail containing %q", o, tt.result, tt.at, tt.detail)
 			}
 		})
 	}
+}
+
+// compileRaw parses and compiles criteria as a run does.
+func compileRaw(rs []Raw) ([]Criterion, error) {
+	pcs, err := Parse(rs)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(pcs, time.Second)
 }

@@ -1,12 +1,14 @@
-package threshold
+package criteria
 
 import (
 	"fmt"
 	"time"
+
+	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // evalMonitor judges the growth, max, final and ratio rules on monitor series.
-func evalMonitor(c Criterion, src SeriesSource, o *Outcome) {
+func evalMonitor(c Criterion, src Source, o *Outcome) {
 	pts, unit, ok := src.MonitorSeries(c.Series)
 	if !ok || len(pts) == 0 {
 		o.noData(fmt.Sprintf("monitor series %s unavailable", c.Series))
@@ -49,11 +51,11 @@ func evalMonitor(c Criterion, src SeriesSource, o *Outcome) {
 		}
 	}
 	start := src.Start()
-	breaks := func(l Limit, above bool) (bool, time.Time) {
+	breaks := func(l plan.Limit, above bool) (bool, time.Time) {
 		if !l.Set {
 			return false, time.Time{}
 		}
-		lim := l.in(unit)
+		lim := limitIn(l, unit)
 		if above && o.Observed <= lim || !above && o.Observed >= lim {
 			return false, time.Time{}
 		}
@@ -67,9 +69,9 @@ func evalMonitor(c Criterion, src SeriesSource, o *Outcome) {
 		}
 		return true, judged[len(judged)-1].Time
 	}
-	mark := func(result string, at time.Time, what string, l Limit) {
+	mark := func(result string, at time.Time, what string, l plan.Limit) {
 		o.Result, o.Broken, o.FirstBrokenAt = result, true, max(0, at.Sub(start))
-		o.Detail = fmt.Sprintf("%s %s %s", formatUnit(o.Observed, unit), what, formatUnit(l.in(unit), unit))
+		o.Detail = fmt.Sprintf("%s %s %s", formatUnit(o.Observed, unit), what, formatUnit(limitIn(l, unit), unit))
 	}
 	if b, at := breaks(c.Fail, true); b {
 		mark(ResultFail, at, "above the fail limit", c.Fail)

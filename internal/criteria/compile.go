@@ -1,4 +1,4 @@
-package threshold
+package criteria
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/suggest"
+	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
 // The rule kinds of a criterion.
@@ -28,6 +29,15 @@ const (
 	ResultPass = "pass"
 	ResultWarn = "warn"
 	ResultFail = "fail"
+	// ResultNoData: the rule's source is configured for this run but delivered nothing to
+	// judge (a metric never recorded, a monitor that could not read), or the rule cannot be
+	// judged at the run's time scale. It is never met: a fail-severity criterion without data
+	// makes the run inconclusive.
+	ResultNoData = "no data"
+	// ResultSkipped: the rule's source is not configured for this run (a monitor without a
+	// source, e.g. PostgreSQL deadlocks when the target runs on SQLite). Listed with why,
+	// counted neither way.
+	ResultSkipped = "skipped"
 )
 
 // ruleKeys lists, per rule, the Spec keys it accepts (besides "rule"), for did-you-mean.
@@ -44,8 +54,8 @@ var ruleKeys = map[string][]string{
 // ruleKinds lists the rule kinds in documentation order, for messages.
 var ruleKinds = []string{RuleWindowed, RuleMargin, RuleViolations, RuleGrowth, RuleMax, RuleFinal, RuleRatio}
 
-// The kinds of criterion compile error, beside ErrMetricKey, ErrUnknownMetric and
-// ErrAggregation; a *CriterionError matches one of them with errors.Is.
+// The kinds of criterion compile error, beside threshold.ErrMetricKey, threshold.ErrUnknownMetric and
+// threshold.ErrAggregation; a *CriterionError matches one of them with errors.Is.
 var (
 	// ErrUnknownRule: the rule (or kind) is not one of the rule kinds.
 	ErrUnknownRule = errors.New("unknown criterion rule")
@@ -87,146 +97,102 @@ func (e *CriterionError) Error() string {
 // Unwrap returns the cause.
 func (e *CriterionError) Unwrap() error { return e.Err }
 
-// Condition is "observed Op Value" that must hold.
-type Condition struct {
-	Op    string  // one of the Op constants
-	Value float64 // in the metric's unit (ms for time metrics)
+// holds reports whether v satisfies cond; NaN never does.
+func holds(cond plan.Condition, v float64) bool {
+	return v == v && threshold.Compare(v, cond.Op, cond.Value)
 }
 
-// Holds reports whether v satisfies the condition; NaN never does.
-func (c Condition) Holds(v float64) bool { return v == v && compare(v, c.Op, c.Value) }
+// condText is a condition's canonical form: ">=400".
+func condText(cond plan.Condition) string { return cond.Op + formatFloat(cond.Value) }
 
-// String is the canonical form: ">=400".
-func (c Condition) String() string { return c.Op + formatFloat(c.Value) }
-
-// Limit is a monitor value from a criterion: a plain number, or a percentage, which means a
-// fraction unless the series' unit is "percent" (then 90% is 90).
-type Limit struct {
-	Value   float64
-	Percent bool   // written with %: Value is the fraction
-	Set     bool   // the key was written
-	Text    string // as written, for Criterion.Text: "500MB"
-}
-
-// in returns the limit in the series' unit.
-func (l Limit) in(unit string) float64 {
+// limitIn returns the limit in the series' unit.
+func limitIn(l plan.Limit, unit string) float64 {
 	if l.Percent && (unit == "percent" || unit == "%") {
 		return l.Value * 100
 	}
 	return l.Value
 }
 
-// Criterion is one compiled criterion. Fields a rule does not use are zero.
+// Criterion is one criterion ready to judge: the plan's, with its metric's type and kind.
 type Criterion struct {
-	// Name is the criterion's name, or its rule text when unnamed.
-	Name string
-	// Rule is one of the Rule constants.
-	Rule string
-	// Severity is "fail" or "warn": a broken rule of severity warn yields "warn".
-	Severity string
-	// AbortOnFail stops the run when the criterion fails during it.
-	AbortOnFail bool
-	// Line is the criterion's line in the scenario file.
-	Line int
-
-	// Metric is the canonical metric key (windowed, margin, violations); Type and Kind are
-	// its built-in's.
-	Metric string
-	Type   metrics.Type
-	Kind   metrics.ValueKind
-	// Method and Arg are the aggregation (Method constants; Arg the percentile of "p").
-	Method string
-	Arg    float64
-	// Window is the aggregation window; zero means the series interval (windowed,
-	// violations) or the whole run (margin).
-	Window time.Duration
-	// Cond must hold (windowed, violations).
-	Cond Condition
-	// For is how long the windowed condition may stay broken.
-	For time.Duration
-	// SLO and Margin (a fraction) of a margin rule.
-	SLO, Margin float64
-	// Max is the violation budget; PerRequest counts requests rather than windows.
-	Max        int64
-	PerRequest bool
-
-	// Series is the monitor series (growth, max, final, ratio); Over the ratio's divisor.
-	Series, Over string
-	// OfMax measures growth as max − first rather than last − first.
-	OfMax bool
-	// Warn and Fail are upper limits; Below a lower limit that fails (final).
-	Warn, Fail, Below Limit
+	plan.Criterion
+	// Type and Kind are the metric's (windowed, margin, violations): they decide how windows
+	// aggregate and in which unit values show.
+	Type metrics.Type
+	Kind metrics.ValueKind
+	// unjudgeable says why the criterion cannot be judged in this run; empty when it can.
+	unjudgeable string
 }
 
-// Criteria are the seed's pass/fail rules that k6's whole-run thresholds cannot express:
-// conditions judged per time window and how long they may stay broken, margins over an SLO,
-// budgets of violations, and rules on the target's own series (from the monitors).
-//
-// A criterion arrives from the scenario compiler as a plan.Criterion: name, kind, severity and
-// abortOnFail are its own fields; the rule is Kind, or the "rule" key of Spec when kind is not
-// written; every other key stays in Spec as decoded. The YAML forms (one line per rule, the
-// keys a rule accepts; [brackets] are optional, values in <angles>):
-//
-//	rule: windowed    metric: <key>  [aggregate: <agg>]  [window: <dur>]  condition: <cond>  [for: <dur>]
-//	rule: margin      metric: <key>  aggregate: <agg>  [window: <dur>]  slo: <num>  margin: <pct>
-//	rule: violations  metric: <key>  aggregate: <agg>  [window: <dur>]  condition: <cond>  max: <int>
-//	rule: violations  metric: <trend key>  per: request  condition: <"<" or "<=" num>  max: <int>
-//	rule: growth      series: <monitor series>  [of: last|max]  [warn: <num>]  fail: <num>
-//	rule: max         series: <monitor series>  [warn: <num>]  fail: <num>
-//	rule: final       series: <monitor series>  ([warn: <num>]  fail: <num> | below: <num>)
-//	rule: ratio       series: <monitor series>  over: <monitor series>  [warn: <num>]  fail: <num>
-//
-//	<key>   a metric key as in thresholds: http_reqs, http_req_duration{type:api_read}
-//	<agg>   rate, count (counter, rate); value, min, max (gauge); avg, min, max, med, p(N) (trend)
-//	        default: rate for counters and rates, value for gauges; trends must name one
-//	<cond>  <op> <number>, op one of < <= > >= == !=; time metrics take ms or a duration ("1.5s")
-//	<dur>   a Go duration: "1s", "30s", "2m"
-//	<pct>   "20%" or a fraction (0.2)
-//	<num>   a number, a size ("500MB", "1GiB": SI and binary prefixes) or a percentage ("90%")
-//
-// A shorthand rule is also accepted, as in the bundled scenario 01: a rule string that names
-// the breach rather than the rule kind,
-//
-//	rule: "<key> <agg> <op> <number> [per <dur>] [for <dur>]"
-//
-// e.g. "http_reqs rate < 400 for 30s": a windowed rule broken when the condition holds.
-//
-// What each rule judges (Outcome.Observed):
-//
-//	windowed    the condition must hold in every window; with for: D the rule fails when it is
-//	            broken in consecutive windows for longer than D. Observed: the longest breach in
-//	            seconds (for: given) or the worst window's value (for: absent, any breach fails).
-//	margin      the aggregate over the run (or the worst window): above slo×(1+margin) fails,
-//	            above slo warns, else passes. Observed: that value.
-//	violations  the windows that break the condition (per: request: the requests above the
-//	            value, read from the merged histograms); more than max fails. Observed: the count.
-//	growth      last − first (of: max: max − first) of a monitor series. Observed: the growth.
-//	max         the largest value of a monitor series.
-//	final       the last value of a monitor series; below: fails when it is below.
-//	ratio       series ÷ over at each sample (over's latest sample at or before it); the largest.
-//
-// Windows are cut from the first series interval that begins at or after the load's start,
-// a window rounded up to a multiple of the series interval; a counter's last interval, still
-// being filled, is left out of its rates and counts. A window without samples (no requests
-// for a latency rule) neither breaks nor holds a condition: it ends a run of broken windows.
-//
-// For the monitor rules, warn: and fail: are upper limits: above fail fails, above warn warns.
-// A criterion with severity warn never fails: a broken rule warns. A criterion with no data (a
-// metric never recorded, a monitor unavailable) warns, with a Detail that says so: it never
-// passes silently.
-//
-// CompileCriteria validates the plan's criteria and compiles them, in order. It reports every
-// invalid criterion, not just the first: the error is an errors.Join of *CriterionError, each
-// naming the line and the criterion, with the nearest rule or key for a misspelt one.
-func CompileCriteria(cs []plan.Criterion) ([]Criterion, error) {
-	out := make([]Criterion, 0, len(cs))
+// Raw is a criterion as the scenario compiler reads it: its own fields, and the rule's keys
+// decoded (strings, int64, float64, bool as YAML scalars decode) in Spec. The rule is Kind, or
+// the "rule" key of Spec when Kind is empty.
+type Raw struct {
+	Name, Kind, Severity string
+	AbortOnFail          bool
+	Spec                 map[string]any
+	Line, Column         int
+}
+
+// Parse validates criteria as written and compiles them to plan values, in order. It reports
+// every invalid criterion, not just the first: the error is an errors.Join of
+// *CriterionError, each naming the line and the criterion, with the nearest rule or key for a
+// misspelt one. The scenario compiler calls it, so `ramp validate` and a run judge the same
+// rules.
+func Parse(rs []Raw) ([]plan.Criterion, error) {
+	out := make([]plan.Criterion, 0, len(rs))
 	var errs []error
-	for _, pc := range cs {
-		c, cerrs := compileCriterion(pc)
+	for _, r := range rs {
+		c, cerrs := compileCriterion(r)
 		for _, err := range cerrs {
-			errs = append(errs, &CriterionError{Line: pc.Line, Name: pc.Name, Err: err})
+			errs = append(errs, &CriterionError{Line: r.Line, Name: r.Name, Err: err})
 		}
-		out = append(out, c)
+		c.Column = r.Column
+		out = append(out, c.Criterion)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// Compile readies parsed criteria for evaluation: each with its metric's type and kind. It
+// fails only for a criterion Parse would have rejected (a metric key that names no built-in
+// metric, an aggregation that does not fit it), so a plan from the scenario compiler always
+// compiles.
+//
+// resolution is the run's time-series interval (plan.SeriesInterval): a window or
+// for-duration shorter than it cannot be judged, and Evaluate says so.
+func Compile(cs []plan.Criterion, resolution time.Duration) ([]Criterion, error) {
+	out := make([]Criterion, len(cs))
+	var errs []error
+	for i, pc := range cs {
+		out[i].Criterion = pc
+		for _, d := range []struct {
+			key string
+			v   time.Duration
+		}{{"window", pc.Window}, {"for", pc.For}} {
+			if d.v > 0 && d.v < resolution && out[i].unjudgeable == "" {
+				out[i].unjudgeable = fmt.Sprintf("cannot be judged at this time scale: %s %s is shorter than the series resolution %s; run with a larger --time-scale",
+					d.key, d.v, resolution)
+			}
+		}
+		if pc.Metric == "" {
+			continue
+		}
+		name, _, err := metrics.ParseKey(pc.Metric)
+		b, ok := metrics.Lookup(name)
+		switch {
+		case err != nil:
+			errs = append(errs, &CriterionError{Line: pc.Line, Name: pc.Name, Err: err})
+		case !ok:
+			errs = append(errs, &CriterionError{Line: pc.Line, Name: pc.Name,
+				Err: &kindError{kind: threshold.ErrUnknownMetric, msg: threshold.UnknownMetric(name)}})
+		case !pc.PerRequest && !threshold.Fits(b.Type, pc.Method):
+			errs = append(errs, &CriterionError{Line: pc.Line, Name: pc.Name,
+				Err: &kindError{kind: threshold.ErrAggregation, msg: fmt.Sprintf("aggregate %q does not fit %s, a %s", pc.Method, pc.Metric, b.Type)}})
+		}
+		out[i].Type, out[i].Kind = b.Type, b.Kind
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -235,8 +201,8 @@ func CompileCriteria(cs []plan.Criterion) ([]Criterion, error) {
 }
 
 // compileCriterion compiles one criterion, returning every problem found.
-func compileCriterion(pc plan.Criterion) (Criterion, []error) {
-	c := Criterion{Name: pc.Name, Severity: pc.Severity, AbortOnFail: pc.AbortOnFail, Line: pc.Line}
+func compileCriterion(pc Raw) (Criterion, []error) {
+	c := Criterion{Criterion: plan.Criterion{Name: pc.Name, Severity: pc.Severity, AbortOnFail: pc.AbortOnFail, Line: pc.Line}}
 	if c.Severity == "" {
 		c.Severity = ResultFail
 	}
@@ -312,9 +278,9 @@ func compileMetricRule(c *Criterion, sp *spec) {
 		c.Max = sp.count("max", true)
 		if c.PerRequest {
 			if c.Type != metrics.Trend {
-				sp.fail(ErrAggregation, "per: request counts requests above a value of a trend metric; %s is a %s", c.Metric, c.Type)
-			} else if c.Cond.Op != OpLess && c.Cond.Op != OpLessEqual && c.Cond.Op != "" {
-				sp.fail(ErrBadValue, "per: request takes a condition < or <= (the requests above it are counted), not %q", c.Cond.String())
+				sp.fail(threshold.ErrAggregation, "per: request counts requests above a value of a trend metric; %s is a %s", c.Metric, c.Type)
+			} else if c.Cond.Op != threshold.OpLess && c.Cond.Op != threshold.OpLessEqual && c.Cond.Op != "" {
+				sp.fail(ErrBadValue, "per: request takes a condition < or <= (the requests above it are counted), not %q", condText(c.Cond))
 			}
 		}
 	}
@@ -386,7 +352,7 @@ func compileShorthand(c *Criterion, sp *spec, rule string) {
 	if sub.metric(c, "metric") {
 		sub.aggregate(c, false)
 		cond := sub.condition("condition", c.Kind, true)
-		c.Cond = Condition{Op: negate(cond.Op), Value: cond.Value}
+		c.Cond = plan.Condition{Op: negate(cond.Op), Value: cond.Value}
 		c.Window = sub.duration("window")
 		c.For = sub.duration("for")
 	}
@@ -395,7 +361,7 @@ func compileShorthand(c *Criterion, sp *spec, rule string) {
 
 // isOperatorOnly reports whether s is a comparison operator alone.
 func isOperatorOnly(s string) bool {
-	for _, op := range operators {
+	for _, op := range threshold.Operators {
 		if s == op {
 			return true
 		}
@@ -406,26 +372,26 @@ func isOperatorOnly(s string) bool {
 // negate returns the operator that holds exactly when op does not.
 func negate(op string) string {
 	switch op {
-	case OpLess:
-		return OpGreaterEqual
-	case OpLessEqual:
-		return OpGreater
-	case OpGreater:
-		return OpLessEqual
-	case OpGreaterEqual:
-		return OpLess
-	case OpEqual, OpStrictEqual:
-		return OpNotEqual
-	case OpNotEqual:
-		return OpEqual
+	case threshold.OpLess:
+		return threshold.OpGreaterEqual
+	case threshold.OpLessEqual:
+		return threshold.OpGreater
+	case threshold.OpGreater:
+		return threshold.OpLessEqual
+	case threshold.OpGreaterEqual:
+		return threshold.OpLess
+	case threshold.OpEqual, threshold.OpStrictEqual:
+		return threshold.OpNotEqual
+	case threshold.OpNotEqual:
+		return threshold.OpEqual
 	}
 	return op
 }
 
-// CriteriaMetricKeys lists the canonical keys of the sub-metrics the criteria need tracked
+// MetricKeys lists the canonical keys of the sub-metrics the criteria need tracked
 // (for metrics.Config.Submetrics), each once, in order. Whole metrics are always tracked and
 // are not listed; monitor series are not metrics.
-func CriteriaMetricKeys(cs []Criterion) []string {
+func MetricKeys(cs []Criterion) []string {
 	var keys []string
 	seen := map[string]bool{}
 	for _, c := range cs {
@@ -441,7 +407,7 @@ func CriteriaMetricKeys(cs []Criterion) []string {
 // Text is the rule in words, for reports: "http_reqs rate per 1s >=400, broken for at most 30s".
 func (c Criterion) Text() string {
 	agg := c.Method
-	if c.Method == MethodPercentile {
+	if c.Method == threshold.MethodPercentile {
 		agg = "p(" + formatFloat(c.Arg) + ")"
 	}
 	per := " over the run"
@@ -452,19 +418,19 @@ func (c Criterion) Text() string {
 	}
 	switch c.Rule {
 	case RuleWindowed:
-		s := c.Metric + " " + agg + per + " " + c.Cond.String()
+		s := c.Metric + " " + agg + per + " " + condText(c.Cond)
 		if c.For > 0 {
 			s += ", broken for at most " + c.For.String()
 		}
 		return s
 	case RuleMargin:
 		return fmt.Sprintf("%s %s%s within %s of the SLO %s", c.Metric, agg, per,
-			FormatPercent(c.Margin), formatFloat(c.SLO))
+			threshold.FormatPercent(c.Margin), formatFloat(c.SLO))
 	case RuleViolations:
 		if c.PerRequest {
 			return fmt.Sprintf("at most %d requests of %s above %s", c.Max, c.Metric, formatFloat(c.Cond.Value))
 		}
-		return fmt.Sprintf("at most %d windows of %s %s%s breaking %s", c.Max, c.Metric, agg, per, c.Cond.String())
+		return fmt.Sprintf("at most %d windows of %s %s%s breaking %s", c.Max, c.Metric, agg, per, condText(c.Cond))
 	case RuleGrowth:
 		from := "last"
 		if c.OfMax {
@@ -484,7 +450,7 @@ func (c Criterion) Text() string {
 // limitsText shows the limits of a monitor rule: " warn above 500000000, fail above 1e+09".
 func (c Criterion) limitsText() string {
 	var parts []string
-	show := func(l Limit) string {
+	show := func(l plan.Limit) string {
 		if l.Text != "" {
 			return l.Text
 		}
@@ -513,4 +479,20 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// kindError gives a detailed message a sentinel to match.
+type kindError struct {
+	kind error
+	msg  string
+	err  error // optional underlying error
+}
+
+func (e *kindError) Error() string { return e.msg }
+
+func (e *kindError) Unwrap() []error {
+	if e.err != nil {
+		return []error{e.kind, e.err}
+	}
+	return []error{e.kind}
 }

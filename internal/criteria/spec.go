@@ -1,4 +1,4 @@
-package threshold
+package criteria
 
 import (
 	"errors"
@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/suggest"
+	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
 // spec reads the decoded keys of one criterion (strings, int64, float64, bool as the scenario
@@ -92,12 +94,12 @@ func (sp *spec) metric(c *Criterion, key string) bool {
 	}
 	name, tags, err := metrics.ParseKey(k)
 	if err != nil {
-		sp.errs = append(sp.errs, &kindError{kind: ErrMetricKey, msg: fmt.Sprintf("%s %q: %v", key, k, err), err: err})
+		sp.errs = append(sp.errs, &kindError{kind: threshold.ErrMetricKey, msg: fmt.Sprintf("%s %q: %v", key, k, err), err: err})
 		return false
 	}
 	b, ok := metrics.Lookup(name)
 	if !ok {
-		sp.errs = append(sp.errs, &kindError{kind: ErrUnknownMetric, msg: unknownMetric(name)})
+		sp.errs = append(sp.errs, &kindError{kind: threshold.ErrUnknownMetric, msg: threshold.UnknownMetric(name)})
 		return false
 	}
 	c.Metric, c.Type, c.Kind = metrics.FormatKey(name, tags), b.Type, b.Kind
@@ -111,26 +113,26 @@ func (sp *spec) aggregate(c *Criterion, required bool) {
 	if a == "" {
 		switch {
 		case required || c.Type == metrics.Trend:
-			sp.fail(ErrMissingKey, "%s needs aggregate: one of %s for %s", c.Rule, aggregationsOf(c.Type), c.Metric)
+			sp.fail(ErrMissingKey, "%s needs aggregate: one of %s for %s", c.Rule, threshold.Aggregations(c.Type), c.Metric)
 		case c.Type == metrics.Gauge:
-			c.Method = MethodValue
+			c.Method = threshold.MethodValue
 		default:
-			c.Method = MethodRate
+			c.Method = threshold.MethodRate
 		}
 		return
 	}
-	e, err := ParseExpression(a + "<0")
+	e, err := threshold.ParseExpression(a + "<0")
 	if err != nil {
-		var se *SyntaxError
+		var se *threshold.SyntaxError
 		msg := err.Error()
 		if errors.As(err, &se) {
 			msg = se.Msg
 		}
-		sp.errs = append(sp.errs, &kindError{kind: ErrAggregation, msg: fmt.Sprintf("aggregate %q: %s", a, msg), err: err})
+		sp.errs = append(sp.errs, &kindError{kind: threshold.ErrAggregation, msg: fmt.Sprintf("aggregate %q: %s", a, msg), err: err})
 		return
 	}
-	if !fits(c.Type, e.Method) {
-		sp.fail(ErrAggregation, "aggregate %q does not fit %s, a %s: use %s", a, c.Metric, c.Type, aggregationsOf(c.Type))
+	if !threshold.Fits(c.Type, e.Method) {
+		sp.fail(threshold.ErrAggregation, "aggregate %q does not fit %s, a %s: use %s", a, c.Metric, c.Type, threshold.Aggregations(c.Type))
 		return
 	}
 	c.Method, c.Arg = e.Method, e.Arg
@@ -151,13 +153,13 @@ func (sp *spec) duration(key string) time.Duration {
 }
 
 // condition reads "<op> <number>"; values of time metrics may be durations ("1.5s" is 1500).
-func (sp *spec) condition(key string, kind metrics.ValueKind, required bool) Condition {
+func (sp *spec) condition(key string, kind metrics.ValueKind, required bool) plan.Condition {
 	s, ok := sp.text(key)
 	if !ok {
 		if required {
 			sp.fail(ErrMissingKey, "needs %s: an operator and a number, e.g. \">=400\" or \"<1500\"", key)
 		}
-		return Condition{}
+		return plan.Condition{}
 	}
 	c, err := parseCondition(s, kind)
 	if err != nil {
@@ -167,26 +169,26 @@ func (sp *spec) condition(key string, kind metrics.ValueKind, required bool) Con
 }
 
 // parseCondition parses "<op> <number>".
-func parseCondition(s string, kind metrics.ValueKind) (Condition, error) {
+func parseCondition(s string, kind metrics.ValueKind) (plan.Condition, error) {
 	t := strings.TrimSpace(s)
 	var op string
-	for _, o := range []string{OpStrictEqual, OpLessEqual, OpGreaterEqual, OpEqual, OpNotEqual, OpLess, OpGreater} {
+	for _, o := range []string{threshold.OpStrictEqual, threshold.OpLessEqual, threshold.OpGreaterEqual, threshold.OpEqual, threshold.OpNotEqual, threshold.OpLess, threshold.OpGreater} {
 		if strings.HasPrefix(t, o) {
 			op = o
 			break
 		}
 	}
 	if op == "" {
-		return Condition{}, fmt.Errorf("%q does not start with an operator (%s)", s, strings.Join(operators, " "))
+		return plan.Condition{}, fmt.Errorf("%q does not start with an operator (%s)", s, strings.Join(threshold.Operators, " "))
 	}
 	v, err := parseNumber(strings.TrimSpace(t[len(op):]), kind)
 	if err != nil {
-		return Condition{}, fmt.Errorf("%q: %w", s, err)
+		return plan.Condition{}, fmt.Errorf("%q: %w", s, err)
 	}
-	if op == OpStrictEqual {
-		op = OpEqual
+	if op == threshold.OpStrictEqual {
+		op = threshold.OpEqual
 	}
-	return Condition{Op: op, Value: v}, nil
+	return plan.Condition{Op: op, Value: v}, nil
 }
 
 // parseNumber reads a finite number; for time metrics, a duration in ms ("1.5s" is 1500).
@@ -281,23 +283,23 @@ func (sp *spec) count(key string, required bool) int64 {
 }
 
 // limit reads a monitor limit: a number, a size ("500MB") or a percentage ("90%").
-func (sp *spec) limit(key string) Limit {
+func (sp *spec) limit(key string) plan.Limit {
 	s, ok := sp.text(key)
 	if !ok {
-		return Limit{}
+		return plan.Limit{}
 	}
 	if strings.HasSuffix(s, "%") {
 		f, _, err := parsePercent(s)
 		if err != nil {
 			sp.errs = append(sp.errs, &kindError{kind: ErrBadValue, msg: fmt.Sprintf("%s: %v", key, err), err: err})
 		}
-		return Limit{Value: f, Percent: true, Set: true, Text: s}
+		return plan.Limit{Value: f, Percent: true, Set: true, Text: s}
 	}
 	f, err := ParseSize(s)
 	if err != nil {
 		sp.errs = append(sp.errs, &kindError{kind: ErrBadValue, msg: fmt.Sprintf("%s: %v", key, err), err: err})
 	}
-	return Limit{Value: f, Set: true, Text: s}
+	return plan.Limit{Value: f, Set: true, Text: s}
 }
 
 // sizeUnits are the byte suffixes ParseSize knows, longest first so that "MiB" wins over "B".
