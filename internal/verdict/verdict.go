@@ -1,0 +1,201 @@
+// Package verdict decides, once, what a run showed: pass, fail, inconclusive or interrupted,
+// with the reasons. Every output renders the Verdict; none decides it again.
+//
+// The rules, in order of precedence (the first that applies is the status; every reason is
+// kept, so that a failed run that was also overloaded says both):
+//
+//	interrupted   the user stopped the run (SIGINT/SIGTERM): the figures cover only what ran
+//	fail          setup or teardown failed; a threshold or criterion with abortOnFail ended the
+//	              run; a threshold did not hold; a criterion of severity fail failed
+//	inconclusive  the run cannot show whether the SLOs hold: a threshold without data; a
+//	              criterion of severity fail without data (or that cannot be judged at the
+//	              run's time scale); more dropped iterations than the load tolerance; the
+//	              generator overloaded; nothing to judge (no threshold and no criterion)
+//	pass          every threshold and criterion was judged and held, on the load intended
+//
+// No data never counts as met. A criterion whose source is not configured for the run
+// (skipped) and one of severity warn count neither way; they are listed by the renderers
+// from the criteria outcomes.
+package verdict
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ramp-dev/ramp/internal/criteria"
+	"github.com/ramp-dev/ramp/internal/selfcheck"
+	"github.com/ramp-dev/ramp/internal/threshold"
+)
+
+// Status is a run's verdict.
+type Status string
+
+// The verdicts, as the summary JSON spells them.
+const (
+	Pass         Status = "pass"
+	Fail         Status = "fail"
+	Inconclusive Status = "inconclusive"
+	Interrupted  Status = "interrupted"
+)
+
+// rank orders the statuses by precedence: the highest of a run's reasons wins.
+func (s Status) rank() int {
+	switch s {
+	case Interrupted:
+		return 3
+	case Fail:
+		return 2
+	case Inconclusive:
+		return 1
+	}
+	return 0
+}
+
+// DefaultLoadTolerance is the share of scheduled arrival-rate iterations that may be dropped
+// before a run counts as not having delivered its load (options.loadTolerance).
+const DefaultLoadTolerance = 0.01
+
+// Reason is one cause of a verdict: the status it leads to on its own, and why in words.
+type Reason struct {
+	Status Status `json:"status"`
+	Text   string `json:"text"`
+}
+
+// Verdict is a run's one answer.
+type Verdict struct {
+	Status  Status   `json:"status"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// Passed reports whether the run proved its SLOs hold.
+func (v Verdict) Passed() bool { return v.Status == Pass }
+
+// Why is the reasons of the verdict's own status, joined: what a one-line summary says.
+func (v Verdict) Why() string {
+	var parts []string
+	for _, r := range v.Reasons {
+		if r.Status == v.Status {
+			parts = append(parts, r.Text)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Load is what the arrival-rate scenarios were asked to start and what they dropped.
+type Load struct {
+	Scheduled, Dropped int64
+	// Tolerance is the share of Scheduled that may be dropped (options.loadTolerance).
+	Tolerance float64
+}
+
+// DroppedShare is Dropped over Scheduled; 0 without arrival-rate scenarios.
+func (l Load) DroppedShare() float64 {
+	if l.Scheduled <= 0 {
+		return 0
+	}
+	return float64(l.Dropped) / float64(l.Scheduled)
+}
+
+// Delivered reports whether no more than the tolerated share was dropped.
+func (l Load) Delivered() bool { return l.DroppedShare() <= l.Tolerance }
+
+// Input is everything a run's verdict depends on.
+type Input struct {
+	Thresholds []threshold.Result
+	Criteria   []criteria.Outcome
+	Generator  selfcheck.Report
+	Load       Load
+	// SetupError and TeardownError say why they failed; Aborted why abortOnFail (or a VU
+	// that could not be made) ended the run; empty when not.
+	SetupError, TeardownError, Aborted string
+	Interrupted                        bool
+}
+
+// Decide computes the verdict of one run.
+func Decide(in Input) Verdict {
+	var v Verdict
+	add := func(s Status, format string, args ...any) {
+		v.Reasons = append(v.Reasons, Reason{Status: s, Text: fmt.Sprintf(format, args...)})
+	}
+	if in.Interrupted {
+		add(Interrupted, "interrupted by the user: the figures cover only what ran")
+	}
+	if in.SetupError != "" {
+		add(Fail, "setup failed: %s", in.SetupError)
+	}
+	if in.Aborted != "" {
+		add(Fail, "aborted: %s", in.Aborted)
+	}
+	if in.TeardownError != "" {
+		add(Fail, "teardown failed: %s", in.TeardownError)
+	}
+	for _, r := range in.Thresholds {
+		switch {
+		case !r.HasValue:
+			add(Inconclusive, "threshold %s %s: no data", r.Metric, r.Expression)
+		case !r.Pass:
+			add(Fail, "threshold %s %s failed", r.Metric, r.Expression)
+		}
+	}
+	for _, o := range in.Criteria {
+		switch {
+		case o.Result == criteria.ResultFail:
+			add(Fail, "criterion %q failed: %s", o.Name, o.Detail)
+		case o.Result == criteria.ResultNoData && o.Severity != criteria.ResultWarn:
+			add(Inconclusive, "criterion %q: %s", o.Name, o.Detail)
+		}
+	}
+	if !in.Load.Delivered() {
+		add(Inconclusive, "intended load not delivered: %d of %d scheduled iterations dropped (%s, tolerance %s) — no VU was free; raise maxVUs or lower the rate",
+			in.Load.Dropped, in.Load.Scheduled, percent(in.Load.DroppedShare()), percent(in.Load.Tolerance))
+	}
+	if in.Generator.Overloaded {
+		add(Inconclusive, "generator overloaded — results not trustworthy: %s", strings.Join(in.Generator.Reasons, "; "))
+	}
+	judged := 0
+	for _, o := range in.Criteria {
+		if o.Result != criteria.ResultSkipped {
+			judged++
+		}
+	}
+	if len(in.Thresholds) == 0 && judged == 0 && in.SetupError == "" && in.Aborted == "" && in.TeardownError == "" {
+		add(Inconclusive, "nothing to judge: the test states no threshold and no criterion")
+	}
+	v.Status = Pass
+	for _, r := range v.Reasons {
+		if r.Status.rank() > v.Status.rank() {
+			v.Status = r.Status
+		}
+	}
+	if v.Reasons == nil {
+		v.Reasons = []Reason{}
+	}
+	return v
+}
+
+// Combine is the verdict of several runs (a suite): the highest status of them, with every
+// reason prefixed by its run's name. No run at all is inconclusive.
+func Combine(names []string, vs []Verdict) Verdict {
+	v := Verdict{Status: Pass, Reasons: []Reason{}}
+	if len(vs) == 0 {
+		v.Status = Inconclusive
+		v.Reasons = append(v.Reasons, Reason{Status: Inconclusive, Text: "no test ran"})
+	}
+	for i, t := range vs {
+		if t.Status.rank() > v.Status.rank() {
+			v.Status = t.Status
+		}
+		for _, r := range t.Reasons {
+			if i < len(names) {
+				r.Text = names[i] + ": " + r.Text
+			}
+			v.Reasons = append(v.Reasons, r)
+		}
+	}
+	return v
+}
+
+// percent shows a share as a percentage: 0.0123 → "1.23%".
+func percent(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", 100*f), "0"), ".") + "%"
+}
