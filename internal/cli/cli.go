@@ -1,7 +1,8 @@
-// Package cli is ramp's command line: it parses arguments, wires the pipeline's packages
-// together (scenario → plan → executors → flow runner → HTTP client → metrics → thresholds →
-// reports), shows progress and maps outcomes to exit codes. It is the one package that
-// imports all the others; none of them imports it.
+// Package cli is ramp's command line: flags, files, printing and exit codes. It compiles
+// scenario files (package scenario), hands the plan to the engine (engine.Run, which runs the
+// executors, flows, monitors and self-check and decides the verdict), shows its progress, has
+// the result rendered (package report) and maps the verdict to an exit code. It reaches the
+// executors, flows and monitors only through the engine; none of the packages imports it.
 package cli
 
 import (
@@ -17,6 +18,9 @@ const (
 	ExitFail        = 1 // a threshold or criterion failed (or setup/teardown failed)
 	ExitUsage       = 2 // usage or scenario-file error: nothing was sent
 	ExitInterrupted = 3 // SIGINT/SIGTERM: the summary and reports are still written
+	// ExitInconclusive: the run cannot show whether the SLOs hold — load not delivered beyond
+	// its tolerance, the generator overloaded, a threshold or criterion without data.
+	ExitInconclusive = 4
 )
 
 const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs under load.
@@ -33,20 +37,32 @@ Usage:
   ramp version
   ramp mina serve|migrate|seed the reference Mina server (see "ramp mina help")
 
-Exit codes: 0 pass, 1 a threshold or criterion failed, 2 usage or file error, 3 interrupted.
+Exit codes: 0 pass: every threshold and criterion was judged and held, on the load intended
+            1 fail: a threshold or criterion failed, or setup/teardown failed
+            2 usage or scenario-file error: nothing was sent
+            3 interrupted (SIGINT/SIGTERM; a second one ends teardown at once)
+            4 inconclusive: the run cannot show whether the SLOs hold (load not delivered
+              beyond options.loadTolerance, generator overloaded, a threshold or criterion
+              without data)
 `
 
 // Run runs one ramp command and returns its exit code. ctx is cancelled on SIGINT/SIGTERM.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return Main(ctx, nil, args, stdout, stderr)
+}
+
+// Main is Run with kill, cancelled on a second SIGINT/SIGTERM: what still runs after the
+// first one (teardown, the drain) then ends at once, and the summary of what ran is written.
+func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return ExitUsage
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "run":
-		return runCommand(ctx, rest, stdout, stderr)
+		return runCommand(ctx, kill, rest, stdout, stderr)
 	case "suite":
-		return suiteCommand(ctx, rest, stdout, stderr)
+		return suiteCommand(ctx, kill, rest, stdout, stderr)
 	case "report":
 		return reportCommand(rest, stdout, stderr)
 	case "validate":

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ramp-dev/ramp/internal/report"
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // ramp validate: a valid file is ok (exit 0), an invalid one is reported with its line and
@@ -45,8 +46,8 @@ func TestReportCommands(t *testing.T) {
 	// A results directory as ramp suite leaves it, without its HTML report.
 	results := filepath.Join(dir, "results")
 	sum := readSummary(t, filepath.Join(dir, "t.json"))
-	suite := report.NewSuite(sum.Timestamp, srv.URL, false, false, false, []report.SuiteTest{
-		{Name: "t", File: "t.yaml", SummaryFile: "t.json", Pass: sum.Pass, Summary: sum}})
+	suite := report.NewSuite(sum.Timestamp, srv.URL, false, false, false, verdict.Verdict{Status: verdict.Status(sum.Verdict)}, []report.SuiteTest{
+		{Name: "t", File: "t.yaml", SummaryFile: "t.json", Pass: sum.Pass, Verdict: sum.Verdict, Summary: sum}})
 	if err := os.MkdirAll(results, 0o755); err != nil {
 		t.Fatal(err)
 	}

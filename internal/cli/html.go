@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 
+	"github.com/ramp-dev/ramp/internal/outfile"
 	"github.com/ramp-dev/ramp/internal/report"
 )
 
@@ -12,5 +13,5 @@ func writeHTMLReport(path string, s *report.Suite) error {
 	if err := report.WriteHTML(&b, s); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b.Bytes())
+	return outfile.WriteFile(path, b.Bytes())
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ramp-dev/ramp/internal/executor"
+	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/threshold"
 )
@@ -24,29 +24,26 @@ type progress struct {
 }
 
 // progressWriter returns the progress display for stdout, or nil with --quiet.
-func progressWriter(w io.Writer, quiet bool) *progress {
+func progressWriter(w io.Writer, quiet bool) engine.Observer {
 	if quiet {
 		return nil
 	}
 	return &progress{w: w, tty: isTerminal(w)}
 }
 
-func (p *progress) update(execs []executor.Executor, snap *metrics.Snapshot) {
-	if !p.tty && time.Since(p.lastPlain) < plainEvery {
+// Progress implements engine.Observer: a redraw every second on a terminal, a line every
+// plainEvery otherwise, and always the final state.
+func (p *progress) Progress(pr engine.Progress) {
+	if !pr.Final && !p.tty && time.Since(p.lastPlain) < plainEvery {
 		return
 	}
-	p.draw(execs, snap)
+	p.draw(pr.Scenarios, pr.Snapshot)
 }
 
-func (p *progress) finish(execs []executor.Executor, snap *metrics.Snapshot) {
-	p.draw(execs, snap)
-}
-
-func (p *progress) draw(execs []executor.Executor, snap *metrics.Snapshot) {
+func (p *progress) draw(scenarios []engine.ScenarioProgress, snap *metrics.Snapshot) {
 	rate, p95, errRate := current(snap)
-	lines := make([]string, 0, len(execs))
-	for _, ex := range execs {
-		pr := ex.Progress()
+	lines := make([]string, 0, len(scenarios))
+	for _, pr := range scenarios {
 		lines = append(lines, fmt.Sprintf("%-14s %s %s/%s  VUs %d/%d  iters %d  dropped %d",
 			pr.Scenario, bar(pr.Elapsed, pr.Total, 20), clock(pr.Elapsed), clock(pr.Total),
 			pr.ActiveVUs, pr.AllocatedVUs, pr.Iterations, pr.Dropped))

@@ -9,18 +9,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/ramp-dev/ramp/internal/engine"
+	"github.com/ramp-dev/ramp/internal/outfile"
+	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
+	"github.com/ramp-dev/ramp/internal/scenario"
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // runFlags are the options of `ramp run`, k6's names where k6 has one.
 type runFlags struct {
 	file          string
 	vars          map[string]string
-	out           string // json=PATH
+	outs          outsFlag // --out json=PATH, snapshot=PATH
 	summaryExport string
 	reportHTML    string
 	quiet         bool
@@ -44,6 +48,35 @@ func (v varsFlag) Set(s string) error {
 	return nil
 }
 
+// outsFlag collects repeated --out KIND=PATH.
+type outsFlag []outSpec
+
+// outSpec is one --out: its kind (json, snapshot) and path.
+type outSpec struct{ kind, path string }
+
+// The kinds --out takes.
+var outKinds = []string{"json", "snapshot"}
+
+func (o *outsFlag) String() string { return "" }
+
+func (o *outsFlag) Set(s string) error {
+	kind, path, ok := strings.Cut(s, "=")
+	if !ok || path == "" || !contains(outKinds, kind) {
+		return fmt.Errorf("--out %q: want json=PATH (every sample, k6's NDJSON) or snapshot=PATH (the mergeable metrics snapshot)", s)
+	}
+	*o = append(*o, outSpec{kind, path})
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // parseRunFlags parses `ramp run` arguments; the file may come before, between or after the
 // flags, as with k6.
 func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
@@ -51,10 +84,11 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs := flag.NewFlagSet("ramp run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE that the file reads as ${KEY} (repeatable)")
-	fs.StringVar(&f.out, "out", "", "stream every sample: json=PATH writes NDJSON (k6's JSON output format)")
+	fs.Var(&f.outs, "out", "json=PATH streams every sample as k6's NDJSON; snapshot=PATH writes the mergeable metrics snapshot (repeatable)")
+	fs.Var(&f.outs, "o", "short for --out")
 	fs.StringVar(&f.summaryExport, "summary-export", "", "write the JSON summary to `PATH`")
 	fs.StringVar(&f.reportHTML, "report", "", "write an HTML report to `PATH.html`")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress and no summary; the one-line verdict still prints")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours in the output")
 	fs.BoolVar(&f.quick, "quick", false, "compress every duration 20x, keeping rates and VU counts")
 	fs.Float64Var(&f.timeScale, "time-scale", 0, "multiply every duration of the load shape by `F` (0.1 = ten times shorter)")
@@ -83,17 +117,29 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	if f.quick {
 		f.timeScale = plan.QuickScale
 	}
-	if f.out != "" && !strings.HasPrefix(f.out, "json=") {
-		return nil, fmt.Errorf("ramp run: --out %q: the only output is json=PATH", f.out)
-	}
 	if f.baseURL != "" {
 		f.vars["BASE_URL"] = f.baseURL
 	}
 	return f, nil
 }
 
+// outputPaths lists every file the run will write, with the flag that names it.
+func (f *runFlags) outputPaths() [][2]string {
+	var out [][2]string
+	for _, o := range f.outs {
+		out = append(out, [2]string{"--out " + o.kind + "=", o.path})
+	}
+	if f.summaryExport != "" {
+		out = append(out, [2]string{"--summary-export ", f.summaryExport})
+	}
+	if f.reportHTML != "" {
+		out = append(out, [2]string{"--report ", f.reportHTML})
+	}
+	return out
+}
+
 // runCommand is `ramp run`.
-func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
 	f, err := parseRunFlags(args, stderr)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -103,59 +149,98 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	p, err := loadPlan(f.file, f.vars, f.timeScale)
 	if err != nil {
-		printFileError(stderr, err)
+		printFileError(stderr, f.file, err)
 		return ExitUsage
 	}
-	res, err := runTest(ctx, p, testOptions{
-		ndjson:   strings.TrimPrefix(f.out, "json="),
-		progress: progressWriter(stdout, f.quiet),
-		color:    !f.noColor && isTerminal(stdout),
-		monitors: targetMonitors(0, "", f.vars),
-	})
-	if err != nil {
-		fmt.Fprintln(stderr, "ramp:", err)
-		return ExitUsage
-	}
-	if !f.quiet || !res.summary.Pass {
-		if err := report.WriteText(stdout, res.summary, res.snapshot, report.TextOptions{Color: !f.noColor && isTerminal(stdout)}); err != nil {
-			fmt.Fprintln(stderr, "ramp:", err)
+	// Every output is checked before any load is sent: a run must not end unable to say what
+	// it measured.
+	for _, o := range f.outputPaths() {
+		if err := outfile.Check(o[1]); err != nil {
+			fmt.Fprintf(stderr, "ramp run: %s%s: %v\n", o[0], o[1], err)
+			return ExitUsage
 		}
 	}
-	code := exitCode(res)
-	if f.summaryExport != "" {
-		if err := writeJSON(f.summaryExport, res.summary); err != nil {
-			fmt.Fprintln(stderr, "ramp:", err)
+	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill}
+	var ndjson *output.NDJSON
+	var ndjsonPath string
+	for _, o := range f.outs {
+		if o.kind != "json" {
+			continue
+		}
+		w, err := outfile.Create(o.path)
+		if err != nil {
+			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", o.path, err)
+			return ExitUsage
+		}
+		ndjson, ndjsonPath = output.NewNDJSON(w), o.path
+		defer w.Close()
+		opts.Output = ndjson
+	}
+	res, err := engine.Run(ctx, p, opts)
+	if err != nil {
+		printFileError(stderr, f.file, err)
+		return ExitUsage
+	}
+	code := exitCode(res.Verdict)
+	if ndjson != nil {
+		if err := ndjson.Close(); err != nil {
+			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", ndjsonPath, err)
 			code = max(code, ExitFail)
 		}
+	}
+	if res.OutputError != nil {
+		fmt.Fprintln(stderr, "ramp run: samples were lost:", res.OutputError)
+		code = max(code, ExitFail)
+	}
+	summary := report.Build(res)
+	color := !f.noColor && isTerminal(stdout)
+	if f.quiet {
+		fmt.Fprintln(stdout, report.VerdictLine(summary, color))
+	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color}); err != nil {
+		fmt.Fprintln(stderr, "ramp:", err)
+	}
+	for _, o := range f.outs {
+		if o.kind == "snapshot" {
+			code = max(code, writeOutput(stderr, "--out snapshot="+o.path, func() error { return writeSnapshot(o.path, res) }))
+		}
+	}
+	if f.summaryExport != "" {
+		code = max(code, writeOutput(stderr, "--summary-export "+f.summaryExport, func() error { return writeJSON(f.summaryExport, summary) }))
 	}
 	if f.reportHTML != "" {
 		name := strings.TrimSuffix(filepath.Base(f.file), filepath.Ext(f.file))
-		if err := writeHTMLReport(f.reportHTML, report.SingleTestSuite(name, res.summary)); err != nil {
-			fmt.Fprintln(stderr, "ramp:", err)
-			code = max(code, ExitFail)
-		}
-	}
-	for _, e := range res.outputErrors {
-		fmt.Fprintln(stderr, "ramp:", e)
-		code = max(code, ExitFail)
+		code = max(code, writeOutput(stderr, "--report "+f.reportHTML, func() error {
+			return writeHTMLReport(f.reportHTML, report.SingleTestSuite(name, summary))
+		}))
 	}
 	return code
 }
 
-// exitCode maps a finished test to PRODUCT.md §1's exit codes.
-func exitCode(res *testResult) int {
-	switch {
-	case res.summary.Interrupted:
-		return ExitInterrupted
-	case !res.summary.Pass:
+// writeOutput runs write and reports its error, naming the flag: ExitFail when it failed.
+func writeOutput(stderr io.Writer, flag string, write func() error) int {
+	if err := write(); err != nil {
+		fmt.Fprintf(stderr, "ramp: %s: %v\n", flag, err)
 		return ExitFail
 	}
 	return ExitPass
 }
 
+// exitCode maps a verdict to PRODUCT.md §1's exit codes.
+func exitCode(v verdict.Verdict) int {
+	switch v.Status {
+	case verdict.Pass:
+		return ExitPass
+	case verdict.Interrupted:
+		return ExitInterrupted
+	case verdict.Inconclusive:
+		return ExitInconclusive
+	}
+	return ExitFail
+}
+
 // loadPlan compiles a scenario file and applies the time scale.
 func loadPlan(path string, vars map[string]string, scale float64) (*plan.Plan, error) {
-	p, err := loadScenario(path, vars)
+	p, err := scenario.Load(path, vars, os.LookupEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -163,27 +248,14 @@ func loadPlan(path string, vars map[string]string, scale float64) (*plan.Plan, e
 	return p, nil
 }
 
-// writeJSON writes v, indented, to path (directories created), atomically: a reader never
-// sees half a file.
+// writeJSON writes v, indented, to path: atomically for a file (a reader never sees half of
+// it), through a symlink, FIFO or device as it is.
 func writeJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(b, '\n'))
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	tmp := path + ".tmp" + strconv.Itoa(os.Getpid())
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return outfile.WriteFile(path, append(b, '\n'))
 }
 
 // isTerminal reports whether w is a character device (a terminal).
@@ -194,4 +266,13 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeSnapshot writes the run's mergeable snapshot (--out snapshot=PATH).
+func writeSnapshot(path string, res *engine.Result) error {
+	b, err := output.EncodeRun(res, Version())
+	if err != nil {
+		return err
+	}
+	return outfile.WriteFile(path, b)
 }

@@ -358,36 +358,6 @@ func TestRunStallSeenInBothDurations(t *testing.T) {
 	}
 }
 
-// When ramp itself starts iterations late, the lateness shows in the corrected latency and
-// not in http_req_duration, and the self-check says the generator was overloaded.
-func TestRunLateSchedulerShowsInCorrectedOnly(t *testing.T) {
-	srv := okServer(t)
-	p, err := loadPlan(writeScenario(t, constantRate), map[string]string{"BASE_URL": srv.URL, "RATE": "50", "DURATION": "2s"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var calls atomic.Int64
-	res, err := runTest(context.Background(), p, testOptions{beforeDispatch: func() {
-		if calls.Add(1)%10 == 0 {
-			time.Sleep(200 * time.Millisecond) // every tenth dispatch is 200 ms late
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mv := report.MetricValues(res.snapshot)
-	d, c := mv["http_req_duration"]["p(99)"], mv["http_req_duration_corrected"]["p(99)"]
-	if d > 100 {
-		t.Errorf("http_req_duration p99 = %vms: the generator's lateness leaked into it", d)
-	}
-	if c < 100 {
-		t.Errorf("http_req_duration_corrected p99 = %vms: the lateness does not show", c)
-	}
-	if !res.summary.Generator.Overloaded || res.summary.Generator.ScheduleLagP99Ms < 100 {
-		t.Errorf("generator %+v: want overloaded with the lag", res.summary.Generator)
-	}
-}
-
 // Throughput is per second of the load: at exactly the scheduled rate, rate>=RATE passes
 // (setup and the drain of the last responses do not dilute it).
 func TestRunThroughputAtScheduledRatePasses(t *testing.T) {

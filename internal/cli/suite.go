@@ -11,12 +11,16 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/engine"
+	"github.com/ramp-dev/ramp/internal/outfile"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
+	"github.com/ramp-dev/ramp/internal/verdict"
 	"github.com/ramp-dev/ramp/suites"
 )
 
@@ -129,7 +133,7 @@ func suiteFiles(dir string) ([]suiteFile, error) {
 }
 
 // suiteCommand is `ramp suite`.
-func suiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
 	f, err := parseSuiteFlags(args, stderr)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -164,23 +168,33 @@ func suiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		defer server.stop()
 		target = server.baseURL
 		f.vars["BASE_URL"] = target
-		if _, set := f.vars["TOKENS_CSV"]; !set {
-			f.vars["TOKENS_CSV"] = server.tokensCSV
+		// What the suite's files read: the tokens, and where the target's process and
+		// /metrics are for their monitors.
+		for k, v := range map[string]string{"TOKENS_CSV": server.tokensCSV,
+			"TARGET_PID": strconv.Itoa(server.pid()), "MONITOR_METRICS_URL": server.baseURL + "/metrics"} {
+			if _, set := f.vars[k]; !set {
+				f.vars[k] = v
+			}
 		}
 		fmt.Fprintf(stdout, "ramp suite: mina is serving %s (pid %d)\n", target, server.pid())
 	}
 
-	// Compile every file first: a broken file stops the suite before any load is sent.
+	// Compile and validate every file first: a broken file stops the suite before any load
+	// is sent.
 	plans := make([]*plan.Plan, len(files))
+	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill}
 	bad := false
 	for i, file := range files {
 		p, err := scenario.Compile(file.path, file.src, f.vars, os.LookupEnv)
+		if err == nil {
+			p.Scale(f.timeScale)
+			err = engine.Validate(p, opts)
+		}
 		if err != nil {
-			printFileError(stderr, err)
+			printFileError(stderr, file.path, err)
 			bad = true
 			continue
 		}
-		p.Scale(f.timeScale)
 		plans[i] = p
 	}
 	if bad {
@@ -188,6 +202,8 @@ func suiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 
 	var tests []report.SuiteTest
+	var names []string
+	var verdicts []verdict.Verdict
 	for i, file := range files {
 		if i > 0 && f.cooldown > 0 {
 			fmt.Fprintf(stdout, "\nramp suite: cooling down for %s\n", f.cooldown)
@@ -200,41 +216,40 @@ func suiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			break
 		}
 		fmt.Fprintf(stdout, "\nramp suite: test %d of %d: %s\n", i+1, len(files), file.name)
-		opts := testOptions{progress: progressWriter(stdout, f.quiet)}
-		if server != nil {
-			opts.monitors = targetMonitors(server.pid(), server.baseURL+"/metrics", f.vars)
-		} else {
-			opts.monitors = targetMonitors(0, "", f.vars)
-		}
-		res, err := runTest(ctx, plans[i], opts)
+		res, err := engine.Run(ctx, plans[i], opts)
 		if err != nil {
-			fmt.Fprintf(stderr, "ramp suite: %s: %v\n", file.name, err)
+			printFileError(stderr, file.path, err)
 			return ExitUsage
 		}
-		if err := report.WriteText(stdout, res.summary, res.snapshot, report.TextOptions{Color: !f.noColor && isTerminal(stdout)}); err != nil {
+		summary := report.Build(res)
+		if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: !f.noColor && isTerminal(stdout)}); err != nil {
 			fmt.Fprintln(stderr, "ramp suite:", err)
 		}
-		t := report.SuiteTest{Name: file.name, File: file.path, SummaryFile: file.name + ".json", Pass: res.summary.Pass, Summary: res.summary}
-		if err := writeJSON(filepath.Join(results, t.SummaryFile), res.summary); err != nil {
+		t := report.SuiteTest{Name: file.name, File: file.path, SummaryFile: file.name + ".json",
+			Pass: summary.Pass, Verdict: summary.Verdict, Summary: summary}
+		if err := writeJSON(filepath.Join(results, t.SummaryFile), summary); err != nil {
 			fmt.Fprintln(stderr, "ramp suite:", err)
 			return ExitFail
 		}
 		tests = append(tests, t)
+		names = append(names, file.name)
+		verdicts = append(verdicts, res.Verdict)
 	}
 
-	suite := report.NewSuite(started.Format(time.RFC3339), target, server != nil, f.timeScale > 0 && f.timeScale < 1, ctx.Err() != nil, tests)
+	interrupted := ctx.Err() != nil
+	v := verdict.Combine(names, verdicts)
+	if interrupted && v.Status != verdict.Interrupted {
+		v.Status = verdict.Interrupted
+		v.Reasons = append(v.Reasons, verdict.Reason{Status: verdict.Interrupted,
+			Text: fmt.Sprintf("interrupted by the user after %d of %d tests", len(tests), len(files))})
+	}
+	suite := report.NewSuite(started.Format(time.RFC3339), target, server != nil, f.timeScale > 0 && f.timeScale < 1, interrupted, v, tests)
 	if err := writeSuiteResults(results, suite); err != nil {
 		fmt.Fprintln(stderr, "ramp suite:", err)
 		return ExitFail
 	}
 	printSuiteVerdict(stdout, suite, results)
-	switch {
-	case suite.Interrupted:
-		return ExitInterrupted
-	case !suite.Pass:
-		return ExitFail
-	}
-	return ExitPass
+	return exitCode(v)
 }
 
 // writeSuiteResults writes summary.json, junit.xml, summary.md (also appended to
@@ -247,13 +262,13 @@ func writeSuiteResults(dir string, s *report.Suite) error {
 	if err := report.WriteJUnit(&junit, s); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "junit.xml"), junit.Bytes()); err != nil {
+	if err := outfile.WriteFile(filepath.Join(dir, "junit.xml"), junit.Bytes()); err != nil {
 		return err
 	}
 	if err := report.WriteMarkdown(&md, s); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "summary.md"), md.Bytes()); err != nil {
+	if err := outfile.WriteFile(filepath.Join(dir, "summary.md"), md.Bytes()); err != nil {
 		return err
 	}
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
@@ -275,17 +290,28 @@ func writeSuiteResults(dir string, s *report.Suite) error {
 func printSuiteVerdict(w io.Writer, s *report.Suite, dir string) {
 	fmt.Fprintln(w, "\nramp suite: results")
 	for _, t := range s.Tests {
-		mark := "✓ PASS"
-		if !t.Pass {
-			mark = "✗ FAIL"
-		}
 		m := t.Summary.Metrics
 		fmt.Fprintf(w, "  %s  %-24s %8d requests  %8.1f req/s  p95 %7.1fms  errors %.3f%%\n",
-			mark, t.Name, m.RequestsTotal, m.RequestsPerSecond, m.ResponseTimes.P95, 100*m.ErrorRate)
+			verdictMark(t.Verdict), t.Name, m.RequestsTotal, m.RequestsPerSecond, m.ResponseTimes.P95, 100*m.ErrorRate)
 	}
-	verdict := "PASS"
+	fmt.Fprintf(w, "\n  %s — results in %s (load-test-report.html, summary.json, junit.xml, summary.md)\n",
+		strings.ToUpper(s.Verdict), dir)
 	if !s.Pass {
-		verdict = "FAIL"
+		for _, r := range s.VerdictReasons {
+			fmt.Fprintf(w, "    %s\n", r.Text)
+		}
 	}
-	fmt.Fprintf(w, "\n  %s — results in %s (load-test-report.html, summary.json, junit.xml, summary.md)\n", verdict, dir)
+}
+
+// verdictMark is a test's verdict in the suite's closing table.
+func verdictMark(v string) string {
+	switch v {
+	case "pass":
+		return "✓ PASS        "
+	case "inconclusive":
+		return "? INCONCLUSIVE"
+	case "interrupted":
+		return "- INTERRUPTED "
+	}
+	return "✗ FAIL        "
 }

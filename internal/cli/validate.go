@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/scenario"
-	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
 // validateCommand checks scenario files without sending traffic: every error of every file,
@@ -32,10 +30,11 @@ func validateCommand(args []string, stdout, stderr io.Writer) int {
 	for _, path := range args {
 		p, err := scenario.Load(path, vars, os.LookupEnv)
 		if err == nil {
-			err = checkRules(p)
+			// The engine's own checks, the very ones a run makes before it sends anything.
+			err = engine.Validate(p, engine.Options{Monitors: extraMonitors(vars)})
 		}
 		if err != nil {
-			printFileError(stderr, err)
+			printFileError(stderr, path, err)
 			code = ExitUsage
 			continue
 		}
@@ -44,17 +43,9 @@ func validateCommand(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// checkRules compiles what the scenario compiler keeps as written — criteria and monitors —
-// so that validate reports their errors too, before any traffic.
-func checkRules(p *plan.Plan) error {
-	_, cerr := threshold.CompileCriteria(p.Criteria)
-	ms, _, merr := monitor.Compile(p.Monitors)
-	_ = monitor.CloseAll(ms)
-	return errors.Join(cerr, merr)
-}
-
-// printFileError prints a scenario error, one problem per line.
-func printFileError(w io.Writer, err error) {
+// printFileError prints a scenario error, one problem per line: the compiler's with
+// file:line:column, the engine's configuration errors prefixed with the file.
+func printFileError(w io.Writer, path string, err error) {
 	var errs scenario.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
@@ -62,5 +53,25 @@ func printFileError(w io.Writer, err error) {
 		}
 		return
 	}
+	var ce *engine.ConfigError
+	if errors.As(err, &ce) {
+		for _, e := range leaves(ce.Err) {
+			fmt.Fprintf(w, "%s: %v\n", path, e)
+		}
+		return
+	}
 	fmt.Fprintln(w, err)
+}
+
+// leaves flattens joined errors into one error per problem.
+func leaves(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, leaves(e)...)
+	}
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -17,33 +19,57 @@ func goldenSuite() *Suite {
 		Timestamp: "2026-11-26T19:30:00Z", TestType: "api_read_load", DurationSeconds: 810,
 		Metrics: Metrics{RequestsTotal: 337500, RequestsPerSecond: 416.67, ErrorRate: 0.0002,
 			ResponseTimes: ResponseTimes{Avg: 12.5, Min: 0.4, Max: 120, P50: 8.2, P95: 31.4, P99: 58.9}},
-		Pass: true,
+		Pass: true, Verdict: "pass",
 		Thresholds: []ThresholdResult{
-			{Metric: "http_req_duration{type:api_read}", Expression: "p(50)<300", Observed: fp(8.2), Pass: true},
-			{Metric: "http_req_duration{type:api_read}", Expression: "p(95)<800", Observed: fp(31.4), Pass: true},
-			{Metric: "http_req_duration{type:api_read}", Expression: "p(99)<1500", Observed: fp(58.9), Pass: true},
-			{Metric: "http_req_failed", Expression: "rate<0.0005", Observed: fp(0.0002), Pass: true},
+			thr("http_req_duration{type:api_read}", "p(50)<300", 8.2, true),
+			thr("http_req_duration{type:api_read}", "p(95)<800", 31.4, true),
+			thr("http_req_duration{type:api_read}", "p(99)<1500", 58.9, true),
+			thr("http_req_failed", "rate<0.0005", 0.0002, true),
 		},
+		SLO: SLOTargets{Metric: "http_req_duration{type:api_read}", P50Ms: fp(300), P95Ms: fp(800), P99Ms: fp(1500), ErrorRate: fp(0.0005)},
 	}
 	fail := &Summary{
 		Timestamp: "2026-11-26T19:45:00Z", TestType: "slo_verification", DurationSeconds: 600,
 		Metrics: Metrics{RequestsTotal: 240000, RequestsPerSecond: 400, ErrorRate: 0,
 			ResponseTimes: ResponseTimes{Avg: 250, Min: 200, Max: 1300, P50: 240, P95: 1010.5, P99: 1250}},
 		Thresholds: []ThresholdResult{
-			{Metric: "http_req_duration{type:api_read}", Expression: "p(95)<800", Observed: fp(1010.5), Pass: false},
-			{Metric: "http_reqs", Expression: "rate>=400", Observed: fp(400), Pass: true},
-			{Metric: "checks{check:available}", Expression: "rate>0.9995", Observed: nil, Pass: true},
+			thr("http_req_duration{type:api_read}", "p(95)<800", 1010.5, false),
+			thr("http_reqs", "rate>=400", 400, true),
+			{Metric: "checks{check:available}", Expression: "rate>0.9995", Status: "no data", Aggregation: "rate", Op: ">", Limit: 0.9995, Unit: "%"},
 		},
 		Criteria: []CriterionResult{
 			{Name: "p95 within 20% of its SLO", Rule: "margin http_req_duration{type:api_read} p(95) 800 20%", Observed: fp(1010.5), Result: "fail", FirstBrokenAt: fp(12)},
 			{Name: "memory growth", Rule: "growth process.rss < 500MB", Observed: fp(12.5), Result: "pass"},
+			{Name: "no deadlocks", Rule: "max of db.deadlocks, fail above 0", Result: "skipped", Detail: "skipped: no monitor db runs in this test"},
 		},
-		Notes: []string{"generator overloaded — results not trustworthy: schedule lag p99 14ms exceeds 10ms"},
+		SLO:     SLOTargets{Metric: "http_req_duration{type:api_read}", P95Ms: fp(800)},
+		Notes:   []string{"generator overloaded — results not trustworthy: schedule lag p99 14ms exceeds 10ms"},
+		Verdict: "fail",
+		VerdictReasons: []verdict.Reason{
+			{Status: verdict.Fail, Text: "threshold http_req_duration{type:api_read} p(95)<800 failed"},
+			{Status: verdict.Fail, Text: `criterion "p95 within 20% of its SLO" failed: 1010.5ms above the SLO 800ms`},
+			{Status: verdict.Inconclusive, Text: "threshold checks{check:available} rate>0.9995: no data"},
+			{Status: verdict.Inconclusive, Text: "generator overloaded — results not trustworthy: schedule lag p99 14ms exceeds 10ms"},
+		},
 	}
-	return NewSuite("2026-11-26T19:30:00Z", "http://127.0.0.1:5000", true, true, false, []SuiteTest{
-		{Name: "01-api-read-load", File: "01-api-read-load.yaml", SummaryFile: "01-api-read-load.json", Pass: true, Summary: pass},
-		{Name: "04-slo-verification", File: "04-slo-verification.yaml", SummaryFile: "04-slo-verification.json", Pass: false, Summary: fail},
-	})
+	tests := []SuiteTest{
+		{Name: "01-api-read-load", File: "01-api-read-load.yaml", SummaryFile: "01-api-read-load.json", Pass: true, Verdict: "pass", Summary: pass},
+		{Name: "04-slo-verification", File: "04-slo-verification.yaml", SummaryFile: "04-slo-verification.json", Verdict: "fail", Summary: fail},
+	}
+	return NewSuite("2026-11-26T19:30:00Z", "http://127.0.0.1:5000", true, true, false, combine(tests), tests)
+}
+
+// combine is the suite verdict over hand-built tests, as the CLI decides it.
+func combine(tests []SuiteTest) verdict.Verdict {
+	var names []string
+	var vs []verdict.Verdict
+	for _, t := range tests {
+		names = append(names, t.Name)
+		if t.Summary != nil {
+			vs = append(vs, verdict.Verdict{Status: verdict.Status(t.Summary.Verdict), Reasons: t.Summary.VerdictReasons})
+		}
+	}
+	return verdict.Combine(names, vs)
 }
 
 func TestGolden(t *testing.T) {
@@ -77,20 +103,19 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// NewSuite renders the verdict it is given: pass is true only for a pass.
 func TestSuiteVerdict(t *testing.T) {
 	t.Parallel()
 	s := goldenSuite()
-	if s.Pass {
-		t.Fatal("a suite with a failed test passed")
+	if s.Pass || s.Verdict != "fail" {
+		t.Fatalf("a suite with a failed test: pass=%v verdict=%s", s.Pass, s.Verdict)
 	}
-	ok := NewSuite("t", "u", false, false, false, []SuiteTest{s.Tests[0]})
-	if !ok.Pass {
-		t.Fatal("a suite of passing tests failed")
+	for _, st := range []verdict.Status{verdict.Fail, verdict.Inconclusive, verdict.Interrupted} {
+		if NewSuite("t", "u", false, false, false, verdict.Verdict{Status: st}, s.Tests).Pass {
+			t.Errorf("a suite whose verdict is %s says pass", st)
+		}
 	}
-	if NewSuite("t", "u", false, false, true, []SuiteTest{s.Tests[0]}).Pass {
-		t.Fatal("an interrupted suite passed")
-	}
-	if NewSuite("t", "u", false, false, false, nil).Pass {
-		t.Fatal("an empty suite passed")
+	if ok := NewSuite("t", "u", false, false, false, verdict.Verdict{Status: verdict.Pass}, s.Tests[:1]); !ok.Pass || ok.Verdict != "pass" {
+		t.Errorf("a passing suite: pass=%v verdict=%s", ok.Pass, ok.Verdict)
 	}
 }

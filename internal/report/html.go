@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ramp-dev/ramp/internal/threshold"
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 //go:embed html/report.html.tmpl html/style.css
@@ -59,28 +59,32 @@ func WriteHTML(w io.Writer, s *Suite) error {
 }
 
 // SingleTestSuite wraps one test's summary as a suite of one, for `ramp run --report`: the
-// suite passes when the test did, and takes its timestamp.
+// suite's verdict is the test's, and so is its timestamp.
 func SingleTestSuite(name string, s *Summary) *Suite {
 	t := SuiteTest{Name: name, Summary: s}
-	ts := ""
-	if s != nil {
-		t.File, t.Pass, ts = s.File, s.Pass, s.Timestamp
+	if s == nil {
+		return NewSuite("", "", false, false, false, verdict.Combine(nil, nil), []SuiteTest{t})
 	}
-	return NewSuite(ts, "", false, false, s != nil && s.Interrupted, []SuiteTest{t})
+	t.File, t.Pass, t.Verdict = s.File, s.Pass, s.Verdict
+	v := verdict.Verdict{Status: verdict.Status(s.Verdict), Reasons: s.VerdictReasons}
+	return NewSuite(s.Timestamp, "", false, false, s.Interrupted, v, []SuiteTest{t})
 }
 
 // htmlView is what the template renders: every figure already formatted.
 type htmlView struct {
-	Pass        bool
-	Interrupted bool
-	Title       string
-	Target      string
-	Timestamp   string
-	Mode        string
-	Figures     []htmlFigure
-	Tests       []htmlTestRow
-	Matrix      htmlMatrix
-	Details     []htmlDetail
+	// Verdict is the suite's ("PASS", "FAIL", "INCONCLUSIVE", "INTERRUPTED"), VerdictClass
+	// its colour, Reasons why it is not a pass.
+	Verdict, VerdictClass string
+	Reasons               []htmlReason
+	Interrupted           bool
+	Title                 string
+	Target                string
+	Timestamp             string
+	Mode                  string
+	Figures               []htmlFigure
+	Tests                 []htmlTestRow
+	Matrix                htmlMatrix
+	Details               []htmlDetail
 }
 
 // htmlFigure is one key figure of the executive summary.
@@ -133,13 +137,21 @@ type htmlDetail struct {
 	Recommendations                    []string
 }
 
+// htmlReason is one reason of the verdict, coloured by the status it leads to.
+type htmlReason struct{ Text, Class string }
+
 // htmlCheck is one row of a thresholds or criteria table.
 type htmlCheck struct {
 	Name, Rule, Observed, Result, Class, Detail string
 }
 
 func newHTMLView(s *Suite) htmlView {
-	v := htmlView{Pass: s.Pass, Interrupted: s.Interrupted, Target: s.Target, Timestamp: fmtTimestamp(s.Timestamp), Mode: "full"}
+	v := htmlView{Interrupted: s.Interrupted, Target: s.Target, Timestamp: fmtTimestamp(s.Timestamp), Mode: "full"}
+	v.Verdict, v.VerdictClass = verdictBadge(s.Verdict)
+	for _, r := range s.VerdictReasons {
+		_, class := verdictBadge(string(r.Status))
+		v.Reasons = append(v.Reasons, htmlReason{Text: r.Text, Class: class})
+	}
 	if s.Quick {
 		v.Mode = "quick (durations compressed)"
 	}
@@ -192,16 +204,27 @@ func anchorFor(name string, seen map[string]int) string {
 	return id
 }
 
-func verdict(t SuiteTest) (text, class string) {
-	switch {
-	case t.Summary == nil:
-		return "NO DATA", "fail"
-	case t.Summary.Interrupted:
-		return "INTERRUPTED", "warn"
-	case t.Pass:
+// verdictBadge shows a verdict: its word and its colour.
+func verdictBadge(v string) (text, class string) {
+	switch v {
+	case "pass":
 		return "PASS", "pass"
+	case "inconclusive":
+		return "INCONCLUSIVE", "warn"
+	case "interrupted":
+		return "INTERRUPTED", "warn"
+	case "":
+		return "NO DATA", "fail"
 	}
 	return "FAIL", "fail"
+}
+
+// testVerdict is a test's badge.
+func testVerdict(t SuiteTest) (text, class string) {
+	if t.Summary == nil {
+		return "NO DATA", "fail"
+	}
+	return verdictBadge(t.Summary.Verdict)
 }
 
 // keyFigures: total requests, peak request rate, the p95 closest to (or furthest over) its
@@ -254,7 +277,7 @@ func keyFigures(s *Suite) []htmlFigure {
 
 func testRow(t SuiteTest, anchor string) htmlTestRow {
 	r := htmlTestRow{Name: t.Name, Anchor: anchor}
-	r.Verdict, r.Class = verdict(t)
+	r.Verdict, r.Class = testVerdict(t)
 	s := t.Summary
 	if s == nil {
 		r.Notes = []string{"summary missing"}
@@ -274,13 +297,21 @@ func testRow(t SuiteTest, anchor string) htmlTestRow {
 func failedChecks(s *Summary) []string {
 	var out []string
 	for _, th := range s.Thresholds {
-		if !th.Pass {
+		switch th.Status {
+		case "fail":
 			out = append(out, "failed: "+th.Metric+" "+th.Expression+" ("+thresholdObserved(th)+")")
+		case "no data":
+			out = append(out, "no data: "+th.Metric+" "+th.Expression)
 		}
 	}
 	for _, cr := range s.Criteria {
-		if resultClass(cr.Result) == "fail" {
+		switch cr.Result {
+		case "fail":
 			out = append(out, "failed: "+cr.Name+" ("+observedOrNone(cr.Observed)+")")
+		case "no data":
+			if cr.Severity != "warn" {
+				out = append(out, "no data: "+cr.Name)
+			}
 		}
 	}
 	return out
@@ -314,12 +345,9 @@ func matrixRows(tests []SuiteTest) []htmlMatrixRow {
 			continue
 		}
 		for _, th := range t.Summary.Thresholds {
-			c := htmlCell{Has: true, Target: th.Expression, Observed: thresholdObserved(th), Class: passClass(th.Pass)}
+			c := htmlCell{Has: true, Target: th.Expression, Observed: thresholdObserved(th), Class: resultClass(th.Status)}
 			full := th.Metric + " " + th.Expression
-			agg := full
-			if e, err := threshold.ParseExpression(th.Expression); err == nil {
-				agg = th.Metric + " " + e.Aggregation()
-			}
+			agg := th.Metric + " " + th.Aggregation
 			cell("t\x00"+agg, "t\x00"+full, "threshold", agg, full, i, c)
 		}
 		for _, cr := range t.Summary.Criteria {
@@ -330,13 +358,6 @@ func matrixRows(tests []SuiteTest) []htmlMatrixRow {
 	return rows
 }
 
-func thresholdObserved(th ThresholdResult) string {
-	if th.Observed == nil {
-		return "no data"
-	}
-	return formatObserved(th.Metric, th.Expression, *th.Observed)
-}
-
 func observedOrNone(v *float64) string {
 	if v == nil {
 		return "no data"
@@ -344,17 +365,14 @@ func observedOrNone(v *float64) string {
 	return fmtNum(*v)
 }
 
-func passClass(ok bool) string {
-	if ok {
-		return "pass"
-	}
-	return "fail"
-}
-
+// resultClass is an outcome's colour: pass, warn, nodata (never shown as met), skipped or
+// fail.
 func resultClass(r string) string {
 	switch r {
-	case "pass", "warn":
+	case "pass", "warn", "skipped":
 		return r
+	case "no data":
+		return "nodata"
 	}
 	return "fail"
 }
@@ -375,7 +393,7 @@ var percentileColors = map[string]string{"p50": colorP50, "p95": colorP95, "p99"
 
 func testDetail(t SuiteTest, anchor string) htmlDetail {
 	d := htmlDetail{Name: t.Name, Anchor: anchor, File: t.File}
-	d.Verdict, d.Class = verdict(t)
+	d.Verdict, d.Class = testVerdict(t)
 	s := t.Summary
 	if s == nil {
 		d.Missing = true
@@ -412,7 +430,7 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 	}
 	for _, th := range s.Thresholds {
 		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdObserved(th),
-			Result: strings.ToUpper(passClass(th.Pass)), Class: passClass(th.Pass)})
+			Result: strings.ToUpper(th.Status), Class: resultClass(th.Status)})
 	}
 	for _, cr := range s.Criteria {
 		c := htmlCheck{Name: cr.Name, Rule: cr.Rule, Observed: observedOrNone(cr.Observed),
@@ -433,8 +451,8 @@ func banners(s *Summary) []string {
 		out = append(out, "The load generator was overloaded: latencies include its own delays and the results are not trustworthy.")
 	}
 	if !s.Load.Delivered {
-		out = append(out, fmt.Sprintf("The intended load was not delivered: %s of %s scheduled iterations were dropped (%s).",
-			fmtInt(s.Load.IterationsDropped), fmtInt(s.Load.IterationsScheduled), fmtPercent(s.Load.DroppedShare)))
+		out = append(out, fmt.Sprintf("The intended load was not delivered: %s of %s scheduled iterations were dropped (%s, tolerance %s).",
+			fmtInt(s.Load.IterationsDropped), fmtInt(s.Load.IterationsScheduled), fmtPercent(s.Load.DroppedShare), fmtPercent(s.Load.Tolerance)))
 	}
 	if s.Interrupted {
 		out = append(out, "Interrupted by the user: the figures cover only what ran.")

@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
+
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // minaSuite is a realistic suite of the four bundled Mina tests, as `ramp suite` would write
@@ -22,7 +25,10 @@ func minaSuite() *Suite {
 		{Name: "mixed_workload", File: "suite/03-mixed-workload.yaml", SummaryFile: "mixed_workload.json", Pass: mixed.Pass, Summary: mixed},
 		{Name: "slo_verification", File: "suite/04-slo-verification.yaml", SummaryFile: "slo_verification.json", Pass: slo.Pass, Summary: slo},
 	}
-	return NewSuite("2026-11-26T20:00:00Z", "http://127.0.0.1:41873", true, true, false, tests)
+	for i := range tests {
+		tests[i].Verdict = tests[i].Summary.Verdict
+	}
+	return NewSuite("2026-11-26T20:00:00Z", "http://127.0.0.1:41873", true, true, false, combine(tests), tests)
 }
 
 const fixturePoints, fixtureInterval = 60, 5.0
@@ -116,9 +122,22 @@ func mean(v []float64) float64 {
 // stage returns the value of the stage that interval i falls in: stages of equal length.
 func stage(i int, values ...float64) float64 { return values[i*len(values)/fixturePoints] }
 
-// thr builds one threshold result, passing when pass says so.
+// thr builds one threshold result, passing when pass says so, with the parts of its
+// expression ("p(95)<800") as a run's summary carries them.
 func thr(metric, expr string, observed float64, pass bool) ThresholdResult {
-	return ThresholdResult{Metric: metric, Expression: expr, Observed: fp(observed), Pass: pass}
+	i := strings.IndexAny(expr, "<>=!")
+	j := i + strings.IndexFunc(expr[i:], func(r rune) bool { return !strings.ContainsRune("<>=!", r) })
+	limit, _ := strconv.ParseFloat(expr[j:], 64)
+	unit := "ms"
+	switch {
+	case strings.HasPrefix(metric, "http_reqs"):
+		unit = "/s"
+	case strings.HasPrefix(expr, "rate"):
+		unit = "%"
+	}
+	status := map[bool]string{true: "pass", false: "fail"}[pass]
+	return ThresholdResult{Metric: metric, Expression: expr, Observed: fp(observed), Pass: pass, Status: status,
+		Aggregation: expr[:i], Op: expr[i:j], Limit: limit, Unit: unit}
 }
 
 func seedSLO(s *Summary, p50, p95, p99, errRate float64) {
@@ -131,18 +150,36 @@ func seedSLO(s *Summary, p50, p95, p99, errRate float64) {
 		thr("http_req_failed", "rate<"+strconv.FormatFloat(errRate, 'g', -1, 64), s.Metrics.ErrorRate, s.Metrics.ErrorRate < errRate),
 	}
 	c := &s.Metrics.SLOCompliance
-	c.P50Met, c.P95Met, c.P99Met, c.ErrorRateMet = rt.P50 < p50, rt.P95 < p95, rt.P99 < p99, s.Metrics.ErrorRate < errRate
+	c.P50Met, c.P95Met, c.P99Met, c.ErrorRateMet = bp(rt.P50 < p50), bp(rt.P95 < p95), bp(rt.P99 < p99), bp(s.Metrics.ErrorRate < errRate)
+	s.SLO = SLOTargets{Metric: "http_req_duration", P50Ms: fp(p50), P95Ms: fp(p95), P99Ms: fp(p99), ErrorRate: fp(errRate)}
 }
 
-// verdictOf sets Pass from the thresholds and criteria.
+func bp(b bool) *bool { return &b }
+
+// verdictOf gives a hand-built summary the verdict a run of it would have: fail for a failed
+// threshold or criterion, inconclusive for dropped load, else pass.
 func verdictOf(s *Summary) *Summary {
-	s.Pass = true
+	s.Verdict, s.VerdictReasons = "pass", []verdict.Reason{}
+	add := func(st verdict.Status, text string) {
+		s.VerdictReasons = append(s.VerdictReasons, verdict.Reason{Status: st, Text: text})
+		if st == verdict.Fail || s.Verdict == "pass" {
+			s.Verdict = string(st)
+		}
+	}
 	for _, t := range s.Thresholds {
-		s.Pass = s.Pass && t.Pass
+		if t.Status == "fail" {
+			add(verdict.Fail, "threshold "+t.Metric+" "+t.Expression+" failed")
+		}
 	}
 	for _, c := range s.Criteria {
-		s.Pass = s.Pass && c.Result != "fail"
+		if c.Result == "fail" {
+			add(verdict.Fail, "criterion "+strconv.Quote(c.Name)+" failed")
+		}
 	}
+	if !s.Load.Delivered {
+		add(verdict.Inconclusive, "intended load not delivered")
+	}
+	s.Pass = s.Verdict == "pass"
 	return s
 }
 

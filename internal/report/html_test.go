@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ramp-dev/ramp/internal/verdict"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -179,7 +180,7 @@ func TestWriteHTMLSuite(t *testing.T) {
 		for i, row := range rows {
 			tt := suite.Tests[i]
 			badge := find(row, byClass("badge"))
-			want := map[bool]string{true: "PASS", false: "FAIL"}[tt.Pass]
+			want := strings.ToUpper(tt.Summary.Verdict)
 			if len(badge) != 1 || text(badge[0]) != want {
 				t.Errorf("row %d (%s): want one %s badge", i, tt.Name, want)
 			}
@@ -328,13 +329,18 @@ func TestWriteHTMLEdgeCases(t *testing.T) {
 		want  []string // texts the page must contain
 	}{
 		// A test whose summary file was missing: listed, without figures.
-		{"missing summary", NewSuite("", "", false, false, false, []SuiteTest{{Name: "lost"}}),
-			[]string{"NO DATA", "No summary was found"}},
+		{"missing summary", NewSuite("", "", false, false, false, verdict.Combine(nil, nil), []SuiteTest{{Name: "lost"}}),
+			[]string{"NO DATA", "No summary was found", "INCONCLUSIVE"}},
 		// A run with no series, no distribution, no monitors: notes instead of empty axes.
-		{"no data", SingleTestSuite("empty", &Summary{Pass: true, Load: Load{Delivered: true}}),
+		{"no data", SingleTestSuite("empty", &Summary{Pass: true, Verdict: "pass", Load: Load{Delivered: true}}),
 			[]string{"PASS", "Charts over time: no data", "Latency distribution: no data"}},
+		// An inconclusive run says so, with why, and never PASS.
+		{"inconclusive", SingleTestSuite("short", &Summary{Verdict: "inconclusive", Load: Load{IterationsScheduled: 100, IterationsDropped: 45},
+			VerdictReasons: []verdict.Reason{{Status: verdict.Inconclusive, Text: "intended load not delivered: 45 of 100 scheduled iterations dropped"}},
+			Thresholds:     []ThresholdResult{{Metric: "http_req_duration", Expression: "p(95)<800", Status: "no data"}}}),
+			[]string{"INCONCLUSIVE", "intended load not delivered: 45 of 100", "NO DATA"}},
 		// Gaps, NaN and degenerate buckets are skipped, not drawn as garbage or a panic.
-		{"odd values", SingleTestSuite("odd", &Summary{Load: Load{Delivered: true},
+		{"odd values", SingleTestSuite("odd", &Summary{Verdict: "fail", Load: Load{Delivered: true},
 			Series: &Series{T: []float64{0}, RPS: []float64{5}, TargetRPS: []*float64{nil}, P50: []*float64{&nan},
 				P95: []*float64{nil}, P99: []*float64{nil}, Errors: []float64{0}, VUs: []float64{1}},
 			Distribution: []Bucket{{FromMs: 3, ToMs: 3, Count: 10}, {FromMs: 5, ToMs: 2, Count: 4}, {FromMs: 1, ToMs: math.Inf(1), Count: 1}},
@@ -346,12 +352,12 @@ func TestWriteHTMLEdgeCases(t *testing.T) {
 			[]string{`<script>alert("x")</script>`, "<b>bold</b>", `m{name:"<i>"}`}},
 		// Names that make the same anchor ("a b", "a-b", and a literal "a-b-2") get distinct
 		// ids, so every link of the tests table reaches its own section (checkWellFormed).
-		{"colliding anchors", NewSuite("", "", false, false, false, []SuiteTest{
+		{"colliding anchors", NewSuite("", "", false, false, false, verdict.Verdict{Status: verdict.Fail}, []SuiteTest{
 			{Name: "a b", Summary: &Summary{}}, {Name: "a-b", Summary: &Summary{}}, {Name: "a-b-2", Summary: &Summary{}}}),
 			[]string{"a b", "a-b-2"}},
 		// An interrupted suite says so beside its verdict.
-		{"interrupted", NewSuite("2026-01-02T03:04:05Z", "http://127.0.0.1:1", false, false, true, nil),
-			[]string{"FAIL", "Interrupted by the user", "2026-01-02 03:04:05 UTC"}},
+		{"interrupted", NewSuite("2026-01-02T03:04:05Z", "http://127.0.0.1:1", false, false, true, verdict.Verdict{Status: verdict.Interrupted}, nil),
+			[]string{"INTERRUPTED", "Interrupted by the user", "2026-01-02 03:04:05 UTC"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -381,10 +387,11 @@ func TestWriteHTMLNilSuite(t *testing.T) {
 
 func TestSingleTestSuite(t *testing.T) {
 	t.Parallel()
-	for _, pass := range []bool{true, false} {
-		s := SingleTestSuite("smoke", &Summary{Pass: pass, Timestamp: "2026-11-26T20:00:00Z", File: "smoke.yaml"})
-		if s.Pass != pass || len(s.Tests) != 1 || s.Tests[0].Name != "smoke" || s.Tests[0].File != "smoke.yaml" || s.Timestamp != "2026-11-26T20:00:00Z" {
-			t.Errorf("pass=%v: got %+v", pass, s)
+	// The suite of one renders its test's verdict.
+	for _, v := range []string{"pass", "fail", "inconclusive", "interrupted"} {
+		s := SingleTestSuite("smoke", &Summary{Pass: v == "pass", Verdict: v, Timestamp: "2026-11-26T20:00:00Z", File: "smoke.yaml"})
+		if s.Pass != (v == "pass") || s.Verdict != v || len(s.Tests) != 1 || s.Tests[0].Name != "smoke" || s.Tests[0].File != "smoke.yaml" || s.Timestamp != "2026-11-26T20:00:00Z" {
+			t.Errorf("verdict %s: got %+v", v, s)
 		}
 	}
 	if s := SingleTestSuite("gone", nil); s.Pass || len(s.Tests) != 1 {

@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // JUnit XML, as CI systems read it: one testsuite per test, one testcase per threshold
-// expression and per criterion; a failed one carries observed versus target.
+// expression and per criterion; a failed one carries observed versus target. What could not
+// be shown is never a passed case: a threshold or criterion without data, and a test whose
+// verdict is inconclusive (the load not delivered, the generator overloaded) or interrupted,
+// are failures of type "inconclusive" / "interrupted"; a criterion whose source is not
+// configured is skipped.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -57,9 +62,22 @@ func WriteJUnit(w io.Writer, s *Suite) error {
 			js.Cases = append(js.Cases, c)
 		}
 		sum := t.Summary
-		if sum.SetupError != "" || sum.TeardownError != "" || sum.Aborted != "" {
-			msg := firstNonEmpty(sum.SetupError, sum.TeardownError, sum.Aborted)
-			add(junitCase{Name: "run", Classname: t.Name, Failure: &junitFailure{Message: msg, Type: "run", Text: msg}})
+		if sum.Verdict != "pass" {
+			// The run itself: why the verdict is not a pass, beyond the cases below.
+			var why []string
+			kind := ""
+			for _, r := range sum.VerdictReasons {
+				if !strings.HasPrefix(r.Text, "threshold ") && !strings.HasPrefix(r.Text, "criterion ") {
+					why = append(why, r.Text)
+					if kind == "" {
+						kind = string(r.Status)
+					}
+				}
+			}
+			if len(why) > 0 {
+				msg := strings.Join(why, "; ")
+				add(junitCase{Name: "run", Classname: t.Name, Failure: &junitFailure{Message: msg, Type: kind, Text: msg}})
+			}
 		}
 		for _, th := range sum.Thresholds {
 			c := junitCase{Name: th.Metric + " " + th.Expression, Classname: t.Name + ".thresholds"}
@@ -67,11 +85,15 @@ func WriteJUnit(w io.Writer, s *Suite) error {
 			if th.Observed != nil {
 				observed = strconv.FormatFloat(*th.Observed, 'f', -1, 64)
 			}
-			if !th.Pass {
+			switch th.Status {
+			case "pass":
+				c.SystemOut = "observed " + observed
+			case "no data":
+				msg := fmt.Sprintf("%s: no data, target %s — not judged, the run is inconclusive", th.Metric, th.Expression)
+				c.Failure = &junitFailure{Message: msg, Type: "inconclusive", Text: msg}
+			default:
 				msg := fmt.Sprintf("%s: observed %s, target %s", th.Metric, observed, th.Expression)
 				c.Failure = &junitFailure{Message: msg, Type: "threshold", Text: msg}
-			} else {
-				c.SystemOut = "observed " + observed
 			}
 			add(c)
 		}
@@ -88,6 +110,16 @@ func WriteJUnit(w io.Writer, s *Suite) error {
 					msg += fmt.Sprintf(", first broken at %ss", strconv.FormatFloat(*cr.FirstBrokenAt, 'f', -1, 64))
 				}
 				c.Failure = &junitFailure{Message: msg, Type: "criterion", Text: msg}
+			case "skipped":
+				c.Skipped = &struct{}{}
+				c.SystemOut = cr.Detail
+			case "no data":
+				if cr.Severity == "warn" {
+					c.SystemOut = fmt.Sprintf("no data (warn only): %s", cr.Detail)
+					break
+				}
+				msg := fmt.Sprintf("%s: %s — not judged, the run is inconclusive", cr.Name, cr.Detail)
+				c.Failure = &junitFailure{Message: msg, Type: "inconclusive", Text: msg}
 			default:
 				c.SystemOut = fmt.Sprintf("%s: observed %s, rule %s", cr.Result, observed, cr.Rule)
 			}

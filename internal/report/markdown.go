@@ -13,11 +13,7 @@ import (
 func WriteMarkdown(w io.Writer, s *Suite) error {
 	var b strings.Builder
 	b.WriteString("## Load Test Results\n\n")
-	verdict := "✅ PASS"
-	if !s.Pass {
-		verdict = "❌ FAIL"
-	}
-	fmt.Fprintf(&b, "**Status**: %s — %d tests against %s", verdict, len(s.Tests), s.Target)
+	fmt.Fprintf(&b, "**Status**: %s — %d tests against %s", statusMark(s.Verdict), len(s.Tests), s.Target)
 	if s.Quick {
 		b.WriteString(" (quick)")
 	}
@@ -30,10 +26,7 @@ func WriteMarkdown(w io.Writer, s *Suite) error {
 	for _, t := range s.Tests {
 		m := t.Summary.Metrics
 		slo := sloTargets(t.Summary)
-		status := "✅ PASS"
-		if !t.Pass {
-			status = "❌ FAIL"
-		}
+		status := statusMark(t.Summary.Verdict)
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", t.Name,
 			withTarget(fmt.Sprintf("%.1fms", m.ResponseTimes.P50), slo["p50"]),
 			withTarget(fmt.Sprintf("%.1fms", m.ResponseTimes.P95), slo["p95"]),
@@ -49,17 +42,25 @@ func WriteMarkdown(w io.Writer, s *Suite) error {
 			failures = append(failures, fmt.Sprintf("- **%s**: %s", t.Name, msg))
 		}
 		for _, th := range sum.Thresholds {
-			if !th.Pass {
+			switch th.Status {
+			case "fail":
 				failures = append(failures, fmt.Sprintf("- **%s**: `%s` `%s` — observed %s", t.Name, th.Metric, th.Expression, observedText(th.Observed)))
+			case "no data":
+				failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: `%s` `%s` — no data, not judged", t.Name, th.Metric, th.Expression))
 			}
 		}
 		for _, c := range sum.Criteria {
-			if c.Result == "fail" {
+			switch {
+			case c.Result == "fail":
 				failures = append(failures, fmt.Sprintf("- **%s**: %s (`%s`) — observed %s", t.Name, c.Name, c.Rule, observedText(c.Observed)))
+			case c.Result == "no data" && c.Severity != "warn":
+				failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: %s — %s", t.Name, c.Name, c.Detail))
 			}
 		}
 		for _, n := range sum.Notes {
-			failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: %s", t.Name, n))
+			if !strings.HasPrefix(n, "threshold ") && !strings.HasPrefix(n, "criterion ") {
+				failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: %s", t.Name, n))
+			}
 		}
 	}
 	if len(failures) > 0 {
@@ -71,38 +72,42 @@ func WriteMarkdown(w io.Writer, s *Suite) error {
 	return err
 }
 
-// sloTargets finds the seed table's targets in a test's thresholds: "<300ms" for p50 etc.
+// statusMark shows a verdict in the PR comment.
+func statusMark(v string) string {
+	switch v {
+	case "pass":
+		return "✅ PASS"
+	case "inconclusive":
+		return "⚠️ INCONCLUSIVE"
+	case "interrupted":
+		return "⏹️ INTERRUPTED"
+	}
+	return "❌ FAIL"
+}
+
+// sloTargets are the seed table's targets of a test: its headline SLO ("<300ms" for p50…)
+// and its throughput threshold.
 func sloTargets(s *Summary) map[string]string {
 	out := map[string]string{}
+	ms := func(v *float64) string { return "<" + strconv.FormatFloat(*v, 'f', -1, 64) + "ms" }
+	if v := s.SLO.P50Ms; v != nil {
+		out["p50"] = ms(v)
+	}
+	if v := s.SLO.P95Ms; v != nil {
+		out["p95"] = ms(v)
+	}
+	if v := s.SLO.P99Ms; v != nil {
+		out["p99"] = ms(v)
+	}
+	if v := s.SLO.ErrorRate; v != nil {
+		out["error_rate"] = "<" + strconv.FormatFloat(100**v, 'f', -1, 64) + "%"
+	}
 	for _, th := range s.Thresholds {
-		e := strings.ReplaceAll(th.Expression, " ", "")
-		switch {
-		case strings.HasPrefix(th.Metric, "http_req_duration") && strings.HasPrefix(e, "p(50)"):
-			setOnce(out, "p50", strings.TrimPrefix(e, "p(50)")+"ms")
-		case strings.HasPrefix(th.Metric, "http_req_duration") && strings.HasPrefix(e, "p(95)"):
-			setOnce(out, "p95", strings.TrimPrefix(e, "p(95)")+"ms")
-		case strings.HasPrefix(th.Metric, "http_req_duration") && strings.HasPrefix(e, "p(99)"):
-			setOnce(out, "p99", strings.TrimPrefix(e, "p(99)")+"ms")
-		case th.Metric == "http_req_failed" && strings.HasPrefix(e, "rate"):
-			setOnce(out, "error_rate", percentTarget(strings.TrimPrefix(e, "rate")))
-		case th.Metric == "http_reqs" && strings.HasPrefix(e, "rate"):
-			setOnce(out, "throughput", strings.TrimPrefix(e, "rate"))
+		if th.Metric == "http_reqs" && th.Aggregation == "rate" {
+			setOnce(out, "throughput", th.Op+strconv.FormatFloat(th.Limit, 'f', -1, 64))
 		}
 	}
 	return out
-}
-
-// percentTarget shows a rate target as a percentage: "<0.0005" → "<0.05%".
-func percentTarget(t string) string {
-	i := strings.IndexFunc(t, func(r rune) bool { return r != '<' && r != '>' && r != '=' && r != '!' })
-	if i < 0 {
-		return t
-	}
-	v, err := strconv.ParseFloat(t[i:], 64)
-	if err != nil {
-		return t
-	}
-	return t[:i] + strconv.FormatFloat(100*v, 'f', -1, 64) + "%"
 }
 
 func setOnce(m map[string]string, k, v string) {

@@ -3,10 +3,10 @@ package report
 import (
 	"math"
 	"strconv"
-	"time"
+	"strings"
 
+	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
-	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
 // distributionQuantiles are the percentile edges of the latency distribution: equal-count
@@ -15,9 +15,9 @@ import (
 var distributionQuantiles = []float64{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 97.5, 99, 99.5, 99.9, 100}
 
 // buildSeries turns the snapshot's per-interval series into the report's chart data.
-// sloKey is the trend whose percentiles are charted; target gives the intended iteration
-// rate at an offset from the start (false when no arrival-rate scenario runs then).
-func buildSeries(snap *metrics.Snapshot, sloKey string, target func(time.Duration) (float64, bool)) *Series {
+// sloKey is the trend whose percentiles are charted; target is the intended iteration rate
+// per interval (engine.Result.TargetRate).
+func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoint) *Series {
 	reqs, ok := snap.Series(metrics.HTTPReqs)
 	if !ok {
 		return nil
@@ -26,15 +26,13 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target func(time.Duratio
 	start := snap.Time.Add(-snap.Elapsed)
 	s := &Series{IntervalSeconds: interval.Seconds()}
 	pts := reqs.Points()
-	for _, p := range pts {
+	for i, p := range pts {
 		off := p.Time.Sub(start)
 		s.T = append(s.T, round(off.Seconds(), 3))
 		s.RPS = append(s.RPS, round(p.Sum/interval.Seconds(), 2))
-		if target != nil {
-			if r, ok := target(off + interval/2); ok {
-				s.TargetRPS = append(s.TargetRPS, fp(round(r, 2)))
-				continue
-			}
+		if i < len(target) && target[i].Set {
+			s.TargetRPS = append(s.TargetRPS, fp(round(target[i].Rate, 2)))
+			continue
 		}
 		s.TargetRPS = append(s.TargetRPS, nil)
 	}
@@ -97,20 +95,23 @@ func buildDistribution(snap *metrics.Snapshot, key string) []Bucket {
 	return out
 }
 
-// sloLines are the latency targets to draw on the percentile chart: the thresholds on the
-// charted trend (p50/p95/p99 upper bounds), in ms.
-func sloLines(ths []ThresholdResult, key string) map[string]float64 {
+// sloLines are the latency targets to draw on the percentile chart, in ms: the headline
+// targets, else the percentile upper bounds of the thresholds on the charted trend.
+func sloLines(slo SLOTargets, ths []ThresholdResult) map[string]float64 {
 	out := map[string]float64{}
+	for name, v := range map[string]*float64{"p50": slo.P50Ms, "p95": slo.P95Ms, "p99": slo.P99Ms} {
+		if v != nil {
+			out[name] = *v
+		}
+	}
 	for _, t := range ths {
-		name, tags, err := metrics.ParseKey(t.Metric)
-		if err != nil || metrics.FormatKey(name, tags) != key {
+		if t.Metric != slo.Metric || (t.Op != "<" && t.Op != "<=") || !strings.HasPrefix(t.Aggregation, "p(") {
 			continue
 		}
-		e, err := threshold.ParseExpression(t.Expression)
-		if err != nil || e.Method != threshold.MethodPercentile || (e.Op != "<" && e.Op != "<=") {
-			continue
+		name := "p" + strings.TrimSuffix(strings.TrimPrefix(t.Aggregation, "p("), ")")
+		if _, set := out[name]; !set {
+			out[name] = t.Limit
 		}
-		out["p"+strconv.FormatFloat(e.Arg, 'g', -1, 64)] = e.Value
 	}
 	if len(out) == 0 {
 		return nil

@@ -1,23 +1,25 @@
-// Package report turns a finished run into its results: the JSON summary (the seed's schema,
-// exactly, extended with every threshold, criterion and metric), the k6-style text summary,
-// and — for suites — the HTML report, JUnit XML and the Markdown PR comment. It reads a
-// metrics snapshot and evaluated results; it knows nothing of executors, HTTP or YAML.
+// Package report renders a finished run (an engine.Result): the JSON summary (the seed's
+// schema, exactly, extended with the verdict, every threshold, criterion, stage and metric),
+// the k6-style text summary, and — for suites — the HTML report, JUnit XML and the Markdown PR
+// comment. It decides nothing: the verdict, every outcome and the SLO compliance come from the
+// Result, and no expression is parsed again. It knows nothing of executors, HTTP or YAML.
 package report
 
 import (
 	"math"
 	"sort"
-	"strings"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/criteria"
+	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
-	"github.com/ramp-dev/ramp/internal/plan"
-	"github.com/ramp-dev/ramp/internal/selfcheck"
 	"github.com/ramp-dev/ramp/internal/threshold"
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
-// Summary is one test's result. The first six fields are the seed's JSON schema exactly
-// ("JSON Results Schema" in the strategy); the rest are ramp's extensions.
+// Summary is one test's result. The first five fields are the seed's JSON schema exactly
+// ("JSON Results Schema" in the strategy); the rest are ramp's extensions. Pass is true only
+// for the verdict pass; Verdict says which of pass, fail, inconclusive or interrupted.
 type Summary struct {
 	Timestamp       string  `json:"timestamp"`
 	TestType        string  `json:"test_type"`
@@ -25,9 +27,15 @@ type Summary struct {
 	Metrics         Metrics `json:"metrics"`
 	Pass            bool    `json:"pass"`
 
+	// Verdict is the run's one answer (engine.Result.Verdict), VerdictReasons why.
+	Verdict        string           `json:"verdict"`
+	VerdictReasons []verdict.Reason `json:"verdict_reasons"`
+
 	File         string                        `json:"file,omitempty"`
 	Thresholds   []ThresholdResult             `json:"thresholds"`
 	Criteria     []CriterionResult             `json:"criteria"`
+	SLO          SLOTargets                    `json:"slo"`
+	Stages       []StageResult                 `json:"stages,omitempty"`
 	MetricValues map[string]map[string]float64 `json:"metric_values"`
 	Generator    Generator                     `json:"generator"`
 	Load         Load                          `json:"load"`
@@ -38,7 +46,8 @@ type Summary struct {
 	// Setup and teardown outcome; empty when the test has none or they passed.
 	SetupError    string `json:"setup_error,omitempty"`
 	TeardownError string `json:"teardown_error,omitempty"`
-	// Notes are warnings to show beside the verdict (untrustworthy generator, load not delivered).
+	// Notes are the verdict's warnings to show beside it (load not delivered, generator
+	// overloaded, no data, interrupted): its reasons other than failures.
 	Notes []string `json:"notes"`
 	// ErrorCodes counts failed requests by k6 error_code ("1050") or, for error statuses,
 	// by "status 503".
@@ -54,7 +63,7 @@ type Summary struct {
 }
 
 // Series holds one value per interval for each charted figure, aligned on T (seconds since
-// the start of the load). Missing values are null in JSON (NaN is not JSON): nil entries.
+// the start of the run). Missing values are null in JSON (NaN is not JSON): nil entries.
 type Series struct {
 	IntervalSeconds float64    `json:"interval_seconds"`
 	T               []float64  `json:"t"`
@@ -76,11 +85,13 @@ type Bucket struct {
 
 // MonitorSeries is one watched figure of the target over time.
 type MonitorSeries struct {
-	Name  string     `json:"name"` // "mina.rss_bytes", "postgres.connections"
+	Name  string     `json:"name"` // "target.rss_bytes", "db.connections"
 	Unit  string     `json:"unit"` // "bytes", "count", "ratio", "percent"
-	T     []float64  `json:"t"`    // seconds since the start of the load
+	T     []float64  `json:"t"`    // seconds since the start of the run
 	V     []*float64 `json:"v"`
 	Error string     `json:"error,omitempty"` // why the monitor could not read its source
+	// Skipped says why the monitor was not configured for this run.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Metrics is the seed schema's "metrics" object.
@@ -102,21 +113,40 @@ type ResponseTimes struct {
 	P99 float64 `json:"p99"`
 }
 
-// SLOCompliance says whether each headline target was met. A target the test does not set is
-// met.
+// SLOCompliance says whether each headline target was met: null for a target the test does
+// not state, false for one without data (no data is never met).
 type SLOCompliance struct {
-	P50Met       bool `json:"p50_met"`
-	P95Met       bool `json:"p95_met"`
-	P99Met       bool `json:"p99_met"`
-	ErrorRateMet bool `json:"error_rate_met"`
+	P50Met       *bool `json:"p50_met"`
+	P95Met       *bool `json:"p95_met"`
+	P99Met       *bool `json:"p99_met"`
+	ErrorRateMet *bool `json:"error_rate_met"`
 }
 
-// ThresholdResult is one threshold expression's outcome.
+// SLOTargets are the headline targets themselves (null when not stated): the metric the
+// latency targets apply to, latency limits in ms, the error rate as a fraction.
+type SLOTargets struct {
+	Metric    string   `json:"metric"`
+	P50Ms     *float64 `json:"p50_ms"`
+	P95Ms     *float64 `json:"p95_ms"`
+	P99Ms     *float64 `json:"p99_ms"`
+	ErrorRate *float64 `json:"error_rate"`
+}
+
+// ThresholdResult is one threshold expression's outcome, with its parts for renderers.
 type ThresholdResult struct {
 	Metric     string   `json:"metric"`
 	Expression string   `json:"expression"`
 	Observed   *float64 `json:"observed"` // null when the metric had no data
 	Pass       bool     `json:"pass"`
+	// Status is "pass", "fail" or "no data".
+	Status string `json:"status"`
+	// Aggregation ("p(95)", "rate"), Op ("<") and Limit (800) are the parsed expression;
+	// Unit is how Observed and Limit read: "ms", "bytes", "%" (a rate metric's share), "/s"
+	// (a counter's rate) or "" (a plain number).
+	Aggregation string  `json:"aggregation"`
+	Op          string  `json:"op"`
+	Limit       float64 `json:"limit"`
+	Unit        string  `json:"unit"`
 }
 
 // CriterionResult is one SLO criterion's outcome (rules k6 cannot express).
@@ -124,10 +154,27 @@ type CriterionResult struct {
 	Name          string   `json:"name"`
 	Rule          string   `json:"rule"`
 	Observed      *float64 `json:"observed"`
-	Result        string   `json:"result"` // pass, warn or fail
+	Result        string   `json:"result"` // pass, warn, fail, "no data" or skipped
+	Severity      string   `json:"severity,omitempty"`
 	Unit          string   `json:"unit,omitempty"`
 	FirstBrokenAt *float64 `json:"first_broken_at"`
 	Detail        string   `json:"detail,omitempty"`
+}
+
+// StageResult is one stage of a scenario and what ran in it.
+type StageResult struct {
+	Scenario     string   `json:"scenario"`
+	Index        int      `json:"index"`
+	StartSeconds float64  `json:"start_seconds"` // from the load's start
+	EndSeconds   float64  `json:"end_seconds"`
+	Target       float64  `json:"target"`
+	TargetUnit   string   `json:"target_unit"` // "VUs" or "iterations/s"
+	Requests     int64    `json:"requests"`
+	RPS          float64  `json:"requests_per_second"`
+	ErrorRate    float64  `json:"error_rate"`
+	P50          *float64 `json:"p50"` // ms; null without requests
+	P95          *float64 `json:"p95"`
+	P99          *float64 `json:"p99"`
 }
 
 // Generator is the load generator's self-check.
@@ -145,53 +192,39 @@ type Load struct {
 	IterationsScheduled int64   `json:"iterations_scheduled"`
 	IterationsDropped   int64   `json:"iterations_dropped"`
 	DroppedShare        float64 `json:"dropped_share"`
-	Delivered           bool    `json:"delivered"`
+	// Tolerance is the share that may be dropped (options.loadTolerance); Delivered says
+	// whether no more was.
+	Tolerance float64 `json:"tolerance"`
+	Delivered bool    `json:"delivered"`
 }
 
-// MaxDroppedShare is the share of dropped iterations above which a run says it did not
-// deliver its intended load.
-const MaxDroppedShare = 0.001
-
-// Input is everything Build needs about a finished run.
-type Input struct {
-	Plan       *plan.Plan
-	Snapshot   *metrics.Snapshot
-	Thresholds []threshold.Result
-	Criteria   []CriterionResult
-	SelfCheck  selfcheck.Report
-	// Started is when the load began; Elapsed how long the run lasted.
-	Started time.Time
-	// ArrivalIterations counts iterations started by arrival-rate executors (the scheduled
-	// ones that were not dropped).
-	ArrivalIterations int64
-	// TargetRate is the intended iteration rate at an offset from the start, false when no
-	// arrival-rate scenario runs then; nil when unknown.
-	TargetRate    func(time.Duration) (float64, bool)
-	Interrupted   bool
-	Aborted       string
-	SetupError    string
-	TeardownError string
-	// Monitors are the target-side series recorded beside the load.
-	Monitors []MonitorSeries
-}
-
-// Build computes the summary of a run.
-func Build(in Input) *Summary {
-	snap := in.Snapshot
+// Build renders a finished run as its summary. It decides nothing: the verdict, the
+// threshold and criteria outcomes and the SLO compliance are the Result's.
+func Build(res *engine.Result) *Summary {
+	snap := res.Snapshot
+	v := res.Verdict
 	s := &Summary{
-		Timestamp:       in.Started.UTC().Format(time.RFC3339),
-		TestType:        in.Plan.TestType,
+		Timestamp:       res.Started.UTC().Format(time.RFC3339),
+		TestType:        res.Plan.TestType,
 		DurationSeconds: round(snap.Elapsed.Seconds(), 3),
-		File:            in.Plan.File,
+		Pass:            v.Passed(),
+		Verdict:         string(v.Status),
+		VerdictReasons:  v.Reasons,
+		File:            res.Plan.File,
 		Thresholds:      []ThresholdResult{},
-		Criteria:        append([]CriterionResult{}, in.Criteria...),
+		Criteria:        []CriterionResult{},
 		MetricValues:    MetricValues(snap),
-		Interrupted:     in.Interrupted,
-		Aborted:         in.Aborted,
-		SetupError:      in.SetupError,
-		TeardownError:   in.TeardownError,
+		Interrupted:     res.Interrupted,
+		Aborted:         res.Aborted,
+		SetupError:      res.SetupError,
+		TeardownError:   res.TeardownError,
 		Notes:           []string{},
-		Monitors:        in.Monitors,
+		Monitors:        renderMonitors(res.Monitors),
+	}
+	for _, r := range v.Reasons {
+		if r.Status != verdict.Fail {
+			s.Notes = append(s.Notes, r.Text)
+		}
 	}
 	count, _ := snap.Aggregate(metrics.HTTPReqs, "count", 0)
 	s.Metrics.RequestsTotal = int64(count)
@@ -199,7 +232,7 @@ func Build(in Input) *Summary {
 	s.Metrics.RequestsPerSecond = round(s.Metrics.RequestsPerSecond, 2)
 	s.Metrics.ErrorRate, _ = snap.Aggregate(metrics.HTTPReqFailed, "rate", 0)
 
-	slo := targets(in.Plan)
+	slo := res.SLO
 	key := slo.Metric
 	rt := &s.Metrics.ResponseTimes
 	rt.Avg = agg(snap, key, "avg", 0)
@@ -208,33 +241,27 @@ func Build(in Input) *Summary {
 	rt.P50 = agg(snap, key, "p", 50)
 	rt.P95 = agg(snap, key, "p", 95)
 	rt.P99 = agg(snap, key, "p", 99)
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	c := &s.Metrics.SLOCompliance
-	c.P50Met = slo.P50 <= 0 || rt.P50 < ms(slo.P50)
-	c.P95Met = slo.P95 <= 0 || rt.P95 < ms(slo.P95)
-	c.P99Met = slo.P99 <= 0 || rt.P99 < ms(slo.P99)
-	c.ErrorRateMet = slo.ErrorRate < 0 || s.Metrics.ErrorRate < slo.ErrorRate
+	c.P50Met, c.P95Met, c.P99Met, c.ErrorRateMet = met(slo.P50), met(slo.P95), met(slo.P99), met(slo.ErrorRate)
+	s.SLO = SLOTargets{Metric: key, P50Ms: limit(slo.P50), P95Ms: limit(slo.P95), P99Ms: limit(slo.P99), ErrorRate: limit(slo.ErrorRate)}
 
-	s.Pass = in.SetupError == "" && in.TeardownError == "" && in.Aborted == ""
-	for _, r := range in.Thresholds {
-		tr := ThresholdResult{Metric: r.Metric, Expression: r.Expression, Pass: r.Pass}
-		if r.HasValue {
-			v := round(r.Observed, 4)
-			tr.Observed = &v
-		}
-		s.Thresholds = append(s.Thresholds, tr)
-		s.Pass = s.Pass && r.Pass
+	for _, r := range res.Thresholds {
+		s.Thresholds = append(s.Thresholds, thresholdResult(r))
 	}
-	for _, cr := range s.Criteria {
-		s.Pass = s.Pass && cr.Result != "fail"
+	for _, o := range res.Criteria {
+		s.Criteria = append(s.Criteria, criterionResult(o))
+	}
+	for _, st := range res.Stages {
+		s.Stages = append(s.Stages, stageResult(st))
 	}
 
-	s.Series = buildSeries(snap, key, in.TargetRate)
+	s.Series = buildSeries(snap, key, res.TargetRate)
 	s.Distribution = buildDistribution(snap, key)
-	s.SLOLines = sloLines(s.Thresholds, key)
+	s.SLOLines = sloLines(s.SLO, s.Thresholds)
 	s.ErrorCodes = errorCodes(snap)
 
-	sc := in.SelfCheck
+	sc := res.SelfCheck
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	s.Generator = Generator{
 		Overloaded:       sc.Overloaded,
 		ScheduleLagP99Ms: round(ms(sc.LagP99), 3),
@@ -242,25 +269,92 @@ func Build(in Input) *Summary {
 		CPUMaxPercent:    round(sc.CPUMaxPercent, 1),
 		Reasons:          sc.Reasons,
 	}
-	if sc.Overloaded {
-		s.Notes = append(s.Notes, "generator overloaded — results not trustworthy: "+strings.Join(sc.Reasons, "; "))
-	}
-
-	dropped, _ := snap.Aggregate(metrics.DroppedIterations, "count", 0)
-	s.Load = Load{IterationsDropped: int64(dropped), IterationsScheduled: in.ArrivalIterations + int64(dropped), Delivered: true}
-	if s.Load.IterationsScheduled > 0 {
-		s.Load.DroppedShare = round(dropped/float64(s.Load.IterationsScheduled), 6)
-	}
-	if s.Load.DroppedShare > MaxDroppedShare {
-		s.Load.Delivered = false
-		s.Notes = append(s.Notes, "intended load not delivered: "+itoa(s.Load.IterationsDropped)+" of "+
-			itoa(s.Load.IterationsScheduled)+" scheduled iterations dropped ("+pct(s.Load.DroppedShare)+
-			") — no VU was free; raise maxVUs or lower the rate")
-	}
-	if in.Interrupted {
-		s.Notes = append(s.Notes, "interrupted by the user: figures cover only what ran")
-	}
+	l := res.Load
+	s.Load = Load{IterationsScheduled: l.Scheduled, IterationsDropped: l.Dropped,
+		DroppedShare: round(l.DroppedShare(), 6), Tolerance: l.Tolerance, Delivered: l.Delivered()}
 	return s
+}
+
+// met shows a target's compliance: nil when not stated.
+func met(t engine.Target) *bool {
+	if !t.Stated {
+		return nil
+	}
+	return &t.Met
+}
+
+// limit shows a target's limit: nil when not stated.
+func limit(t engine.Target) *float64 {
+	if !t.Stated {
+		return nil
+	}
+	return fp(t.Limit)
+}
+
+// thresholdResult renders one threshold's outcome with its expression's parts.
+func thresholdResult(r threshold.Result) ThresholdResult {
+	tr := ThresholdResult{Metric: r.Metric, Expression: r.Expression, Pass: r.Pass, Status: r.Status(),
+		Aggregation: r.Expr.Aggregation(), Op: r.Expr.Op, Limit: r.Expr.Value, Unit: thresholdUnit(r)}
+	if r.HasValue {
+		tr.Observed = fp(round(r.Observed, 4))
+	}
+	return tr
+}
+
+// thresholdUnit is how a threshold's values read, from its metric and aggregation.
+func thresholdUnit(r threshold.Result) string {
+	name, _, _ := metrics.ParseKey(r.Metric)
+	b, _ := metrics.Lookup(name)
+	switch {
+	case r.Expr.Method == threshold.MethodRate && b.Type == metrics.Rate:
+		return "%"
+	case r.Expr.Method == threshold.MethodRate:
+		return "/s"
+	case r.Expr.Method == threshold.MethodCount:
+		return ""
+	case r.Kind == metrics.Time:
+		return "ms"
+	case r.Kind == metrics.Data:
+		return "bytes"
+	}
+	return ""
+}
+
+// criterionResult renders one criterion's outcome.
+func criterionResult(o criteria.Outcome) CriterionResult {
+	r := CriterionResult{Name: o.Name, Rule: o.Rule, Result: o.Result, Severity: o.Severity, Unit: o.Unit, Detail: o.Detail}
+	if o.HasValue {
+		r.Observed = fp(o.Observed)
+	}
+	if o.Broken {
+		r.FirstBrokenAt = fp(o.FirstBrokenAt.Seconds())
+	}
+	return r
+}
+
+// stageResult renders one stage's figures.
+func stageResult(st engine.Stage) StageResult {
+	r := StageResult{Scenario: st.Scenario, Index: st.Index, StartSeconds: round(st.Start.Seconds(), 3),
+		EndSeconds: round(st.End.Seconds(), 3), Target: round(st.Target, 3), TargetUnit: st.Unit,
+		Requests: st.Requests, RPS: round(st.RPS, 2), ErrorRate: round(st.ErrorRate, 6)}
+	if st.HasLatency {
+		r.P50, r.P95, r.P99 = fp(round(st.P50, 3)), fp(round(st.P95, 3)), fp(round(st.P99, 3))
+	}
+	return r
+}
+
+// renderMonitors renders the monitors' series, times in seconds.
+func renderMonitors(in []engine.MonitorSeries) []MonitorSeries {
+	var out []MonitorSeries
+	for _, m := range in {
+		ms := MonitorSeries{Name: m.Name, Unit: m.Unit, Error: m.Error, Skipped: m.Skipped}
+		for _, p := range m.Points {
+			ms.T = append(ms.T, round(p.Offset.Seconds(), 3))
+			ms.V = append(ms.V, fp(p.Value))
+		}
+		out = append(out, ms)
+	}
+	return out
 }
 
 // MetricValues lists every metric and sub-metric of a snapshot by its k6 key with the
@@ -301,49 +395,6 @@ func MetricValues(snap *metrics.Snapshot) map[string]map[string]float64 {
 	return out
 }
 
-// targets returns the test's headline SLO: the plan's `slo` block, else what its thresholds
-// on the SLO metric and on http_req_failed say.
-func targets(p *plan.Plan) plan.SLO {
-	slo := p.SLO
-	if slo.Metric == "" {
-		slo.Metric = metrics.HTTPReqDuration
-	}
-	if name, tags, err := metrics.ParseKey(slo.Metric); err == nil {
-		slo.Metric = metrics.FormatKey(name, tags)
-	}
-	explicit := p.SLO.P50 > 0 || p.SLO.P95 > 0 || p.SLO.P99 > 0 || p.SLO.ErrorRate != 0
-	if explicit {
-		return slo
-	}
-	slo.ErrorRate = -1
-	for _, t := range p.Thresholds {
-		name, tags, err := metrics.ParseKey(t.Metric)
-		if err != nil {
-			continue
-		}
-		key := metrics.FormatKey(name, tags)
-		for _, r := range t.Rules {
-			e, err := threshold.ParseExpression(r.Expression)
-			if err != nil || (e.Op != "<" && e.Op != "<=") {
-				continue
-			}
-			switch {
-			case key == slo.Metric && e.Method == "p" && e.Arg == 50:
-				slo.P50 = msDuration(e.Value)
-			case key == slo.Metric && e.Method == "med":
-				slo.P50 = msDuration(e.Value)
-			case key == slo.Metric && e.Method == "p" && e.Arg == 95:
-				slo.P95 = msDuration(e.Value)
-			case key == slo.Metric && e.Method == "p" && e.Arg == 99:
-				slo.P99 = msDuration(e.Value)
-			case key == metrics.HTTPReqFailed && e.Method == "rate":
-				slo.ErrorRate = e.Value
-			}
-		}
-	}
-	return slo
-}
-
 func agg(snap *metrics.Snapshot, key, method string, arg float64) float64 {
 	v, ok := snap.Aggregate(key, method, arg)
 	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -351,8 +402,6 @@ func agg(snap *metrics.Snapshot, key, method string, arg float64) float64 {
 	}
 	return round(v, 3)
 }
-
-func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
 
 func round(f float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/threshold"
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // TextOptions control the end-of-test summary.
@@ -68,6 +69,21 @@ func (p *printer) mark(ok bool) string {
 	return p.c(red) + "✗" + p.c(reset)
 }
 
+// status marks an outcome: ✓ pass, ✗ fail, ! warn, ? no data (never shown as met), – skipped.
+func (p *printer) status(s string) string {
+	switch s {
+	case "pass":
+		return p.mark(true)
+	case "warn":
+		return p.c(amber) + "!" + p.c(reset)
+	case "no data":
+		return p.c(amber) + "?" + p.c(reset)
+	case "skipped":
+		return "–"
+	}
+	return p.mark(false)
+}
+
 func (p *printer) thresholds(s *Summary) {
 	if len(s.Thresholds) == 0 {
 		return
@@ -78,11 +94,7 @@ func (p *printer) thresholds(s *Summary) {
 		width = max(width, len(t.Metric))
 	}
 	for _, t := range s.Thresholds {
-		observed := "no data"
-		if t.Observed != nil {
-			observed = formatObserved(t.Metric, t.Expression, *t.Observed)
-		}
-		p.line("    %s %-*s  %-16s %s", p.mark(t.Pass), width, t.Metric, t.Expression, observed)
+		p.line("    %s %-*s  %-16s %s", p.status(t.Status), width, t.Metric, t.Expression, thresholdObserved(t))
 	}
 }
 
@@ -92,10 +104,7 @@ func (p *printer) criteria(s *Summary) {
 	}
 	p.line("\n  CRITERIA")
 	for _, c := range s.Criteria {
-		mark := p.mark(c.Result != "fail")
-		if c.Result == "warn" {
-			mark = p.c(amber) + "!" + p.c(reset)
-		}
+		mark := p.status(c.Result)
 		observed := "no data"
 		if c.Observed != nil {
 			observed = "observed " + num(round(*c.Observed, 3))
@@ -103,11 +112,14 @@ func (p *printer) criteria(s *Summary) {
 				observed += " " + c.Unit
 			}
 		}
+		if c.Result == "skipped" {
+			observed = "skipped"
+		}
 		line := fmt.Sprintf("    %s %s — %s; %s", mark, c.Name, c.Rule, observed)
 		if c.FirstBrokenAt != nil && c.Result != "pass" {
 			line += fmt.Sprintf("; first broken at %ss", num(round(*c.FirstBrokenAt, 1)))
 		}
-		if c.Detail != "" && c.Result != "pass" {
+		if c.Detail != "" && c.Result != "pass" && c.Detail != observed {
 			line += " (" + c.Detail + ")"
 		}
 		p.line("%s", line)
@@ -118,6 +130,9 @@ func (p *printer) monitors(s *Summary) {
 	for _, m := range s.Monitors {
 		if m.Error != "" {
 			p.line("  %s monitor %s could not read its source: %s", p.c(amber)+"!"+p.c(reset), m.Name, m.Error)
+		}
+		if m.Skipped != "" {
+			p.line("  – monitor %s not configured for this run: %s", m.Name, m.Skipped)
 		}
 	}
 }
@@ -145,10 +160,11 @@ func (p *printer) checks(snap *metrics.Snapshot) {
 
 func (p *printer) metrics(s *Summary, snap *metrics.Snapshot) {
 	p.line("\n  METRICS")
-	judged := map[string]bool{} // metric key → all its thresholds passed
+	judged := map[string]string{} // metric key → the worst status of its thresholds
 	for _, t := range s.Thresholds {
-		ok, seen := judged[t.Metric]
-		judged[t.Metric] = t.Pass && (ok || !seen)
+		if was, seen := judged[t.Metric]; !seen || was == "pass" || t.Status == "fail" {
+			judged[t.Metric] = t.Status
+		}
 	}
 	byName := map[string][]*metrics.MetricValue{}
 	for _, m := range snap.Metrics() {
@@ -168,8 +184,8 @@ func (p *printer) metrics(s *Summary, snap *metrics.Snapshot) {
 				label = "  " + strings.TrimPrefix(m.Key, m.Name)
 			}
 			mark := " "
-			if ok, has := judged[m.Key]; has {
-				mark = p.mark(ok)
+			if st, has := judged[m.Key]; has {
+				mark = p.status(st)
 			}
 			dots := 34 - len([]rune(label))
 			if dots < 3 {
@@ -192,37 +208,57 @@ func (p *printer) generator(s *Summary) {
 	}
 }
 
+// verdict prints the run's one answer and its reasons; it counts what was met, and never
+// counts as met what had no data.
 func (p *printer) verdict(s *Summary) {
-	failed := 0
+	p.line("")
+	p.line("  %s", VerdictLine(s, p.color))
+	for _, r := range s.VerdictReasons {
+		if r.Status == verdict.Fail && s.Verdict == string(verdict.Fail) {
+			p.line("    %s✗ %s%s", p.c(red), r.Text, p.c(reset))
+			continue
+		}
+		p.line("  %s⚠ %s%s", p.c(amber), r.Text, p.c(reset))
+	}
+	p.line("")
+}
+
+// VerdictLine is the one-line verdict ("PASS  3 of 3 thresholds and 2 of 2 criteria met"),
+// what `--quiet` still prints.
+func VerdictLine(s *Summary, color bool) string {
+	c := func(code string) string {
+		if color {
+			return code
+		}
+		return ""
+	}
+	met, judged := 0, 0
 	for _, t := range s.Thresholds {
-		if !t.Pass {
-			failed++
+		judged++
+		if t.Status == "pass" {
+			met++
 		}
 	}
-	for _, c := range s.Criteria {
-		if c.Result == "fail" {
-			failed++
+	cmet, cjudged := 0, 0
+	for _, cr := range s.Criteria {
+		if cr.Result == "skipped" {
+			continue
+		}
+		cjudged++
+		if cr.Result == "pass" || cr.Result == "warn" {
+			cmet++
 		}
 	}
-	p.line("")
-	if s.Pass {
-		p.line("  %sPASS%s  %d thresholds and %d criteria met", p.c(bold+green), p.c(reset), len(s.Thresholds), len(s.Criteria))
-	} else {
-		why := fmt.Sprintf("%d of %d thresholds and criteria failed", failed, len(s.Thresholds)+len(s.Criteria))
-		switch {
-		case s.SetupError != "":
-			why = "setup failed: " + s.SetupError
-		case s.TeardownError != "":
-			why = "teardown failed: " + s.TeardownError
-		case s.Aborted != "":
-			why = "aborted: " + s.Aborted
-		}
-		p.line("  %sFAIL%s  %s", p.c(bold+red), p.c(reset), why)
+	counts := fmt.Sprintf("%d of %d thresholds and %d of %d criteria met", met, judged, cmet, cjudged)
+	switch verdict.Status(s.Verdict) {
+	case verdict.Pass:
+		return fmt.Sprintf("%sPASS%s  %s", c(bold+green), c(reset), counts)
+	case verdict.Inconclusive:
+		return fmt.Sprintf("%sINCONCLUSIVE%s  %s — the run cannot show whether the SLOs hold", c(bold+amber), c(reset), counts)
+	case verdict.Interrupted:
+		return fmt.Sprintf("%sINTERRUPTED%s  %s — figures cover only what ran", c(bold+amber), c(reset), counts)
 	}
-	for _, n := range s.Notes {
-		p.line("  %s⚠ %s%s", p.c(amber), n, p.c(reset))
-	}
-	p.line("")
+	return fmt.Sprintf("%sFAIL%s  %s", c(bold+red), c(reset), counts)
 }
 
 // describe formats one metric's figures as k6's summary does for its type.
@@ -249,27 +285,24 @@ func describe(snap *metrics.Snapshot, m *metrics.MetricValue) string {
 	return ""
 }
 
-// formatObserved shows a threshold's observed value in the unit of its metric.
-func formatObserved(metric, expression string, v float64) string {
-	name, _, _ := metrics.ParseKey(metric)
-	kind := metrics.Default
-	if b, ok := metrics.Lookup(name); ok {
-		kind = b.Kind
+// thresholdObserved shows a threshold's observed value in its unit: "p(95)=1.2ms",
+// "rate=0.05%", "rate=412.5/s"; "no data" without one.
+func thresholdObserved(t ThresholdResult) string {
+	if t.Observed == nil {
+		return "no data"
 	}
-	agg := expression
-	if e, err := threshold.ParseExpression(expression); err == nil {
-		agg = e.Aggregation()
-		if e.Method == "rate" {
-			if b, ok := metrics.Lookup(name); ok && b.Type == metrics.Rate {
-				return agg + "=" + pct(v)
-			}
-			return agg + "=" + num(v) + "/s"
-		}
-		if e.Method == "count" {
-			kind = metrics.Default
-		}
+	v := *t.Observed
+	switch t.Unit {
+	case "%":
+		return t.Aggregation + "=" + pct(v)
+	case "/s":
+		return t.Aggregation + "=" + num(v) + "/s"
+	case "ms":
+		return t.Aggregation + "=" + threshold.Format(v, metrics.Time)
+	case "bytes":
+		return t.Aggregation + "=" + threshold.Format(v, metrics.Data)
 	}
-	return agg + "=" + threshold.Format(v, kind)
+	return t.Aggregation + "=" + threshold.Format(v, metrics.Default)
 }
 
 func pct(f float64) string { return strconv.FormatFloat(100*f, 'f', 2, 64) + "%" }

@@ -1,0 +1,205 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/criteria"
+	"github.com/ramp-dev/ramp/internal/executor"
+	"github.com/ramp-dev/ramp/internal/flow"
+	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/selfcheck"
+	"github.com/ramp-dev/ramp/internal/threshold"
+)
+
+// scenarios runs a plan's scenarios: the executors, their VUs, progress and abortOnFail.
+type scenarios struct {
+	plan   *plan.Plan
+	shared *flow.Shared
+	reg    *metrics.Registry
+	ths    []threshold.Threshold
+	judge  func(*metrics.Snapshot) ([]threshold.Result, []criteria.Outcome)
+	check  *selfcheck.Monitor
+	opts   Options
+}
+
+// run runs every scenario concurrently with progress every second and abortOnFail
+// evaluation every threshold.EvalInterval. It returns how many arrival-rate iterations
+// started and, when the run ended early, why.
+func (s *scenarios) run(ctx context.Context) (arrivals int64, aborted string) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	obs := &observer{reg: s.reg, check: s.check, active: map[string][2]int{}, dropTags: map[string]*metrics.TagSet{}}
+	for _, sc := range s.plan.Scenarios {
+		// Built once: a dropped iteration is counted when the generator is already behind.
+		obs.dropTags[sc.Name] = metrics.NewTags(map[string]string{"scenario": sc.Name})
+	}
+	src := &vuSource{shared: s.shared, plan: s.plan}
+	defer src.closeAll()
+	var execs []executor.Executor
+	for _, sc := range s.plan.Scenarios {
+		ex, err := executor.New(sc, src, obs, executor.Options{BeforeDispatch: s.opts.BeforeDispatch})
+		if err != nil {
+			// build validated every executor the same way; an error here is a bug, but it
+			// must still not crash the run.
+			return 0, "scenario " + sc.Name + ": " + err.Error()
+		}
+		execs = append(execs, ex)
+	}
+
+	var wg sync.WaitGroup
+	wg.Go(func() { s.check.Run(ctx) })
+	defer wg.Wait()
+	done := make(chan struct{})
+	var runErr error
+	go func() {
+		defer close(done)
+		runErr = executor.Run(ctx, execs)
+	}()
+
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	lastEval := time.Now()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		case now := <-tick.C:
+			snap := s.reg.Snapshot()
+			s.progress(execs, snap, false)
+			if now.Sub(lastEval) >= threshold.EvalInterval && aborted == "" {
+				lastEval = now
+				results, outcomes := s.judge(snap)
+				if aborted = abortReason(s.ths, results, outcomes, snap.Elapsed); aborted != "" {
+					cancel()
+				}
+			}
+		}
+	}
+	s.progress(execs, s.reg.Snapshot(), true)
+	if runErr != nil && aborted == "" && ctx.Err() == nil {
+		// A VU that could not be made (e.g. a unique-per-vu feeder out of rows) ends the run.
+		aborted = runErr.Error()
+	}
+	cancel()
+	return obs.arrivals.Load(), aborted
+}
+
+// progress tells the observer, if any.
+func (s *scenarios) progress(execs []executor.Executor, snap *metrics.Snapshot, final bool) {
+	if s.opts.Observer == nil {
+		return
+	}
+	p := Progress{Snapshot: snap, Final: final, Scenarios: make([]ScenarioProgress, len(execs))}
+	for i, ex := range execs {
+		pr := ex.Progress()
+		p.Scenarios[i] = ScenarioProgress{Scenario: pr.Scenario, Elapsed: pr.Elapsed, Total: pr.Total,
+			ActiveVUs: pr.ActiveVUs, AllocatedVUs: pr.AllocatedVUs, Iterations: pr.Iterations,
+			Dropped: pr.Dropped, Done: pr.Done}
+	}
+	s.opts.Observer.Progress(p)
+}
+
+// plannedLoad is how long the load is scheduled to last: the end of the latest scenario,
+// graceful stops excluded.
+func plannedLoad(p *plan.Plan) time.Duration {
+	var d time.Duration
+	for _, sc := range p.Scenarios {
+		d = max(d, executor.TotalDuration(sc, false))
+	}
+	return d
+}
+
+// observer feeds what the executors do into the metrics and the self-check.
+type observer struct {
+	reg      *metrics.Registry
+	check    *selfcheck.Monitor
+	arrivals atomic.Int64
+	dropTags map[string]*metrics.TagSet // scenario → tags of its dropped_iterations; read-only
+
+	mu     sync.Mutex
+	active map[string][2]int // scenario → active, allocated
+}
+
+var _ executor.Observer = (*observer)(nil)
+
+func (o *observer) DroppedIteration(scenario string) {
+	o.reg.DroppedIteration(o.dropTags[scenario])
+}
+
+func (o *observer) VUs(scenario string, active, allocated int) {
+	o.mu.Lock()
+	o.active[scenario] = [2]int{active, allocated}
+	var a, m int
+	for _, v := range o.active {
+		a += v[0]
+		m += v[1]
+	}
+	o.mu.Unlock()
+	o.reg.SetVUs(a, m)
+}
+
+func (o *observer) IterationStarted(scenario string, lag time.Duration) {
+	o.arrivals.Add(1)
+	o.check.Lag(lag)
+}
+
+// vuSource makes the executors' VUs from the flow runner's; VU ids are unique across
+// scenarios, from 1, as in k6.
+type vuSource struct {
+	shared *flow.Shared
+	plan   *plan.Plan
+	nextID atomic.Int64
+
+	mu  sync.Mutex
+	all []*flow.VU
+}
+
+var _ executor.VUSource = (*vuSource)(nil)
+
+func (s *vuSource) NewVU(ctx context.Context, scenario string) (executor.VU, error) {
+	var exec string
+	for _, sc := range s.plan.Scenarios {
+		if sc.Name == scenario {
+			exec = sc.Exec
+		}
+	}
+	f, ok := s.plan.Flows[exec]
+	if !ok {
+		return nil, fmt.Errorf("scenario %s: no flow %q", scenario, exec)
+	}
+	vu, err := s.shared.NewVU(int(s.nextID.Add(1)))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.all = append(s.all, vu)
+	s.mu.Unlock()
+	return &vuAdapter{vu: vu, flow: f}, nil
+}
+
+func (s *vuSource) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, vu := range s.all {
+		_ = vu.Close()
+	}
+	s.all = nil
+}
+
+// vuAdapter lets a flow VU run an executor's iterations.
+type vuAdapter struct {
+	vu   *flow.VU
+	flow *plan.Flow
+}
+
+func (a *vuAdapter) ID() int { return a.vu.ID() }
+
+func (a *vuAdapter) Run(ctx context.Context, it executor.Iteration) {
+	a.vu.Run(ctx, a.flow, flow.Iteration{Scenario: it.Scenario, Number: it.Number, VUIter: it.VUIter, Intended: it.Intended})
+}
