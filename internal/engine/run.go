@@ -72,7 +72,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 		res.LoadStart = time.Now()
 		s := &scenarios{plan: p, shared: shared, reg: reg, ths: b.ths, judge: judge, check: check, opts: o}
 		arrivals, res.Aborted = s.run(ctx)
-		res.LoadDuration = min(time.Since(res.LoadStart), plannedLoad(p))
+		res.LoadDuration = loadDuration(p, time.Since(res.LoadStart), ctx.Err() == nil && res.Aborted == "")
 	}
 	if p.Teardown != nil && ready {
 		res.TeardownError = teardown(ctx, p, shared, o.Kill)

@@ -105,12 +105,22 @@ func (s *scenarios) progress(execs []executor.Executor, snap *metrics.Snapshot, 
 	s.opts.Observer.Progress(p)
 }
 
-// plannedLoad is how long the load is scheduled to last: the end of the latest scenario,
-// graceful stops excluded.
-func plannedLoad(p *plan.Plan) time.Duration {
-	var d time.Duration
+// loadDuration is how long the load ran, for per-second rates: the time it took, never more
+// than planned (graceful stops and the drain of the last responses excluded); and a load that
+// ran to its end lasted at least its time-based schedule, though its last iteration may have
+// started and ended a moment before the schedule's end.
+func loadDuration(p *plan.Plan, took time.Duration, completed bool) time.Duration {
+	var planned, scheduled time.Duration
 	for _, sc := range p.Scenarios {
-		d = max(d, executor.TotalDuration(sc, false))
+		end := executor.TotalDuration(sc, false)
+		planned = max(planned, end)
+		if sc.Executor != plan.PerVUIterations && sc.Executor != plan.SharedIterations {
+			scheduled = max(scheduled, end) // maxDuration of the iteration executors is a bound, not a schedule
+		}
+	}
+	d := min(took, planned)
+	if completed {
+		d = max(d, scheduled)
 	}
 	return d
 }

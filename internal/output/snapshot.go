@@ -43,9 +43,9 @@ type RunSnapshot struct {
 	TestType string `json:"test_type"`
 	// Started is when the run began, LoadStart when its load began; LoadDuration how long
 	// the load ran.
-	Started      time.Time     `json:"started"`
-	LoadStart    time.Time     `json:"load_start"`
-	LoadDuration time.Duration `json:"load_duration_ns"`
+	Started      time.Time        `json:"started"`
+	LoadStart    time.Time        `json:"load_start"`
+	LoadDuration time.Duration    `json:"load_duration_ns"`
 	SelfCheck    selfcheck.Report `json:"self_check"`
 	Load         verdict.Load     `json:"load"`
 	Interrupted  bool             `json:"interrupted"`
