@@ -26,8 +26,8 @@ const (
 const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs under load.
 
 Usage:
-  ramp run FILE [-e KEY=VALUE]... [--out json=PATH] [--summary-export PATH] [--report PATH.html]
-                [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
+  ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|snapshot=PATH]... [--summary-export PATH]
+                [--report PATH.html] [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
   ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [-e KEY=VALUE]...
                                run a directory of tests (default: the bundled Mina suite,
                                against an embedded mina started on a free loopback port)

@@ -15,6 +15,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,9 +133,11 @@ type htmlDetail struct {
 	GeneratorBad                       bool
 	Load                               [][2]string
 	LoadBad                            bool
-	Thresholds                         []htmlCheck
-	Criteria                           []htmlCheck
-	Recommendations                    []string
+	// Stages are the rows of the stages table, every cell formatted.
+	Stages          [][]string
+	Thresholds      []htmlCheck
+	Criteria        []htmlCheck
+	Recommendations []string
 }
 
 // htmlReason is one reason of the verdict, coloured by the status it leads to.
@@ -428,6 +431,11 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 		{"Iterations dropped", fmtInt(l.IterationsDropped)},
 		{"Dropped share", fmtPercent(l.DroppedShare)},
 	}
+	for _, st := range s.Stages {
+		d.Stages = append(d.Stages, []string{st.Scenario, strconv.Itoa(st.Index + 1),
+			fmtSeconds(st.StartSeconds) + "–" + fmtSeconds(st.EndSeconds), fmtNum(st.Target) + " " + st.TargetUnit,
+			fmtInt(st.Requests), fmtNum(st.RPS), msOrDash(st.P50), msOrDash(st.P95), msOrDash(st.P99), fmtPercent(st.ErrorRate)})
+	}
 	for _, th := range s.Thresholds {
 		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdObserved(th),
 			Result: strings.ToUpper(th.Status), Class: resultClass(th.Status)})
@@ -563,4 +571,12 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// msOrDash shows a latency in ms, or a dash when the stage had no request.
+func msOrDash(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return fmtMs(*v)
 }

@@ -334,6 +334,11 @@ func TestWriteHTMLEdgeCases(t *testing.T) {
 		// A run with no series, no distribution, no monitors: notes instead of empty axes.
 		{"no data", SingleTestSuite("empty", &Summary{Pass: true, Verdict: "pass", Load: Load{Delivered: true}}),
 			[]string{"PASS", "Charts over time: no data", "Latency distribution: no data"}},
+		// Each stage has its own row: what was asked and what ran.
+		{"stages", SingleTestSuite("staged", &Summary{Verdict: "pass", Stages: []StageResult{
+			{Scenario: "capacity", StartSeconds: 31.5, EndSeconds: 40.5, Target: 1000, TargetUnit: "iterations/s", Requests: 8996, RPS: 999.56, P95: fp(0.63)},
+			{Scenario: "idle", Index: 1, Target: 5, TargetUnit: "VUs"}}}),
+			[]string{"Stages", "capacity", fmtNum(1000) + " iterations/s", fmtNum(999.56), "idle", "—"}},
 		// An inconclusive run says so, with why, and never PASS.
 		{"inconclusive", SingleTestSuite("short", &Summary{Verdict: "inconclusive", Load: Load{IterationsScheduled: 100, IterationsDropped: 45},
 			VerdictReasons: []verdict.Reason{{Status: verdict.Inconclusive, Text: "intended load not delivered: 45 of 100 scheduled iterations dropped"}},

@@ -33,6 +33,7 @@ func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) e
 	p := &printer{w: w, color: o.Color}
 	p.line("")
 	p.line("  %s%s%s  %s  %s", p.c(bold), s.TestType, p.c(reset), s.File, (time.Duration(s.DurationSeconds * float64(time.Second))).Round(time.Millisecond))
+	p.stages(s)
 	p.thresholds(s)
 	p.criteria(s)
 	p.checks(snap)
@@ -95,6 +96,25 @@ func (p *printer) thresholds(s *Summary) {
 	}
 	for _, t := range s.Thresholds {
 		p.line("    %s %-*s  %-16s %s", p.status(t.Status), width, t.Metric, t.Expression, thresholdObserved(t))
+	}
+}
+
+// stages prints each stage's own figures: what was asked and what ran.
+func (p *printer) stages(s *Summary) {
+	if len(s.Stages) == 0 {
+		return
+	}
+	p.line("\n  STAGES")
+	ms := func(v *float64) string {
+		if v == nil {
+			return "-"
+		}
+		return threshold.Format(*v, metrics.Time)
+	}
+	for _, st := range s.Stages {
+		p.line("    %-12s %d  %6ss–%-6ss  target %-8s %-12s %8d req  %9s/s  p50 %-8s p95 %-8s p99 %-8s errors %s",
+			st.Scenario, st.Index+1, num(st.StartSeconds), num(st.EndSeconds), num(st.Target), st.TargetUnit,
+			st.Requests, num(st.RPS), ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate))
 	}
 }
 
