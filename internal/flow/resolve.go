@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ramp-dev/ramp/internal/datafile"
 	"github.com/ramp-dev/ramp/internal/tmpl"
 )
 
@@ -112,7 +113,7 @@ func navigate(val any, path []tmpl.PathElem, root string) (any, error) {
 			}
 			val = c[p.Index]
 		default:
-			return nil, fmt.Errorf("%s: cannot look into %s: %w", root, jsonKind(val), tmpl.ErrUndefined)
+			return nil, fmt.Errorf("%s: cannot look into %s: %w", root, datafile.Kind(val), tmpl.ErrUndefined)
 		}
 	}
 	return val, nil
