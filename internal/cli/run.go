@@ -161,6 +161,11 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill}
+	// A test that cannot start must not have truncated a previous run's outputs.
+	if err := engine.Validate(p, opts); err != nil {
+		printFileError(stderr, f.file, err)
+		return ExitUsage
+	}
 	var ndjson *output.NDJSON
 	var ndjsonPath string
 	for _, o := range f.outs {

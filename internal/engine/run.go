@@ -8,6 +8,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/flow"
 	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/monitor"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/selfcheck"
 	"github.com/ramp-dev/ramp/internal/threshold"
@@ -32,10 +33,12 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 	}
 	reg, err := metrics.NewRegistry(cfg)
 	if err != nil {
+		_ = monitor.CloseAll(b.mons)
 		return nil, configErr("metrics", err)
 	}
 	shared, err := flow.NewShared(p, reg)
 	if err != nil {
+		_ = monitor.CloseAll(b.mons)
 		return nil, configErr("flows", err)
 	}
 	res := &Result{Plan: p, Started: time.Now()}
