@@ -74,13 +74,14 @@ func TestRunWritesSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := readSummary(t, filepath.Join(dir, "s.json"))
-	reqs, _ := snap.Metrics.Aggregate("http_reqs", "count", 0)
-	p95, _ := snap.Metrics.Aggregate("http_req_duration", "p", 95)
+	reqs, _ := snap.Measured.Snapshot.Aggregate("http_reqs", "count", 0)
+	p95, _ := snap.Measured.Snapshot.Aggregate("http_req_duration", "p", 95)
 	if int64(reqs) != s.Metrics.RequestsTotal || reqs != 40 || p95 != s.MetricValues["http_req_duration"]["p(95)"] {
 		t.Errorf("snapshot: %v requests, p95 %v; summary: %d requests, p95 %v", reqs, p95, s.Metrics.RequestsTotal, s.MetricValues["http_req_duration"]["p(95)"])
 	}
-	if snap.Load.Scheduled != 40 || snap.File != file || snap.LoadDuration != time.Second {
-		t.Errorf("snapshot header %+v: want 40 scheduled, the file, a 1 s load", snap)
+	src, _ := os.ReadFile(file)
+	if m := snap.Measured; m.Arrivals != 40 || m.LoadDuration != time.Second || snap.Test.File != file || string(snap.Test.Source) != string(src) {
+		t.Errorf("snapshot header %+v: want 40 started, a 1 s load, the file and its source", snap)
 	}
 	if _, err := output.DecodeRun(b[:len(b)/2]); err == nil {
 		t.Error("half a snapshot decoded without an error")

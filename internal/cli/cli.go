@@ -32,6 +32,9 @@ Usage:
                                run a directory of tests (default: the bundled Mina suite,
                                against an embedded mina started on a free loopback port)
   ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
+  ramp merge SNAPSHOT... [--summary-export PATH] [--report PATH.html]
+                               one result and verdict from the snapshots of a test's
+                               segments (ramp run --out snapshot=PATH)
   ramp validate [-e KEY=VALUE]... FILE...
                                check scenario files without sending traffic
   ramp version
@@ -65,6 +68,8 @@ func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) in
 		return suiteCommand(ctx, kill, rest, stdout, stderr)
 	case "report":
 		return reportCommand(rest, stdout, stderr)
+	case "merge":
+		return mergeCommand(rest, stdout, stderr)
 	case "validate":
 		return validateCommand(rest, stdout, stderr)
 	case "version", "--version":

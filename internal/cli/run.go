@@ -147,9 +147,16 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 		}
 		return ExitUsage
 	}
-	p, err := loadPlan(f.file, f.vars, f.timeScale)
+	env := map[string]string{} // what the file read of the environment, for a snapshot
+	p, err := loadPlan(f.file, f.vars, f.timeScale, recordEnv(env))
 	if err != nil {
 		printFileError(stderr, f.file, err)
+		return ExitUsage
+	}
+	// The file as it was compiled, for a snapshot that must name the test it measured.
+	source, err := os.ReadFile(f.file)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp run:", err)
 		return ExitUsage
 	}
 	// Every output is checked before any load is sent: a run must not end unable to say what
@@ -206,7 +213,8 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 	}
 	for _, o := range f.outs {
 		if o.kind == "snapshot" {
-			code = max(code, writeOutput(stderr, "--out snapshot="+o.path, func() error { return writeSnapshot(o.path, res) }))
+			test := output.Test{File: f.file, Source: source, Vars: f.vars, Env: env, TimeScale: f.timeScale}
+			code = max(code, writeOutput(stderr, "--out snapshot="+o.path, func() error { return writeSnapshot(o.path, res, test) }))
 		}
 	}
 	if f.summaryExport != "" {
@@ -243,14 +251,27 @@ func exitCode(v verdict.Verdict) int {
 	return ExitFail
 }
 
-// loadPlan compiles a scenario file and applies the time scale.
-func loadPlan(path string, vars map[string]string, scale float64) (*plan.Plan, error) {
-	p, err := scenario.Load(path, vars, os.LookupEnv)
+// loadPlan compiles a scenario file, reading the environment through lookup, and applies the
+// time scale.
+func loadPlan(path string, vars map[string]string, scale float64, lookup func(string) (string, bool)) (*plan.Plan, error) {
+	p, err := scenario.Load(path, vars, lookup)
 	if err != nil {
 		return nil, err
 	}
 	p.Scale(scale)
 	return p, nil
+}
+
+// recordEnv looks variables up in the environment and keeps what it found in env, so that a
+// snapshot can compile the same plan again elsewhere.
+func recordEnv(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := os.LookupEnv(k)
+		if ok {
+			env[k] = v
+		}
+		return v, ok
+	}
 }
 
 // writeJSON writes v, indented, to path: atomically for a file (a reader never sees half of
@@ -274,8 +295,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // writeSnapshot writes the run's mergeable snapshot (--out snapshot=PATH).
-func writeSnapshot(path string, res *engine.Result) error {
-	b, err := output.EncodeRun(res, Version())
+func writeSnapshot(path string, res *engine.Result, test output.Test) error {
+	b, err := output.EncodeRun(res, test, Version())
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,9 @@ type Result struct {
 	OutputError error
 	// Verdict is the run's one answer.
 	Verdict verdict.Verdict
+	// Measured is what the Result was judged from: what a run snapshot carries, so that the
+	// snapshots of a distributed run's segments can be merged and judged as one (Judge).
+	Measured Measurements
 }
 
 // RatePoint is the intended rate at Offset from the registry's start; Set is false when no

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/monitor"
 )
 
@@ -20,10 +19,6 @@ type watch struct {
 	unconfigured []monitor.Unconfigured
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup
-
-	mu    sync.Mutex
-	final []monitor.Series // the series once stopped
-	errs  []monitor.MonitorError
 }
 
 // startMonitors starts ms; the unconfigured ones are only remembered, for skipped criteria.
@@ -38,69 +33,31 @@ func startMonitors(ctx context.Context, ms []monitor.Monitor, unconfigured []mon
 	return w
 }
 
-// lookup answers a criterion's monitor series by name ("target.rss_bytes"), from the readings
-// so far; safe during the run.
-func (w *watch) lookup(name string) ([]criteria.MonitorPoint, string, bool) {
-	for _, s := range w.current() {
-		if s.Name != name {
-			continue
-		}
-		pts := make([]criteria.MonitorPoint, len(s.Points))
-		for i, p := range s.Points {
-			pts[i] = criteria.MonitorPoint{Time: p.Time, Value: p.Value}
-		}
-		return pts, s.Unit, len(pts) > 0
+// names lists the monitors that run.
+func (w *watch) names() []string {
+	out := make([]string, len(w.mons))
+	for i, m := range w.mons {
+		out[i] = m.Name()
 	}
-	return nil, "", false
+	return out
 }
 
-// skipped says why a series' monitor is not part of this run: declared without a source,
-// or not declared at all (e.g. PostgreSQL deadlocks in a file run without MONITOR_POSTGRES_URL).
-func (w *watch) skipped(series string) (string, bool) {
-	mon, _, _ := strings.Cut(series, ".")
-	for _, u := range w.unconfigured {
-		if u.Name == mon {
-			return "monitor " + u.Name + " is not configured for this run: " + u.Reason, true
-		}
-	}
-	for _, m := range w.mons {
-		if m.Name() == mon {
-			return "", false
-		}
-	}
-	return "no monitor " + mon + " runs in this test (declare it under monitors:, or give its source with -e)", true
-}
-
-// current is the series so far, or the final ones once stopped.
-func (w *watch) current() []monitor.Series {
-	w.mu.Lock()
-	final := w.final
-	w.mu.Unlock()
-	if final != nil || w.runner == nil {
-		return final
-	}
-	return w.runner.Series()
-}
-
-// stop ends the monitors and keeps their final series and errors.
+// stop ends the monitors; their series stay readable.
 func (w *watch) stop() {
 	w.cancel()
 	w.wg.Wait()
 	_ = monitor.CloseAll(w.mons)
-	if w.runner == nil {
-		return
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.final, w.errs = w.runner.Series(), w.runner.Errors()
 }
 
-// series is what the monitors recorded, times as offsets from start, with each failing
-// monitor's error and each unconfigured monitor's reason, sorted by name.
+// series is what the monitors recorded so far (or in all, once stopped), times as offsets
+// from start, with each failing monitor's error and each unconfigured monitor's reason,
+// sorted by name. It is safe during the run.
 func (w *watch) series(start time.Time) []MonitorSeries {
-	w.mu.Lock()
-	final, errs := w.final, w.errs
-	w.mu.Unlock()
+	var final []monitor.Series
+	var errs []monitor.MonitorError
+	if w.runner != nil {
+		final, errs = w.runner.Series(), w.runner.Errors()
+	}
 	failed := map[string]string{}
 	for _, e := range errs {
 		failed[e.Monitor] = e.Err

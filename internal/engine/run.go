@@ -12,7 +12,6 @@ import (
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/selfcheck"
 	"github.com/ramp-dev/ramp/internal/threshold"
-	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // Run runs the test p end to end and returns its Result. Cancelling ctx (an interrupt) stops
@@ -41,8 +40,8 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 		_ = monitor.CloseAll(b.mons)
 		return nil, configErr("flows", err)
 	}
-	res := &Result{Plan: p, Started: time.Now()}
-	res.LoadStart = res.Started
+	m := Measurements{Started: time.Now()}
+	m.LoadStart = m.Started
 
 	ready := true // setup finished and succeeded (or there is none)
 	if p.Setup != nil {
@@ -53,9 +52,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 		switch {
 		case ctx.Err() != nil: // interrupted: no load, no teardown, no failure either
 		case err != nil:
-			res.SetupError = err.Error()
+			m.SetupError = err.Error()
 		case !ok:
-			res.SetupError = "a check or request of the setup failed; the load was not started"
+			m.SetupError = "a check or request of the setup failed; the load was not started"
 		default:
 			shared.SetSetupData(data)
 			ready = true
@@ -64,43 +63,28 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 
 	watch := startMonitors(ctx, b.mons, b.unconfigured)
 	check := selfcheck.New(selfcheck.Config{})
-	// judge evaluates the thresholds and criteria on a snapshot, during the run (abortOnFail)
-	// and at its end, with the monitors' series so far.
-	judge := func(snap *metrics.Snapshot) ([]threshold.Result, []criteria.Outcome) {
-		src := criteria.SnapshotSource{Snapshot: snap, Monitors: watch.lookup, Skipped: watch.skipped, LoadStart: res.LoadStart}
-		return threshold.Evaluate(b.ths, snap), criteria.Evaluate(b.crits, src)
-	}
-	var arrivals int64
 	if ready && ctx.Err() == nil {
-		res.LoadStart = time.Now()
-		s := &scenarios{plan: p, shared: shared, reg: reg, ths: b.ths, judge: judge, check: check, opts: o}
-		arrivals, res.Aborted = s.run(ctx)
-		res.LoadDuration = loadDuration(p, time.Since(res.LoadStart), ctx.Err() == nil && res.Aborted == "")
+		m.LoadStart = time.Now()
+		// During the load the rules are judged on the snapshot and the monitors' series so
+		// far, for abortOnFail.
+		judgeNow := func(snap *metrics.Snapshot) ([]threshold.Result, []criteria.Outcome) {
+			return evaluate(b.ths, b.crits, snap, monitorSource(watch.series(m.Started), watch.names(), m.Started, m.LoadStart))
+		}
+		s := &scenarios{plan: p, shared: shared, reg: reg, ths: b.ths, judge: judgeNow, check: check, opts: o}
+		m.Arrivals, m.Aborted = s.run(ctx)
+		m.LoadDuration = loadDuration(p, time.Since(m.LoadStart), ctx.Err() == nil && m.Aborted == "")
 	}
 	if p.Teardown != nil && ready {
-		res.TeardownError = teardown(ctx, p, shared, o.Kill)
+		m.TeardownError = teardown(ctx, p, shared, o.Kill)
 	}
-
 	watch.stop()
-	res.Monitors = watch.series(res.Started)
-	if err := reg.Close(); err != nil {
-		res.OutputError = err
-	}
-	snap := reg.Snapshot().WithRateWindow(res.LoadDuration)
-	res.Snapshot = snap
-	res.Thresholds, res.Criteria = judge(snap)
-	res.SelfCheck = check.Report()
-	res.Interrupted = ctx.Err() != nil
-	dropped, _ := snap.Aggregate(metrics.DroppedIterations, "count", 0)
-	res.Load = verdict.Load{Scheduled: arrivals + int64(dropped), Dropped: int64(dropped), Tolerance: p.Options.LoadTolerance}
-	res.SLO = sloOf(p, b.ths, snap)
-	res.Stages = stageFigures(p, snap, res.LoadStart)
-	res.TargetRate = targetRates(p, snap, res.LoadStart.Sub(snap.Time.Add(-snap.Elapsed)))
-	res.Verdict = verdict.Decide(verdict.Input{
-		Thresholds: res.Thresholds, Criteria: res.Criteria, Generator: res.SelfCheck, Load: res.Load,
-		SetupError: res.SetupError, TeardownError: res.TeardownError, Aborted: res.Aborted,
-		Interrupted: res.Interrupted,
-	})
+	m.Monitors, m.Watched = watch.series(m.Started), watch.names()
+	m.SelfCheck = check.Report()
+	m.Interrupted = ctx.Err() != nil
+	outputErr := reg.Close() // flushes the recorders and the output: after it, the snapshot is whole
+	m.Snapshot = reg.Snapshot()
+	res := judge(p, b.ths, b.crits, m)
+	res.OutputError = outputErr
 	return res, nil
 }
 

@@ -6,19 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
-	"github.com/ramp-dev/ramp/internal/selfcheck"
-	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // A run snapshot (--out snapshot=PATH) is one run's measurements in a form that travels
 // between processes and merges: the metrics snapshot (HDR histograms, counters, rates,
 // per-interval series, checks — metrics.Snapshot.MarshalBinary, versioned on its own) behind a
-// small JSON header that says which test it measured and what the run itself knew (the
-// generator's self-check, the load scheduled and dropped, how it ended):
+// JSON header that says which test it measured (the scenario file as it was, the variables
+// and time scale it was compiled with, the segment) and what the run itself knew (the
+// generator's self-check, the iterations started, the monitors' series, how it ended):
 //
 //	"RAMPRUN\n"  uvarint(format version)  uvarint(len(header))  header (JSON)  metrics snapshot
 //
@@ -27,46 +25,47 @@ const (
 	runMagic   = "RAMPRUN\n"
 	runVersion = 1
 	// maxHeader bounds the header a decoder reads: a hostile length must not allocate.
-	maxHeader = 1 << 20
+	maxHeader = 64 << 20
 )
 
 // ErrRunSnapshot is wrapped by every error of DecodeRun.
 var ErrRunSnapshot = errors.New("not a ramp run snapshot")
+
+// Test names what a run snapshot measured: enough to compile the same plan again.
+type Test struct {
+	// File is the scenario file's path as given, Source its contents when the run began.
+	File   string `json:"file"`
+	Source []byte `json:"source"`
+	// Vars are the -e variables it was compiled with, Env the environment variables the
+	// compiler read; TimeScale its --time-scale (0 or 1: real time).
+	Vars      map[string]string `json:"vars,omitempty"`
+	Env       map[string]string `json:"env,omitempty"`
+	TimeScale float64           `json:"time_scale,omitempty"`
+	// Segment and Sequence are the execution segment the run took ("" for the whole test).
+	Segment  string `json:"segment,omitempty"`
+	Sequence string `json:"sequence,omitempty"`
+}
 
 // RunSnapshot is a decoded run snapshot.
 type RunSnapshot struct {
 	// Version is the format version; Ramp the version of ramp that wrote it.
 	Version int    `json:"version"`
 	Ramp    string `json:"ramp"`
-	// File and TestType name the test.
-	File     string `json:"file"`
-	TestType string `json:"test_type"`
-	// Started is when the run began, LoadStart when its load began; LoadDuration how long
-	// the load ran.
-	Started      time.Time        `json:"started"`
-	LoadStart    time.Time        `json:"load_start"`
-	LoadDuration time.Duration    `json:"load_duration_ns"`
-	SelfCheck    selfcheck.Report `json:"self_check"`
-	Load         verdict.Load     `json:"load"`
-	Interrupted  bool             `json:"interrupted"`
-	SetupError   string           `json:"setup_error,omitempty"`
-	Teardown     string           `json:"teardown_error,omitempty"`
-	Aborted      string           `json:"aborted,omitempty"`
-	// Metrics is the metrics snapshot.
-	Metrics *metrics.Snapshot `json:"-"`
+	Test    Test   `json:"test"`
+	// Measured is what the run measured; its Snapshot is decoded from the metrics part.
+	Measured engine.Measurements `json:"measured"`
 }
 
-// EncodeRun encodes a finished run's snapshot; ramp is the writer's version.
-func EncodeRun(res *engine.Result, ramp string) ([]byte, error) {
-	h := RunSnapshot{Version: runVersion, Ramp: ramp, File: res.Plan.File, TestType: res.Plan.TestType,
-		Started: res.Started, LoadStart: res.LoadStart, LoadDuration: res.LoadDuration,
-		SelfCheck: res.SelfCheck, Load: res.Load, Interrupted: res.Interrupted,
-		SetupError: res.SetupError, Teardown: res.TeardownError, Aborted: res.Aborted}
+// EncodeRun encodes a finished run's snapshot: its measurements and the test they belong to;
+// ramp is the writer's version.
+func EncodeRun(res *engine.Result, test Test, ramp string) ([]byte, error) {
+	h := RunSnapshot{Version: runVersion, Ramp: ramp, Test: test, Measured: res.Measured}
+	h.Measured.Snapshot = nil // encoded on its own, below
 	header, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
 	}
-	body, err := res.Snapshot.MarshalBinary()
+	body, err := res.Measured.Snapshot.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +106,6 @@ func DecodeRun(b []byte) (*RunSnapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: metrics: %w", ErrRunSnapshot, err)
 	}
-	s.Metrics = snap
+	s.Measured.Snapshot = snap
 	return &s, nil
 }

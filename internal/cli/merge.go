@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ramp-dev/ramp/internal/engine"
+	"github.com/ramp-dev/ramp/internal/outfile"
+	"github.com/ramp-dev/ramp/internal/output"
+	"github.com/ramp-dev/ramp/internal/report"
+	"github.com/ramp-dev/ramp/internal/scenario"
+)
+
+// mergeCommand is `ramp merge SNAPSHOT...`: the snapshots of one test's segments, taken by
+// processes that ran at the same time (`ramp run --execution-segment … --out snapshot=…`),
+// merged into the result one process running the whole test would have had — its thresholds
+// and criteria judged on the merged data, one verdict, `ramp run`'s outputs and exit codes.
+func mergeCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ramp merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	summaryExport := fs.String("summary-export", "", "write the JSON summary to `PATH`")
+	reportHTML := fs.String("report", "", "write an HTML report to `PATH.html`")
+	noColor := fs.Bool("no-color", false, "no colours in the output")
+	quiet := fs.Bool("quiet", false, "print the one-line verdict only")
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitPass
+			}
+			return ExitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "ramp merge: name the snapshots of a test's segments (ramp run --out snapshot=PATH)")
+		return ExitUsage
+	}
+	for _, path := range []string{*summaryExport, *reportHTML} {
+		if path == "" {
+			continue
+		}
+		if err := outfile.Check(path); err != nil {
+			fmt.Fprintf(stderr, "ramp merge: %s: %v\n", path, err)
+			return ExitUsage
+		}
+	}
+	snaps, err := readSnapshots(files)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp merge:", err)
+		return ExitUsage
+	}
+	test := snaps[0].Test
+	p, err := scenario.Compile(test.File, test.Source, test.Vars, lookupIn(test.Env))
+	if err != nil {
+		printFileError(stderr, test.File, err)
+		return ExitUsage
+	}
+	p.Scale(test.TimeScale)
+	names := make([]string, len(snaps))
+	ms := make([]engine.Measurements, len(snaps))
+	for i, s := range snaps {
+		names[i] = segmentName(files[i], s.Test)
+		ms[i] = s.Measured
+	}
+	m, err := engine.Merge(names, ms)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp merge:", err)
+		return ExitUsage
+	}
+	res, err := engine.Judge(p, m)
+	if err != nil {
+		printFileError(stderr, test.File, err)
+		return ExitUsage
+	}
+	summary := report.Build(res)
+	color := !*noColor && isTerminal(stdout)
+	if *quiet {
+		fmt.Fprintln(stdout, report.VerdictLine(summary, color))
+	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color}); err != nil {
+		fmt.Fprintln(stderr, "ramp merge:", err)
+	}
+	code := exitCode(res.Verdict)
+	if *summaryExport != "" {
+		code = max(code, writeOutput(stderr, "--summary-export "+*summaryExport, func() error { return writeJSON(*summaryExport, summary) }))
+	}
+	if *reportHTML != "" {
+		name := strings.TrimSuffix(filepath.Base(test.File), filepath.Ext(test.File))
+		code = max(code, writeOutput(stderr, "--report "+*reportHTML, func() error {
+			return writeHTMLReport(*reportHTML, report.SingleTestSuite(name, summary))
+		}))
+	}
+	return code
+}
+
+// readSnapshots decodes every snapshot and checks that they are the segments of one test,
+// taken by one version of ramp, each segment once.
+func readSnapshots(files []string) ([]*output.RunSnapshot, error) {
+	snaps := make([]*output.RunSnapshot, len(files))
+	for i, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if snaps[i], err = output.DecodeRun(b); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	first := snaps[0]
+	seen := map[string]string{}
+	for i, s := range snaps {
+		switch {
+		case s.Ramp != first.Ramp:
+			return nil, fmt.Errorf("%s was written by ramp %s, %s by ramp %s: merge the snapshots of one version", files[0], first.Ramp, files[i], s.Ramp)
+		case !bytes.Equal(s.Test.Source, first.Test.Source) || !maps.Equal(s.Test.Vars, first.Test.Vars) ||
+			!maps.Equal(s.Test.Env, first.Test.Env) || s.Test.TimeScale != first.Test.TimeScale:
+			return nil, fmt.Errorf("%s and %s are snapshots of different tests (%s, %s): the scenario file, its variables and its time scale must be the same",
+				files[0], files[i], first.Test.File, s.Test.File)
+		}
+		seg := s.Test.Segment
+		if seg == "" {
+			seg = "the whole test"
+		}
+		if other, dup := seen[seg]; dup {
+			return nil, fmt.Errorf("%s and %s both measured %s: each segment once", other, files[i], seg)
+		}
+		seen[seg] = files[i]
+	}
+	return snaps, nil
+}
+
+// segmentName labels a snapshot in merged reasons: its segment, else its file.
+func segmentName(file string, t output.Test) string {
+	if t.Segment != "" {
+		return "segment " + t.Segment
+	}
+	return file
+}
+
+// lookupIn looks variables up in the environment a run recorded (its snapshot's Env).
+func lookupIn(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
