@@ -28,10 +28,14 @@ const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs un
 Usage:
   ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|snapshot=PATH]... [--summary-export PATH]
                 [--report PATH.html] [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
+                [--tag K=V]... [--start-at TIME] [--setup-data setup.json]
   ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [-e KEY=VALUE]...
                                run a directory of tests (default: the bundled Mina suite,
                                against an embedded mina started on a free loopback port)
   ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
+  ramp setup FILE [-e KEY=VALUE]... --out setup.json
+                               run setup once, for the segments of a distributed run
+                               (ramp run --setup-data setup.json)
   ramp merge SNAPSHOT... [--summary-export PATH] [--report PATH.html]
                                one result and verdict from the snapshots of a test's
                                segments (ramp run --out snapshot=PATH)
@@ -70,6 +74,8 @@ func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) in
 		return reportCommand(rest, stdout, stderr)
 	case "merge":
 		return mergeCommand(rest, stdout, stderr)
+	case "setup":
+		return setupCommand(ctx, rest, stdout, stderr)
 	case "validate":
 		return validateCommand(rest, stdout, stderr)
 	case "version", "--version":

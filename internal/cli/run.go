@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/outfile"
@@ -32,6 +34,10 @@ type runFlags struct {
 	quick         bool
 	timeScale     float64
 	baseURL       string
+	// A distributed run's segment (see `ramp merge`).
+	tags      varsFlag // --tag K=V: added to every sample
+	startAt   time.Time
+	setupData string
 }
 
 // varsFlag collects repeated -e KEY=VALUE.
@@ -93,6 +99,10 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.BoolVar(&f.quick, "quick", false, "compress every duration 20x, keeping rates and VU counts")
 	fs.Float64Var(&f.timeScale, "time-scale", 0, "multiply every duration of the load shape by `F` (0.1 = ten times shorter)")
 	fs.StringVar(&f.baseURL, "base-url", "", "the target's base URL (sets BASE_URL)")
+	f.tags = varsFlag{}
+	fs.Var(f.tags, "tag", "add the tag K=V to every sample, e.g. --tag region=eu-west (repeatable)")
+	startAt := fs.String("start-at", "", "begin the load at this RFC 3339 time, after setup: the segments of a distributed run start together")
+	fs.StringVar(&f.setupData, "setup-data", "", "use this JSON (from ramp setup) as setup's data instead of running setup; teardown is left to the segment that starts at 0")
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -119,6 +129,13 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	}
 	if f.baseURL != "" {
 		f.vars["BASE_URL"] = f.baseURL
+	}
+	if *startAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, *startAt)
+		if err != nil {
+			return nil, fmt.Errorf("ramp run: --start-at %q: want an RFC 3339 time such as 2026-12-01T10:00:00Z", *startAt)
+		}
+		f.startAt = t
 	}
 	return f, nil
 }
@@ -167,7 +184,15 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 			return ExitUsage
 		}
 	}
-	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill}
+	applyTags(p, f.tags)
+	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill, StartAt: f.startAt}
+	if f.setupData != "" {
+		if opts.SetupData, err = readSetupData(f.setupData); err != nil {
+			fmt.Fprintf(stderr, "ramp run: --setup-data %s: %v\n", f.setupData, err)
+			return ExitUsage
+		}
+		opts.SkipTeardown = true
+	}
 	// A test that cannot start must not have truncated a previous run's outputs.
 	if err := engine.Validate(p, opts); err != nil {
 		printFileError(stderr, f.file, err)
@@ -260,6 +285,37 @@ func loadPlan(path string, vars map[string]string, scale float64, lookup func(st
 	}
 	p.Scale(scale)
 	return p, nil
+}
+
+// applyTags adds --tag K=V to every scenario's tags, so that every sample carries them.
+func applyTags(p *plan.Plan, tags map[string]string) {
+	if len(tags) == 0 {
+		return
+	}
+	for i := range p.Scenarios {
+		merged := maps.Clone(p.Scenarios[i].Tags)
+		if merged == nil {
+			merged = map[string]string{}
+		}
+		maps.Copy(merged, tags)
+		p.Scenarios[i].Tags = merged
+	}
+}
+
+// readSetupData reads what `ramp setup` wrote.
+func readSetupData(path string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var data map[string]any
+	if err := json.Unmarshal(b, &data); err != nil {
+		return nil, fmt.Errorf("not the JSON object ramp setup writes: %w", err)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	return data, nil
 }
 
 // recordEnv looks variables up in the environment and keeps what it found in env, so that a

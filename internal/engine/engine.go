@@ -44,7 +44,23 @@ type Options struct {
 	// BeforeDispatch delays the arrival-rate scheduler before each dispatch (tests simulate
 	// an overloaded generator with it).
 	BeforeDispatch func()
+
+	// A distributed run's segments share one setup, one start and one teardown:
+	//
+	// SetupData, when not nil, stands for the setup flow: the data it captured once, in
+	// another process (Setup, `ramp setup`); this run does not run setup itself.
+	SetupData map[string]any
+	// SkipTeardown leaves teardown to another process (the segment that starts at 0).
+	SkipTeardown bool
+	// StartAt, when not zero, is when the load begins: Run waits for it after setup, so that
+	// processes on several machines start together. A load that begins later than
+	// LateStartTolerance after it says so, and the run is inconclusive.
+	StartAt time.Time
 }
+
+// LateStartTolerance is how late after Options.StartAt a load may begin and still count as
+// started together with the other segments of its run.
+const LateStartTolerance = 250 * time.Millisecond
 
 // Observer receives progress while a test runs. Calls come from one goroutine, about once a
 // second during the load and once at its end; they must return quickly.

@@ -20,6 +20,11 @@ type Measurements struct {
 	// load ran.
 	Started, LoadStart time.Time
 	LoadDuration       time.Duration
+	// StartAt is when the load was to begin (Options.StartAt), zero when it was not set;
+	// Late names the segments whose load began more than LateStartTolerance after it, and
+	// by how much ("segment 2/4 began 1.2s late").
+	StartAt time.Time
+	Late    []string
 	// Snapshot is the metrics as recorded; Judge sets its counter rates per second of
 	// LoadDuration. (A run snapshot encodes it on its own: not JSON.)
 	Snapshot  *metrics.Snapshot `json:"-"`
@@ -57,6 +62,9 @@ func Judge(p *plan.Plan, m Measurements) (*Result, error) {
 // judge is Judge with the rules compiled.
 func judge(p *plan.Plan, ths []threshold.Threshold, crits []criteria.Criterion, m Measurements) *Result {
 	snap := m.Snapshot.WithRateWindow(m.LoadDuration)
+	if late := m.LoadStart.Sub(m.StartAt); !m.StartAt.IsZero() && late > LateStartTolerance && len(m.Late) == 0 {
+		m.Late = []string{fmt.Sprintf("the load began %s after --start-at", late.Round(time.Millisecond))}
+	}
 	res := &Result{
 		Plan: p, Started: m.Started, LoadStart: m.LoadStart, LoadDuration: m.LoadDuration,
 		Snapshot: snap, SelfCheck: m.SelfCheck, Monitors: m.Monitors,
@@ -72,7 +80,7 @@ func judge(p *plan.Plan, ths []threshold.Threshold, crits []criteria.Criterion, 
 	res.Verdict = verdict.Decide(verdict.Input{
 		Thresholds: res.Thresholds, Criteria: res.Criteria, Generator: res.SelfCheck, Load: res.Load,
 		SetupError: res.SetupError, TeardownError: res.TeardownError, Aborted: res.Aborted,
-		Interrupted: res.Interrupted,
+		Interrupted: res.Interrupted, Late: m.Late,
 	})
 	return res
 }

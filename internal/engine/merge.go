@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/selfcheck"
@@ -77,6 +78,12 @@ func Merge(names []string, ms []Measurements) (Measurements, error) {
 			if why != "" {
 				*list = append(*list, names[i]+": "+why)
 			}
+		}
+		if late := m.LoadStart.Sub(m.StartAt); !m.StartAt.IsZero() && late > LateStartTolerance {
+			out.Late = append(out.Late, fmt.Sprintf("%s began %s after --start-at", names[i], late.Round(time.Millisecond)))
+		}
+		if out.StartAt.IsZero() || m.StartAt.Before(out.StartAt) {
+			out.StartAt = m.StartAt
 		}
 		named(&setup, m.SetupError)
 		named(&teardown, m.TeardownError)

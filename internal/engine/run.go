@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,7 +45,10 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 	m.LoadStart = m.Started
 
 	ready := true // setup finished and succeeded (or there is none)
-	if p.Setup != nil {
+	switch {
+	case o.SetupData != nil:
+		shared.SetSetupData(o.SetupData)
+	case p.Setup != nil:
 		sctx, cancel := withTimeout(ctx, p.Options.SetupTimeout)
 		data, ok, err := shared.RunOnce(sctx, "setup", p.Setup)
 		cancel()
@@ -60,11 +64,17 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 			ready = true
 		}
 	}
+	if ready && !o.StartAt.IsZero() {
+		waitUntil(ctx, o.StartAt)
+	}
 
 	watch := startMonitors(ctx, b.mons, b.unconfigured)
 	check := selfcheck.New(selfcheck.Config{})
 	if ready && ctx.Err() == nil {
 		m.LoadStart = time.Now()
+		if !o.StartAt.IsZero() {
+			m.StartAt = o.StartAt
+		}
 		// During the load the rules are judged on the snapshot and the monitors' series so
 		// far, for abortOnFail.
 		judgeNow := func(snap *metrics.Snapshot) ([]threshold.Result, []criteria.Outcome) {
@@ -74,7 +84,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 		m.Arrivals, m.Aborted = s.run(ctx)
 		m.LoadDuration = loadDuration(p, time.Since(m.LoadStart), ctx.Err() == nil && m.Aborted == "")
 	}
-	if p.Teardown != nil && ready {
+	if p.Teardown != nil && ready && !o.SkipTeardown {
 		m.TeardownError = teardown(ctx, p, shared, o.Kill)
 	}
 	watch.stop()
@@ -86,6 +96,39 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 	res := judge(p, b.ths, b.crits, m)
 	res.OutputError = outputErr
 	return res, nil
+}
+
+// waitUntil sleeps until t or until ctx ends.
+func waitUntil(ctx context.Context, t time.Time) {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	}
+}
+
+// Setup runs the plan's setup flow once and returns what it captured, for the segments of a
+// distributed run (Options.SetupData): `ramp setup`. A file without setup captures nothing.
+// An error says why setup failed; a *ConfigError, that its flows do not build.
+func Setup(ctx context.Context, p *plan.Plan) (map[string]any, error) {
+	shared, err := flow.NewShared(p, nil)
+	if err != nil {
+		return nil, configErr("flows", err)
+	}
+	if p.Setup == nil {
+		return map[string]any{}, nil
+	}
+	data, ok, err := shared.RunOnce(ctx, "setup", p.Setup)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, errors.New("a check or request of the setup failed")
+	case data == nil:
+		data = map[string]any{}
+	}
+	return data, nil
 }
 
 // teardown runs the teardown flow: after an interrupt too (as k6 does), bounded by its

@@ -10,7 +10,8 @@
 //	inconclusive  the run cannot show whether the SLOs hold: a threshold without data; a
 //	              criterion of severity fail without data (or that cannot be judged at the
 //	              run's time scale); more dropped iterations than the load tolerance; the
-//	              generator overloaded; nothing to judge (no threshold and no criterion)
+//	              generator overloaded; segments that did not start together; nothing to
+//	              judge (no threshold and no criterion)
 //	pass          every threshold and criterion was judged and held, on the load intended
 //
 // No data never counts as met. A criterion whose source is not configured for the run
@@ -109,6 +110,9 @@ type Input struct {
 	// that could not be made) ended the run; empty when not.
 	SetupError, TeardownError, Aborted string
 	Interrupted                        bool
+	// Late names the segments of a distributed run that began after the shared start: the
+	// load together was not the one intended.
+	Late []string
 }
 
 // Decide computes the verdict of one run.
@@ -148,6 +152,9 @@ func Decide(in Input) Verdict {
 	if !in.Load.Delivered() {
 		add(Inconclusive, "intended load not delivered: %d of %d scheduled iterations dropped (%s, tolerance %s) — no VU was free; raise maxVUs or lower the rate",
 			in.Load.Dropped, in.Load.Scheduled, percent(in.Load.DroppedShare()), percent(in.Load.Tolerance))
+	}
+	if len(in.Late) > 0 {
+		add(Inconclusive, "not started together: %s", strings.Join(in.Late, "; "))
 	}
 	if in.Generator.Overloaded {
 		add(Inconclusive, "generator overloaded — results not trustworthy: %s", strings.Join(in.Generator.Reasons, "; "))

@@ -41,6 +41,9 @@ func TestDecide(t *testing.T) {
 		// An overloaded generator cannot vouch for its latencies.
 		{"generator overloaded", Input{Thresholds: []threshold.Result{held}, Generator: selfcheck.Report{Overloaded: true, Reasons: []string{"schedule lag p99 8.8s"}}},
 			Inconclusive, "schedule lag p99 8.8s"},
+		// Segments that did not begin together did not make the intended load.
+		{"late segment", Input{Thresholds: []threshold.Result{held}, Late: []string{"segment 2/4 began 1.2s after --start-at"}},
+			Inconclusive, "not started together: segment 2/4 began 1.2s"},
 		// Criteria: a failure fails, no data of a fail-severity rule is inconclusive.
 		{"criterion failed", Input{Thresholds: []threshold.Result{held}, Criteria: []criteria.Outcome{crit(criteria.ResultFail, "fail")}}, Fail, `criterion "c" failed`},
 		{"criterion without data", Input{Thresholds: []threshold.Result{held}, Criteria: []criteria.Outcome{crit(criteria.ResultNoData, "fail")}}, Inconclusive, `criterion "c"`},
