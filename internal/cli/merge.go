@@ -84,6 +84,15 @@ func mergeCommand(args []string, stdout, stderr io.Writer) int {
 		printFileError(stderr, test.File, err)
 		return ExitUsage
 	}
+	regions := make([]string, len(snaps))
+	for i, s := range snaps {
+		res.Segments = append(res.Segments, engine.PartOf(names[i], ms[i]))
+		regions[i] = s.Test.Tags["region"]
+	}
+	if res.Regions, err = engine.Regions(regions, names, ms); err != nil {
+		fmt.Fprintln(stderr, "ramp merge:", err)
+		return ExitUsage
+	}
 	summary := report.Build(res)
 	color := !*noColor && isTerminal(stdout)
 	if *quiet {

@@ -238,7 +238,7 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 	}
 	for _, o := range f.outs {
 		if o.kind == "snapshot" {
-			test := output.Test{File: f.file, Source: source, Vars: f.vars, Env: env, TimeScale: f.timeScale}
+			test := output.Test{File: f.file, Source: source, Vars: f.vars, Env: env, TimeScale: f.timeScale, Tags: f.tags}
 			code = max(code, writeOutput(stderr, "--out snapshot="+o.path, func() error { return writeSnapshot(o.path, res, test) }))
 		}
 	}

@@ -135,6 +135,9 @@ type Result struct {
 	OutputError error
 	// Verdict is the run's one answer.
 	Verdict verdict.Verdict
+	// Segments and Regions are the parts of a distributed run, each on its own (`ramp merge`
+	// fills them; empty for one process).
+	Segments, Regions []Part
 	// Measured is what the Result was judged from: what a run snapshot carries, so that the
 	// snapshots of a distributed run's segments can be merged and judged as one (Judge).
 	Measured Measurements

@@ -44,6 +44,8 @@ type Test struct {
 	// Segment and Sequence are the execution segment the run took ("" for the whole test).
 	Segment  string `json:"segment,omitempty"`
 	Sequence string `json:"sequence,omitempty"`
+	// Tags are the --tag tags the run put on every sample (a segment's region).
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // RunSnapshot is a decoded run snapshot.

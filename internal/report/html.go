@@ -133,11 +133,36 @@ type htmlDetail struct {
 	GeneratorBad                       bool
 	Load                               [][2]string
 	LoadBad                            bool
-	// Stages are the rows of the stages table, every cell formatted.
+	// Stages are the rows of the stages table, every cell formatted; Parts the tables of a
+	// distributed run's segments and regions.
 	Stages          [][]string
+	Parts           []htmlParts
 	Thresholds      []htmlCheck
 	Criteria        []htmlCheck
 	Recommendations []string
+}
+
+// htmlParts is one table of a distributed run's parts.
+type htmlParts struct {
+	Title, Label string
+	Rows         [][]string
+}
+
+// partsTable formats a distributed run's segments or regions.
+func partsTable(title, label string, parts []PartResult) []htmlParts {
+	if len(parts) == 0 {
+		return nil
+	}
+	t := htmlParts{Title: title, Label: label}
+	for _, p := range parts {
+		start := "on time"
+		if p.LateSeconds > 0 {
+			start = fmtSeconds(p.LateSeconds) + " late"
+		}
+		t.Rows = append(t.Rows, []string{p.Name, fmtInt(p.Requests), fmtNum(p.RPS), msOrDash(p.P50), msOrDash(p.P95),
+			msOrDash(p.P99), fmtPercent(p.ErrorRate), fmtInt(p.Dropped), start})
+	}
+	return []htmlParts{t}
 }
 
 // htmlReason is one reason of the verdict, coloured by the status it leads to.
@@ -431,6 +456,7 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 		{"Iterations dropped", fmtInt(l.IterationsDropped)},
 		{"Dropped share", fmtPercent(l.DroppedShare)},
 	}
+	d.Parts = append(partsTable("Segments", "Segment", s.Segments), partsTable("Regions", "Region", s.Regions)...)
 	for _, st := range s.Stages {
 		d.Stages = append(d.Stages, []string{st.Scenario, strconv.Itoa(st.Index + 1),
 			fmtSeconds(st.StartSeconds) + "–" + fmtSeconds(st.EndSeconds), fmtNum(st.Target) + " " + st.TargetUnit,

@@ -339,6 +339,11 @@ func TestWriteHTMLEdgeCases(t *testing.T) {
 			{Scenario: "capacity", StartSeconds: 31.5, EndSeconds: 40.5, Target: 1000, TargetUnit: "iterations/s", Requests: 8996, RPS: 999.56, P95: fp(0.63)},
 			{Scenario: "idle", Index: 1, Target: 5, TargetUnit: "VUs"}}}),
 			[]string{"Stages", "capacity", fmtNum(1000) + " iterations/s", fmtNum(999.56), "idle", "—"}},
+		// A distributed run has a row per segment and per region, a late one said so.
+		{"segments", SingleTestSuite("merged", &Summary{Verdict: "pass",
+			Segments: []PartResult{{Name: "segment 0:1/2", Requests: 500, RPS: 50, P95: fp(1.5)}, {Name: "segment 1/2:1", Requests: 500, RPS: 50, LateSeconds: 1.2}},
+			Regions:  []PartResult{{Name: "region eu-west", Requests: 1000, RPS: 100}}}),
+			[]string{"Segments", "segment 0:1/2", "segment 1/2:1", "late", "Regions", "region eu-west"}},
 		// An inconclusive run says so, with why, and never PASS.
 		{"inconclusive", SingleTestSuite("short", &Summary{Verdict: "inconclusive", Load: Load{IterationsScheduled: 100, IterationsDropped: 45},
 			VerdictReasons: []verdict.Reason{{Status: verdict.Inconclusive, Text: "intended load not delivered: 45 of 100 scheduled iterations dropped"}},

@@ -31,11 +31,14 @@ type Summary struct {
 	Verdict        string           `json:"verdict"`
 	VerdictReasons []verdict.Reason `json:"verdict_reasons"`
 
-	File         string                        `json:"file,omitempty"`
-	Thresholds   []ThresholdResult             `json:"thresholds"`
-	Criteria     []CriterionResult             `json:"criteria"`
-	SLO          SLOTargets                    `json:"slo"`
-	Stages       []StageResult                 `json:"stages,omitempty"`
+	File       string            `json:"file,omitempty"`
+	Thresholds []ThresholdResult `json:"thresholds"`
+	Criteria   []CriterionResult `json:"criteria"`
+	SLO        SLOTargets        `json:"slo"`
+	Stages     []StageResult     `json:"stages,omitempty"`
+	// Segments and Regions are a distributed run's parts, each on its own (ramp merge).
+	Segments     []PartResult                  `json:"segments,omitempty"`
+	Regions      []PartResult                  `json:"regions,omitempty"`
 	MetricValues map[string]map[string]float64 `json:"metric_values"`
 	Generator    Generator                     `json:"generator"`
 	Load         Load                          `json:"load"`
@@ -177,6 +180,19 @@ type StageResult struct {
 	P99          *float64 `json:"p99"`
 }
 
+// PartResult is one part of a distributed run — a segment, or a region's segments together.
+type PartResult struct {
+	Name        string   `json:"name"`
+	Requests    int64    `json:"requests"`
+	RPS         float64  `json:"requests_per_second"`
+	ErrorRate   float64  `json:"error_rate"`
+	P50         *float64 `json:"p50"` // ms; null without requests
+	P95         *float64 `json:"p95"`
+	P99         *float64 `json:"p99"`
+	Dropped     int64    `json:"iterations_dropped"`
+	LateSeconds float64  `json:"late_seconds"` // how long after the shared start its load began
+}
+
 // Generator is the load generator's self-check.
 type Generator struct {
 	Overloaded       bool     `json:"overloaded"`
@@ -253,6 +269,12 @@ func Build(res *engine.Result) *Summary {
 	}
 	for _, st := range res.Stages {
 		s.Stages = append(s.Stages, stageResult(st))
+	}
+	for _, p := range res.Segments {
+		s.Segments = append(s.Segments, partResult(p))
+	}
+	for _, p := range res.Regions {
+		s.Regions = append(s.Regions, partResult(p))
 	}
 
 	s.Series = buildSeries(snap, key, res.TargetRate)
@@ -339,6 +361,16 @@ func stageResult(st engine.Stage) StageResult {
 		Requests: st.Requests, RPS: round(st.RPS, 2), ErrorRate: round(st.ErrorRate, 6)}
 	if st.HasLatency {
 		r.P50, r.P95, r.P99 = fp(round(st.P50, 3)), fp(round(st.P95, 3)), fp(round(st.P99, 3))
+	}
+	return r
+}
+
+// partResult renders one part of a distributed run.
+func partResult(p engine.Part) PartResult {
+	r := PartResult{Name: p.Name, Requests: p.Requests, RPS: round(p.RPS, 2), ErrorRate: round(p.ErrorRate, 6),
+		Dropped: p.Dropped, LateSeconds: round(p.Late.Seconds(), 3)}
+	if p.HasLatency {
+		r.P50, r.P95, r.P99 = fp(round(p.P50, 3)), fp(round(p.P95, 3)), fp(round(p.P99, 3))
 	}
 	return r
 }

@@ -34,6 +34,8 @@ func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) e
 	p.line("")
 	p.line("  %s%s%s  %s  %s", p.c(bold), s.TestType, p.c(reset), s.File, (time.Duration(s.DurationSeconds * float64(time.Second))).Round(time.Millisecond))
 	p.stages(s)
+	p.parts("SEGMENTS", s.Segments)
+	p.parts("REGIONS", s.Regions)
 	p.thresholds(s)
 	p.criteria(s)
 	p.checks(snap)
@@ -115,6 +117,28 @@ func (p *printer) stages(s *Summary) {
 		p.line("    %-12s %d  %6ss–%-6ss  target %-8s %-12s %8d req  %9s/s  p50 %-8s p95 %-8s p99 %-8s errors %s",
 			st.Scenario, st.Index+1, num(st.StartSeconds), num(st.EndSeconds), num(st.Target), st.TargetUnit,
 			st.Requests, num(st.RPS), ms(st.P50), ms(st.P95), ms(st.P99), pct(st.ErrorRate))
+	}
+}
+
+// parts prints a distributed run's segments or regions, each on its own.
+func (p *printer) parts(title string, parts []PartResult) {
+	if len(parts) == 0 {
+		return
+	}
+	p.line("\n  %s", title)
+	ms := func(v *float64) string {
+		if v == nil {
+			return "-"
+		}
+		return threshold.Format(*v, metrics.Time)
+	}
+	for _, r := range parts {
+		line := fmt.Sprintf("    %-22s %8d req  %9s/s  p50 %-8s p95 %-8s p99 %-8s errors %s  dropped %d",
+			r.Name, r.Requests, num(r.RPS), ms(r.P50), ms(r.P95), ms(r.P99), pct(r.ErrorRate), r.Dropped)
+		if r.LateSeconds > 0 {
+			line += fmt.Sprintf("  began %ss late", num(r.LateSeconds))
+		}
+		p.line("%s", line)
 	}
 }
 
