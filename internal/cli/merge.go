@@ -56,41 +56,9 @@ func mergeCommand(args []string, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 	}
-	snaps, err := readSnapshots(files)
-	if err != nil {
-		fmt.Fprintln(stderr, "ramp merge:", err)
-		return ExitUsage
-	}
-	test := snaps[0].Test
-	p, err := scenario.Compile(test.File, test.Source, test.Vars, lookupIn(test.Env))
+	res, test, err := mergeSnapshots(files)
 	if err != nil {
 		printFileError(stderr, test.File, err)
-		return ExitUsage
-	}
-	p.Scale(test.TimeScale)
-	names := make([]string, len(snaps))
-	ms := make([]engine.Measurements, len(snaps))
-	for i, s := range snaps {
-		names[i] = segmentName(files[i], s.Test)
-		ms[i] = s.Measured
-	}
-	m, err := engine.Merge(names, ms)
-	if err != nil {
-		fmt.Fprintln(stderr, "ramp merge:", err)
-		return ExitUsage
-	}
-	res, err := engine.Judge(p, m)
-	if err != nil {
-		printFileError(stderr, test.File, err)
-		return ExitUsage
-	}
-	regions := make([]string, len(snaps))
-	for i, s := range snaps {
-		res.Segments = append(res.Segments, engine.PartOf(names[i], ms[i]))
-		regions[i] = s.Test.Tags["region"]
-	}
-	if res.Regions, err = engine.Regions(regions, names, ms); err != nil {
-		fmt.Fprintln(stderr, "ramp merge:", err)
 		return ExitUsage
 	}
 	summary := report.Build(res)
@@ -111,6 +79,43 @@ func mergeCommand(args []string, stdout, stderr io.Writer) int {
 		}))
 	}
 	return code
+}
+
+// mergeSnapshots reads the snapshots of a test's segments, merges their measurements and judges
+// them as one run, with a part per segment and per region. It returns the test they measured.
+// An error means nothing could be judged (exit 2).
+func mergeSnapshots(files []string) (*engine.Result, output.Test, error) {
+	snaps, err := readSnapshots(files)
+	if err != nil {
+		return nil, output.Test{}, err
+	}
+	test := snaps[0].Test
+	p, err := scenario.Compile(test.File, test.Source, test.Vars, lookupIn(test.Env))
+	if err != nil {
+		return nil, test, err
+	}
+	p.Scale(test.TimeScale)
+	names := make([]string, len(snaps))
+	regions := make([]string, len(snaps))
+	ms := make([]engine.Measurements, len(snaps))
+	for i, s := range snaps {
+		names[i], regions[i], ms[i] = segmentName(files[i], s.Test), s.Test.Tags["region"], s.Measured
+	}
+	m, err := engine.Merge(names, ms)
+	if err != nil {
+		return nil, test, err
+	}
+	res, err := engine.Judge(p, m)
+	if err != nil {
+		return nil, test, err
+	}
+	for i := range snaps {
+		res.Segments = append(res.Segments, engine.PartOf(names[i], ms[i]))
+	}
+	if res.Regions, err = engine.Regions(regions, names, ms); err != nil {
+		return nil, test, err
+	}
+	return res, test, nil
 }
 
 // readSnapshots decodes every snapshot and checks that they are the segments of one test,
