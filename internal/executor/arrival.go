@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/pace"
-	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // arrival runs constant-arrival-rate and ramping-arrival-rate: the open model.
@@ -49,17 +48,12 @@ type worker struct {
 var _ Executor = (*arrival)(nil)
 
 func newArrival(b *base) (*arrival, error) {
-	var (
-		p   pace.Pacer
-		err error
-	)
-	if b.sc.Executor == plan.ConstantArrivalRate {
-		p, err = pace.NewConstant(b.sc.Rate, b.sc.TimeUnit, b.sc.Duration)
-	} else {
-		p, err = pace.NewRamping(b.sc.StartRate, b.sc.TimeUnit, stages(b.sc.Stages))
-	}
+	p, err := schedule(b.whole)
 	if err != nil {
 		return nil, fmt.Errorf("executor: scenario %q: %w", b.sc.Name, err)
+	}
+	if !b.opts.Segment.IsWhole() {
+		p = pace.Striped(p, b.opts.Segment) // the owned iterations, at their global offsets
 	}
 	b.rate = p.Rate
 	return &arrival{base: b, pacer: p}, nil
@@ -179,7 +173,7 @@ func (a *arrival) dispatch(intended time.Time) bool {
 			return false
 		}
 	}
-	wk.work <- Iteration{Scenario: a.sc.Name, Number: a.number.Add(1) - 1, Intended: intended}
+	wk.work <- Iteration{Scenario: a.sc.Name, Number: a.nextNumber(), Intended: intended}
 	return true
 }
 

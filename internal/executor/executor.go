@@ -41,8 +41,19 @@
 // every VU of the closed-model executors (ramping-vus: its largest target) and the
 // PreAllocatedVUs of the arrival-rate ones.
 //
-// The library is the standard library plus package pace: a handful of goroutines, channels,
-// one mutex-guarded stack and timers are all the machinery the executors need.
+// Distributed runs (k6's execution segments): with Options.Segment an executor runs one
+// segment's share of the whole scenario (see Share and package segment). VU counts and
+// iteration totals are the segment's exact share — the segments of a sequence add up to the
+// whole — and durations are kept. Arrival-rate segments run the iterations they own of the
+// whole schedule at their global intended times, so Iteration.Intended, lags and corrected
+// latency are the whole run's, and dropped iterations are counted only for owned ones;
+// ramping-vus segments run their share of the whole's VU count at every instant. Iteration
+// numbers stay unique across segments (Iteration.Number). A segment that owns nothing of a
+// scenario runs nothing: its Run returns at once, as k6 skips such executors.
+//
+// The library is the standard library plus packages pace and segment (both pure arithmetic):
+// a handful of goroutines, channels, one mutex-guarded stack and timers are all the machinery
+// the executors need.
 package executor
 
 import (
@@ -54,6 +65,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/segment"
 )
 
 // Iteration is one run of a scenario's flow, as the executor asks a VU to do it.
@@ -61,6 +73,11 @@ type Iteration struct {
 	// Scenario is the scenario's name.
 	Scenario string
 	// Number is scenario-wide, from 0 (k6's iterationInTest); dropped iterations take none.
+	// In a segment of a distributed run it is unique across the segments (see
+	// Options.Segment): shared- and per-vu-iterations number from the segment's block of the
+	// whole's 0…N−1, the others take the global index of the segment's own count, so an
+	// arrival-rate segment that drops nothing numbers each iteration with its index in the
+	// whole schedule, as the whole run would.
 	Number int64
 	// VUIter is this VU's iteration count within the scenario, from 0.
 	VUIter int64
@@ -110,6 +127,10 @@ type Options struct {
 	// BeforeDispatch, when set, runs before each arrival-rate iteration is handed to a VU.
 	// Tests use it to delay the scheduler (simulate an overloaded generator).
 	BeforeDispatch func()
+	// Segment is the share of the scenario this process runs in a distributed run (k6's
+	// execution segment); the zero value, segment.Whole, runs all of it. See Share for what
+	// each executor takes.
+	Segment segment.Segment
 }
 
 // Executor runs one scenario.
@@ -147,6 +168,9 @@ type Progress struct {
 //
 // The scenario compiler fills in k6's defaults; New also fills those whose zero value is never
 // valid (see Normalize), so that a plan built in Go needs no more than k6 asks for.
+//
+// sc is the whole scenario; with opts.Segment the executor runs the segment's Share of it,
+// and a segment that owns nothing of it gets an executor whose Run returns at once.
 func New(sc plan.Scenario, src VUSource, obs Observer, opts Options) (Executor, error) {
 	sc = Normalize(sc)
 	if err := Validate(sc); err != nil {
@@ -161,8 +185,16 @@ func New(sc plan.Scenario, src VUSource, obs Observer, opts Options) (Executor, 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	b := &base{sc: sc, src: src, obs: obs, opts: opts, total: TotalDuration(sc, false)}
+	share, owns := Share(sc, opts.Segment)
+	b := &base{sc: share, whole: sc, src: src, obs: obs, opts: opts, total: TotalDuration(sc, false)}
 	b.vus.obs, b.vus.scenario = obs, sc.Name
+	if !owns {
+		return &idle{base: b}, nil
+	}
+	if err := Validate(share); err != nil { // Share keeps every share of a valid scenario valid
+		return nil, fmt.Errorf("executor: scenario %q: its share %s: %w", sc.Name, opts.Segment, err)
+	}
+	b.numberOf = numbering(sc, opts.Segment)
 	switch sc.Executor {
 	case plan.ConstantArrivalRate, plan.RampingArrivalRate:
 		return newArrival(b)
@@ -228,7 +260,8 @@ func TotalDuration(sc plan.Scenario, withGraceful bool) time.Duration {
 
 // base holds what every executor shares: its configuration, counters and progress.
 type base struct {
-	sc    plan.Scenario
+	sc    plan.Scenario // the segment's share (see Share); the whole scenario by default
+	whole plan.Scenario // the whole scenario, whose schedules a segment takes its share of
 	src   VUSource
 	obs   Observer
 	opts  Options
@@ -240,8 +273,9 @@ type base struct {
 	done       atomic.Bool
 	iterations atomic.Int64
 	dropped    atomic.Int64
-	busy       atomic.Int64 // arrival-rate: VUs running an iteration
-	number     atomic.Int64 // next scenario-wide iteration number
+	busy       atomic.Int64      // arrival-rate: VUs running an iteration
+	number     atomic.Int64      // next iteration number of this executor's own count
+	numberOf   func(int64) int64 // maps the own count to Iteration.Number; nil: the same
 	vus        vuCounter
 	// rate, when set, gives the target rate (per second) at an offset into the schedule.
 	rate       func(time.Duration) float64
@@ -267,6 +301,15 @@ func (b *base) finish() {
 func (b *base) waitStart(ctx context.Context) bool {
 	until := time.Unix(0, b.runStart.Load()).Add(b.sc.StartTime)
 	return sleepUntil(ctx, b.opts.Now, until)
+}
+
+// nextNumber returns the Iteration.Number of the next iteration.
+func (b *base) nextNumber() int64 {
+	n := b.number.Add(1) - 1
+	if b.numberOf == nil {
+		return n
+	}
+	return b.numberOf(n)
 }
 
 // newVUs makes n VUs up front.

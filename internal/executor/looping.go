@@ -28,13 +28,13 @@ func newLooping(b *base) *looping {
 	l := &looping{base: b}
 	switch b.sc.Executor {
 	case plan.ConstantVUs:
-		l.claim = func(int64) (int64, bool) { return b.number.Add(1) - 1, true }
+		l.claim = func(int64) (int64, bool) { return b.nextNumber(), true }
 	case plan.PerVUIterations:
 		l.claim = func(vuIter int64) (int64, bool) {
 			if vuIter >= b.sc.Iterations {
 				return 0, false
 			}
-			return b.number.Add(1) - 1, true
+			return b.nextNumber(), true
 		}
 	case plan.SharedIterations:
 		var taken atomic.Int64
@@ -43,7 +43,7 @@ func newLooping(b *base) *looping {
 			if n >= b.sc.Iterations {
 				return 0, false
 			}
-			return b.number.Add(1) - 1, true
+			return b.nextNumber(), true
 		}
 	}
 	return l

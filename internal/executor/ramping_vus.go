@@ -3,10 +3,12 @@ package executor
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sync"
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/pace"
+	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // rampingVUs runs ramping-vus: the VU count follows pace.RampingVUs's steps.
@@ -22,22 +24,51 @@ import (
 // k6 computes the hard stops as a second list of steps (reserveVUsForGracefulRampDowns); a
 // per-handle deadline gives the same times, and also stays right when a ramp-down is followed
 // within gracefulRampDown by a partial ramp-up, where k6's list runs backwards in time.
+//
+// A segment of a distributed run follows the whole's steps through its Scale
+// (pace.RampingVUs.Striped), so the segments' counts add up to the whole's at every instant;
+// its hard end comes from its own last step, which may be a drop to 0 before the whole's.
 type rampingVUs struct {
 	*base
-	sched   *pace.RampingVUs
-	handles []*handle
-	quit    chan struct{} // closed when the loops must return
-	zero    chan struct{} // one slot: "the active count reached 0"
+	steps         iter.Seq[pace.VUStep]
+	max           int // VUs made up front: the largest count of steps
+	regular, hard time.Duration
+	handles       []*handle
+	quit          chan struct{} // closed when the loops must return
+	zero          chan struct{} // one slot: "the active count reached 0"
 }
 
 var _ Executor = (*rampingVUs)(nil)
 
 func newRampingVUs(b *base) (*rampingVUs, error) {
-	s, err := pace.NewRampingVUs(int64(b.sc.StartVUs), stages(b.sc.Stages))
+	s, err := pace.NewRampingVUs(int64(b.whole.StartVUs), stages(b.whole.Stages))
 	if err != nil {
 		return nil, fmt.Errorf("executor: scenario %q: %w", b.sc.Name, err)
 	}
-	return &rampingVUs{base: b, sched: s, quit: make(chan struct{}), zero: make(chan struct{}, 1)}, nil
+	r := &rampingVUs{base: b, steps: s.Steps(), max: int(s.Max()), quit: make(chan struct{}), zero: make(chan struct{}, 1)}
+	r.regular, r.hard = spans(b.whole)
+	if seg := b.opts.Segment; !seg.IsWhole() {
+		r.steps, r.max = s.Striped(seg), int(seg.Scale(s.Max()))
+		r.hard = stepsHardEnd(b.sc, r.steps, r.regular)
+	}
+	return r, nil
+}
+
+// stepsHardEnd is spans's hard end computed from a VU schedule's steps rather than its
+// stages: gracefulRampDown after the last change of the count when that change is to 0
+// (see lastDropToZero), else the regular duration plus gracefulStop.
+func stepsHardEnd(sc plan.Scenario, steps iter.Seq[pace.VUStep], regular time.Duration) time.Duration {
+	hard := regular + sc.GracefulStop
+	var last pace.VUStep
+	changes := -1 // the first step is the start, not a change
+	for st := range steps {
+		last = st
+		changes++
+	}
+	if changes > 0 && last.VUs == 0 {
+		hard = min(hard, last.At+sc.GracefulRampDown)
+	}
+	return hard
 }
 
 // Run implements Executor.
@@ -46,7 +77,7 @@ func (r *rampingVUs) Run(ctx context.Context) error {
 		return err
 	}
 	defer r.finish()
-	vus, err := r.newVUs(ctx, int(r.sched.Max()))
+	vus, err := r.newVUs(ctx, r.max)
 	if err != nil {
 		return err
 	}
@@ -54,8 +85,7 @@ func (r *rampingVUs) Run(ctx context.Context) error {
 	if !r.waitStart(ctx) {
 		return r.result(ctx, nil)
 	}
-	regular, hard := spans(r.sc)
-	w := newWindow(ctx, r.opts.Now(), regular, hard)
+	w := newWindow(ctx, r.opts.Now(), r.regular, r.hard)
 	defer w.cancel()
 	r.schedStart.Store(w.start.UnixNano())
 
@@ -66,7 +96,7 @@ func (r *rampingVUs) Run(ctx context.Context) error {
 		r.handles[i] = h
 		wg.Go(func() { r.loop(h, w) })
 	}
-	r.control(w, regular)
+	r.control(w, r.regular)
 	close(r.quit)
 	wg.Wait()
 	return r.result(ctx, nil)
@@ -95,7 +125,7 @@ func (r *rampingVUs) loop(h *handle, w window) {
 		}
 		ctx, cancel := context.WithCancel(w.Hard)
 		h.cancel = cancel
-		it := Iteration{Scenario: r.sc.Name, Number: r.number.Add(1) - 1, VUIter: h.iters}
+		it := Iteration{Scenario: r.sc.Name, Number: r.nextNumber(), VUIter: h.iters}
 		h.iters++
 		h.mu.Unlock()
 
@@ -156,7 +186,7 @@ func (r *rampingVUs) control(w window, regular time.Duration) {
 		}
 	}
 	cur := 0
-	for st := range r.sched.Steps() {
+	for st := range r.steps {
 		if !until(st.At) {
 			return
 		}

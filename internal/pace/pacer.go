@@ -4,6 +4,11 @@
 // time t?" for the ramping-vus executor. Because nothing here reads a clock, every schedule is
 // table-tested exactly, and the executors that sleep on real timers stay thin.
 //
+// For a distributed run, Striped and RampingVUs.Striped cut a schedule to the share one
+// segment owns (a Stripe: package segment's Segment): the owned iterations at their global
+// offsets, and the owned VUs of the count at every instant, so that the segments' schedules
+// add up to the whole.
+//
 // The interface follows vegeta's Pacer (lib/pacer.go: Pace(elapsed, hits) (wait, stop)); the
 // schedules reproduce k6's arithmetic (lib/executor/constant_arrival_rate.go,
 // ramping_arrival_rate.go, ramping_vus.go), with the differences named where they are.
