@@ -46,8 +46,9 @@ log "go vet"
 go vet ./...
 log "go test -race (engine packages)"
 go test -race -count=1 ./internal/executor/... ./internal/metrics/... ./internal/httpclient/... ./internal/flow/... ./internal/selfcheck/... ./internal/engine/... ./internal/verdict/... ./internal/criteria/...
-log "go test ./..."
-go test -count=1 ./...
+log "go test ./... (the CLI's end-to-end tests last, alone: they run real load and judge it)"
+go test -count=1 $(go list ./... | grep -v '/internal/cli$')
+go test -count=1 ./internal/cli/
 
 log "the main job: ramp suite --quick against the embedded mina"
 results=$(mktemp -d)

@@ -16,6 +16,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
+	"github.com/ramp-dev/ramp/internal/segment"
 )
 
 // mergeCommand is `ramp merge SNAPSHOT...`: the snapshots of one test's segments, taken by
@@ -150,8 +151,37 @@ func readSnapshots(files []string) ([]*output.RunSnapshot, error) {
 			return nil, fmt.Errorf("%s and %s both measured %s: each segment once", other, files[i], seg)
 		}
 		seen[seg] = files[i]
+		if s.Test.Sequence != first.Test.Sequence {
+			return nil, fmt.Errorf("%s is a segment of the sequence %q, %s of %q: merge the segments of one run", files[0], first.Test.Sequence, files[i], s.Test.Sequence)
+		}
+	}
+	// Every segment of the sequence, or the whole test once.
+	want := 1
+	if first.Test.Sequence != "" {
+		seq, err := segment.ParseSequence(first.Test.Sequence)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", files[0], err)
+		}
+		want = seq.Len()
+		if missing := missingSegments(seq, seen); len(missing) > 0 {
+			return nil, fmt.Errorf("segments %s of %s are missing: a merged result must cover the whole test", strings.Join(missing, ", "), first.Test.Sequence)
+		}
+	}
+	if len(snaps) != want {
+		return nil, fmt.Errorf("%d snapshots of the whole test: merge the segments of one distributed run, each once", len(snaps))
 	}
 	return snaps, nil
+}
+
+// missingSegments lists the segments of seq that no snapshot measured.
+func missingSegments(seq segment.Sequence, seen map[string]string) []string {
+	var out []string
+	for _, g := range seq.Segments() {
+		if _, ok := seen[g.String()]; !ok {
+			out = append(out, g.String())
+		}
+	}
+	return out
 }
 
 // segmentName labels a snapshot in merged reasons: its segment, else its file.

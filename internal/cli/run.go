@@ -19,6 +19,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
+	"github.com/ramp-dev/ramp/internal/segment"
 	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
@@ -35,6 +36,7 @@ type runFlags struct {
 	timeScale     float64
 	baseURL       string
 	// A distributed run's segment (see `ramp merge`).
+	segment   segment.Segment
 	tags      varsFlag // --tag K=V: added to every sample
 	startAt   time.Time
 	setupData string
@@ -101,6 +103,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.baseURL, "base-url", "", "the target's base URL (sets BASE_URL)")
 	f.tags = varsFlag{}
 	fs.Var(f.tags, "tag", "add the tag K=V to every sample, e.g. --tag region=eu-west (repeatable)")
+	seg := fs.String("execution-segment", "", "run this segment `A:B` of the test (k6's syntax: 1/4:1/2), for a distributed run")
+	seq := fs.String("execution-segment-sequence", "", "the segments of the whole run, `0,1/4,...,1`; without it, equal segments")
+	nth := fs.String("segment", "", "run the i-th of n equal segments, `i/n` from 1/n to n/n (shorthand for --execution-segment)")
 	startAt := fs.String("start-at", "", "begin the load at this RFC 3339 time, after setup: the segments of a distributed run start together")
 	fs.StringVar(&f.setupData, "setup-data", "", "use this JSON (from ramp setup) as setup's data instead of running setup; teardown is left to the segment that starts at 0")
 	var files []string
@@ -129,6 +134,22 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	}
 	if f.baseURL != "" {
 		f.vars["BASE_URL"] = f.baseURL
+	}
+	switch {
+	case *nth != "" && (*seg != "" || *seq != ""):
+		return nil, errors.New("ramp run: --segment is short for --execution-segment: give one or the other")
+	case *nth != "":
+		s, err := segment.ParseNth(*nth)
+		if err != nil {
+			return nil, fmt.Errorf("ramp run: --segment %s: %w", *nth, err)
+		}
+		f.segment = s
+	default:
+		s, err := segment.Parse(*seg, *seq)
+		if err != nil {
+			return nil, fmt.Errorf("ramp run: %w", err)
+		}
+		f.segment = s
 	}
 	if *startAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, *startAt)
@@ -185,13 +206,23 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	applyTags(p, f.tags)
-	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill, StartAt: f.startAt}
+	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill,
+		StartAt: f.startAt, Segment: f.segment}
 	if f.setupData != "" {
 		if opts.SetupData, err = readSetupData(f.setupData); err != nil {
 			fmt.Fprintf(stderr, "ramp run: --setup-data %s: %v\n", f.setupData, err)
 			return ExitUsage
 		}
-		opts.SkipTeardown = true
+	}
+	if !f.segment.IsWhole() {
+		// One setup and one teardown for the whole run: setup by `ramp setup`, teardown by
+		// the segment that starts at 0.
+		if p.Setup != nil && opts.SetupData == nil {
+			fmt.Fprintf(stderr, "ramp run: %s has a setup, which a distributed run runs once: run `ramp setup %s --out setup.json` and give every segment --setup-data setup.json\n", f.file, f.file)
+			return ExitUsage
+		}
+		from, _ := f.segment.Bounds()
+		opts.SkipTeardown = from.Sign() != 0
 	}
 	// A test that cannot start must not have truncated a previous run's outputs.
 	if err := engine.Validate(p, opts); err != nil {
@@ -239,6 +270,9 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 	for _, o := range f.outs {
 		if o.kind == "snapshot" {
 			test := output.Test{File: f.file, Source: source, Vars: f.vars, Env: env, TimeScale: f.timeScale, Tags: f.tags}
+			if !f.segment.IsWhole() {
+				test.Segment, test.Sequence = f.segment.String(), f.segment.Sequence().String()
+			}
 			code = max(code, writeOutput(stderr, "--out snapshot="+o.path, func() error { return writeSnapshot(o.path, res, test) }))
 		}
 	}

@@ -32,7 +32,7 @@ func build(p *plan.Plan, o Options) (*built, error) {
 	for _, sc := range p.Scenarios {
 		// New runs the executor's own validation and precomputes its schedule: exactly what
 		// Run does, with a VU source that is never asked for a VU.
-		if _, err := executor.New(sc, idleSource{}, nil, executor.Options{}); err != nil {
+		if _, err := executor.New(sc, idleSource{}, nil, executor.Options{Segment: o.Segment}); err != nil {
 			errs = append(errs, err)
 		}
 	}

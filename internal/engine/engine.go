@@ -23,6 +23,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/segment"
 	"github.com/ramp-dev/ramp/internal/selfcheck"
 	"github.com/ramp-dev/ramp/internal/threshold"
 	"github.com/ramp-dev/ramp/internal/verdict"
@@ -44,6 +45,12 @@ type Options struct {
 	// BeforeDispatch delays the arrival-rate scheduler before each dispatch (tests simulate
 	// an overloaded generator with it).
 	BeforeDispatch func()
+
+	// Segment is the share of the test this process runs in a distributed run (k6's
+	// execution segments; segment.Whole, the zero value, for all of it): every executor runs
+	// its share, and VU ids are the segment's global ones, so that VUs — and unique-per-vu
+	// feeder rows — are distinct across the segments.
+	Segment segment.Segment
 
 	// A distributed run's segments share one setup, one start and one teardown:
 	//

@@ -12,6 +12,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/flow"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/segment"
 	"github.com/ramp-dev/ramp/internal/selfcheck"
 	"github.com/ramp-dev/ramp/internal/threshold"
 )
@@ -39,11 +40,11 @@ func (s *scenarios) run(ctx context.Context) (arrivals int64, aborted string) {
 		// Built once: a dropped iteration is counted when the generator is already behind.
 		obs.dropTags[sc.Name] = metrics.NewTags(map[string]string{"scenario": sc.Name})
 	}
-	src := &vuSource{shared: s.shared, plan: s.plan}
+	src := &vuSource{shared: s.shared, plan: s.plan, segment: s.opts.Segment}
 	defer src.closeAll()
 	var execs []executor.Executor
 	for _, sc := range s.plan.Scenarios {
-		ex, err := executor.New(sc, src, obs, executor.Options{BeforeDispatch: s.opts.BeforeDispatch})
+		ex, err := executor.New(sc, src, obs, executor.Options{BeforeDispatch: s.opts.BeforeDispatch, Segment: s.opts.Segment})
 		if err != nil {
 			// build validated every executor the same way; an error here is a bug, but it
 			// must still not crash the run.
@@ -160,11 +161,13 @@ func (o *observer) IterationStarted(scenario string, lag time.Duration) {
 }
 
 // vuSource makes the executors' VUs from the flow runner's; VU ids are unique across
-// scenarios, from 1, as in k6.
+// scenarios, from 1, as in k6 — and across the segments of a distributed run: the n-th VU a
+// segment makes takes the segment's n-th global index.
 type vuSource struct {
-	shared *flow.Shared
-	plan   *plan.Plan
-	nextID atomic.Int64
+	shared  *flow.Shared
+	plan    *plan.Plan
+	segment segment.Segment
+	made    atomic.Int64
 
 	mu  sync.Mutex
 	all []*flow.VU
@@ -183,7 +186,7 @@ func (s *vuSource) NewVU(ctx context.Context, scenario string) (executor.VU, err
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: no flow %q", scenario, exec)
 	}
-	vu, err := s.shared.NewVU(int(s.nextID.Add(1)))
+	vu, err := s.shared.NewVU(int(s.segment.Global(s.made.Add(1)-1)) + 1)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,13 @@ func TestReport(t *testing.T) {
 		// 2% of iterations 50 ms late: the p99 is late, the run is not trustworthy.
 		{name: "late", lags: append(repeat(100*time.Microsecond, 980), repeat(50*time.Millisecond, 20)...),
 			cpu: repeat(30.0, 10), overloaded: true, reason: "schedule lag p99"},
+		// A short run: 2 stragglers of 150 put the p99 over the limit, but two late starts
+		// are a busy host's scheduler, not a generator that cannot keep up.
+		{name: "two stragglers", lags: append(repeat(100*time.Microsecond, 148), repeat(11*time.Millisecond, 2)...),
+			cpu: repeat(30.0, 3)},
+		// Ten of 150 late: systematic.
+		{name: "short run, many late", lags: append(repeat(100*time.Microsecond, 140), repeat(11*time.Millisecond, 10)...),
+			cpu: repeat(30.0, 3), overloaded: true, reason: "10 iterations more than 10ms late"},
 		// Saturated (2 cores, >=180%) in 2 samples of 10: over the 10% limit.
 		{name: "saturated", cpu: append(repeat(30.0, 8), 195, 199), overloaded: true, reason: "saturated for 20%"},
 		// Saturated in 1 of 10: exactly the limit, not over it.
