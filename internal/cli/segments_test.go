@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -134,5 +135,39 @@ criteria:
 	s := readSummary(t, merged)
 	if code != ExitFail || s.Verdict != "fail" || s.Thresholds[0].Status != "fail" || s.Criteria[0].Result != "fail" {
 		t.Fatalf("merge: exit %d, verdict %s, threshold %+v, criterion %+v\n%s", code, s.Verdict, s.Thresholds[0], s.Criteria[0], stdout)
+	}
+}
+
+// ramp suite --parallelism N runs each test as N segment processes of the ramp binary (here,
+// the test binary as ramp), started together and merged: the whole distributed path on one
+// machine.
+func TestSuiteParallelism(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	suiteDir := filepath.Join(dir, "suite")
+	if err := os.MkdirAll(suiteDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(suiteDir, "01-split.yaml"), []byte(constantRate), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results := filepath.Join(dir, "results")
+	code, stdout, stderr := runRamp(context.Background(), "suite", suiteDir, "--base-url", srv.URL, "--results", results,
+		"--parallelism", "3", "-e", "RATE=60", "--quiet", "--no-color")
+	if code != ExitPass {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	s := readSummary(t, filepath.Join(results, "01-split.json"))
+	if s.Metrics.RequestsTotal != 120 || served.Load() != 120 || len(s.Segments) != 3 {
+		t.Errorf("%d requests (server: %d), %d segments; want 120 of the 2 s at 60/s, in 3 segments", s.Metrics.RequestsTotal, served.Load(), len(s.Segments))
+	}
+	var sum int64
+	for _, seg := range s.Segments {
+		sum += seg.Requests
+	}
+	if sum != s.Metrics.RequestsTotal {
+		t.Errorf("the segments' requests add up to %d, the merged total is %d", sum, s.Metrics.RequestsTotal)
 	}
 }

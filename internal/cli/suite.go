@@ -37,7 +37,9 @@ type suiteFlags struct {
 	cooldown  time.Duration
 	vars      map[string]string
 	quiet     bool
-	noColor   bool
+	// parallelism runs each test as this many local segment processes, merged.
+	parallelism int
+	noColor     bool
 	// minaArgs are extra arguments for the embedded mina (fault injection, for tests).
 	minaArgs []string
 }
@@ -53,6 +55,7 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 	fs.DurationVar(&f.cooldown, "cooldown", -1, "pause between tests (default 30s, scaled by --quick)")
 	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE (repeatable)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fs.IntVar(&f.parallelism, "parallelism", 1, "run each test as `N` segment processes on this machine, started together and merged (a distributed run, locally)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
 	mina := fs.String("mina-args", "", "extra arguments for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
 	var dirs []string
@@ -86,6 +89,9 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 	}
 	if *mina != "" {
 		f.minaArgs = strings.Fields(*mina)
+	}
+	if f.parallelism < 1 || f.parallelism > 64 {
+		return nil, fmt.Errorf("ramp suite: --parallelism %d: from 1 to 64 segment processes", f.parallelism)
 	}
 	if f.baseURL != "" {
 		f.vars["BASE_URL"] = f.baseURL
@@ -216,7 +222,14 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 			break
 		}
 		fmt.Fprintf(stdout, "\nramp suite: test %d of %d: %s\n", i+1, len(files), file.name)
-		res, err := engine.Run(ctx, plans[i], opts)
+		var res *engine.Result
+		var err error
+		if f.parallelism > 1 {
+			fmt.Fprintf(stdout, "ramp suite: as %d segment processes, started together and merged\n", f.parallelism)
+			res, err = localSegments(ctx, file.name, file.src, plans[i], f.parallelism, f.vars, f.timeScale, results)
+		} else {
+			res, err = engine.Run(ctx, plans[i], opts)
+		}
 		if err != nil {
 			printFileError(stderr, file.path, err)
 			return ExitUsage
