@@ -3,12 +3,14 @@ package executor_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/executor"
+	"github.com/ramp-dev/ramp/internal/pace"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/segment"
 )
@@ -324,6 +326,94 @@ func TestShareValidatesAndAddsUp(t *testing.T) {
 			}
 			if sc.Executor == plan.SharedIterations && iterations != sc.Iterations {
 				t.Errorf("%s over %s: iterations add up to %d, want %d", sc.Name, seq, iterations, sc.Iterations)
+			}
+		}
+	}
+}
+
+// The arrival-rate schedules of every sequence of 1…16 segments, equal and uneven, add up
+// to the whole schedule: each global iteration in exactly one segment at its own offset,
+// and the iterations due by any offset summing to the whole's.
+func TestStripedSchedulesAddUp(t *testing.T) {
+	t.Parallel()
+	var seqs []segment.Sequence
+	r := rand.New(rand.NewPCG(7, 8))
+	for n := 1; n <= 16; n++ {
+		s, err := segment.Equal(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, s)
+		// An uneven sequence of n segments: n−1 distinct cuts k/d.
+		d := int64(n + r.IntN(200))
+		cuts := map[int64]bool{}
+		for int64(len(cuts)) < int64(n-1) {
+			cuts[1+r.Int64N(d-1)] = true
+		}
+		keys := []int64{0, d}
+		for k := range cuts {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		text := ""
+		for i, k := range keys {
+			if i > 0 {
+				text += ","
+			}
+			text += fmt.Sprintf("%d/%d", k, d)
+		}
+		if s, err = segment.ParseSequence(text); err != nil {
+			t.Fatalf("ParseSequence(%s): %v", text, err)
+		}
+		seqs = append(seqs, s)
+	}
+	constant, err := pace.NewConstant(37, time.Second, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ramping, err := pace.NewRamping(5, time.Second, []pace.Stage{{Duration: 2 * time.Second, Target: 80},
+		{Duration: time.Second, Target: 80}, {Duration: 2 * time.Second, Target: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStripes(t, plan.ConstantArrivalRate, constant, seqs)
+	checkStripes(t, plan.RampingArrivalRate, ramping, seqs)
+}
+
+// checkStripes checks that the segments' stripes of p add up to p over every sequence.
+func checkStripes(t *testing.T, name string, p pace.Pacer, seqs []segment.Sequence) {
+	t.Helper()
+	for _, seq := range seqs {
+		owner := make([]int, p.Total())
+		var total int64
+		for _, seg := range seq.Segments() {
+			sp := pace.Striped(p, seg)
+			total += sp.Total()
+			for m := range sp.Total() {
+				g := seg.Global(m)
+				at, _ := sp.At(m)
+				want, _ := p.At(g)
+				if at != want {
+					t.Fatalf("%s, %s of %s: iteration %d (global %d) at %v, want %v", name, seg, seq, m, g, at, want)
+				}
+				owner[g]++
+			}
+		}
+		if total != p.Total() {
+			t.Fatalf("%s over %s: %d iterations in all, want %d", name, seq, total, p.Total())
+		}
+		for g, n := range owner {
+			if n != 1 {
+				t.Fatalf("%s over %s: global iteration %d in %d segments", name, seq, g, n)
+			}
+		}
+		for e := time.Duration(0); e <= p.Duration(); e += 13 * time.Millisecond {
+			var due int64
+			for _, seg := range seq.Segments() {
+				due += pace.Striped(p, seg).Due(e)
+			}
+			if due != p.Due(e) {
+				t.Fatalf("%s over %s: %d due by %v in all, want %d", name, seq, due, e, p.Due(e))
 			}
 		}
 	}

@@ -28,24 +28,22 @@ func Parse(seg, seq string) (Segment, error) {
 	if err != nil {
 		return Segment{}, err
 	}
-	var bounds []*big.Rat
+	var q *sequence
 	if seq == "" {
-		bounds = fill(from, to)
-	} else if bounds, err = parsePoints(seq); err != nil {
-		return Segment{}, err
-	}
-	desc := fmt.Sprintf("execution segment sequence %q", seq)
-	if seq == "" {
-		desc = fmt.Sprintf("execution segment %q", seg)
-	}
-	q, err := newSequence(bounds, desc)
-	if err != nil {
-		return Segment{}, err
-	}
-	for i := range len(q.bounds) - 1 {
-		if q.bounds[i].Cmp(from) == 0 && q.bounds[i+1].Cmp(to) == 0 {
-			return Segment{s: q, index: i}, nil
+		if q, err = fill(from, to, seg); err != nil {
+			return Segment{}, err
 		}
+	} else {
+		bounds, err := parsePoints(seq)
+		if err != nil {
+			return Segment{}, err
+		}
+		if q, err = newSequence(bounds, fmt.Sprintf("execution segment sequence %q", seq)); err != nil {
+			return Segment{}, err
+		}
+	}
+	if i, ok := q.find(from, to); ok {
+		return Segment{s: q, index: i}, nil
 	}
 	return Segment{}, fmt.Errorf("execution segment %q: not one of the segments of the sequence %q (%s)", seg, seq, Sequence{s: q})
 }
@@ -69,15 +67,7 @@ func Equal(n int) (Sequence, error) {
 	if n < 1 || n > MaxCycle {
 		return Sequence{}, fmt.Errorf("%d equal segments: want between 1 and %d", n, MaxCycle)
 	}
-	bounds := make([]*big.Rat, n+1)
-	for k := range bounds {
-		bounds[k] = big.NewRat(int64(k), int64(n))
-	}
-	q, err := newSequence(bounds, fmt.Sprintf("%d equal segments", n))
-	if err != nil {
-		return Sequence{}, err
-	}
-	return Sequence{s: q}, nil
+	return Sequence{s: equal(int64(n))}, nil
 }
 
 // Nth returns the i-th of n equal segments, counted from 1 — ((i−1)/n, i/n] of the sequence
@@ -158,16 +148,11 @@ func parsePoints(s string) ([]*big.Rat, error) {
 // fill returns the sequence a segment is taken from when none is given: the n equal
 // segments when (from, to] is one of them, else (0, from], (from, to], (to, 1] without the
 // empty ones.
-func fill(from, to *big.Rat) []*big.Rat {
+func fill(from, to *big.Rat, seg string) (*sequence, error) {
 	length := new(big.Rat).Sub(to, from)
-	if length.Num().IsInt64() && length.Num().Int64() == 1 && length.Denom().IsInt64() && length.Denom().Int64() <= MaxCycle {
-		if n := length.Denom().Int64(); new(big.Rat).Mul(from, big.NewRat(n, 1)).IsInt() {
-			bounds := make([]*big.Rat, n+1)
-			for k := range bounds {
-				bounds[k] = big.NewRat(int64(k), n)
-			}
-			return bounds
-		}
+	if n := length.Denom(); length.Num().Cmp(big.NewInt(1)) == 0 && n.IsInt64() && n.Int64() <= MaxCycle &&
+		new(big.Rat).Mul(from, new(big.Rat).SetInt(n)).IsInt() {
+		return equal(n.Int64()), nil
 	}
 	bounds := []*big.Rat{new(big.Rat)}
 	if from.Sign() > 0 {
@@ -177,7 +162,7 @@ func fill(from, to *big.Rat) []*big.Rat {
 	if one := big.NewRat(1, 1); to.Cmp(one) < 0 {
 		bounds = append(bounds, one)
 	}
-	return bounds
+	return newSequence(bounds, fmt.Sprintf("execution segment %q", seg))
 }
 
 // parsePoint parses one point: a fraction, a decimal or a percentage, never negative.

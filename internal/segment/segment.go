@@ -71,7 +71,7 @@ func (g Segment) seq() *sequence {
 }
 
 // IsWhole says whether the segment is the whole test: it owns every index.
-func (g Segment) IsWhole() bool { return g.s == nil || len(g.s.bounds) == 2 }
+func (g Segment) IsWhole() bool { return g.s == nil || len(g.s.points) == 2 }
 
 // Sequence returns the sequence the segment belongs to.
 func (g Segment) Sequence() Sequence { return Sequence{s: g.s} }
@@ -82,7 +82,7 @@ func (g Segment) Index() int { return g.index }
 // Bounds returns from and to (fresh copies).
 func (g Segment) Bounds() (from, to *big.Rat) {
 	q := g.seq()
-	return new(big.Rat).Set(q.bounds[g.index]), new(big.Rat).Set(q.bounds[g.index+1])
+	return q.point(g.index), q.point(g.index + 1)
 }
 
 // Length returns to − from, the segment's share of the whole, as a float (for display and
@@ -102,7 +102,7 @@ func (g Segment) String() string {
 // slots returns the segment's slots of one cycle and the cycle's length.
 func (g Segment) slots() ([]int32, int64) {
 	q := g.seq()
-	return q.stripes[g.index], q.cycle
+	return q.stripes.of(g.index), q.cycle
 }
 
 // Scale returns how many of the global indices 0…n−1 the segment owns: its share of n VUs,

@@ -3,6 +3,7 @@ package segment
 import (
 	"fmt"
 	"math/big"
+	"sort"
 	"strings"
 )
 
@@ -21,41 +22,83 @@ type Sequence struct {
 	s *sequence
 }
 
-// sequence is a Sequence's state, shared by its Segments.
+// sequence is a Sequence's state, shared by its Segments. Every point is a multiple of 1/L,
+// so points are kept as their numerators over L: eight bytes a point.
 type sequence struct {
-	bounds  []*big.Rat // b₀ = 0 < b₁ < … < bₙ = 1
-	cycle   int64      // L, the least common denominator of the bounds
-	stripes [][]int32  // per segment, its slots of one cycle in ascending order
+	points  []int64 // bᵢ·L: 0 = p₀ < p₁ < … < pₙ = L
+	cycle   int64   // L, the least common denominator of the points
+	stripes stripes // every segment's slots of one cycle
 }
 
-// newSequence checks the bounds (0 first, 1 last, strictly increasing) and deals the
-// stripes. desc names the input in errors.
+// newSequence checks parsed points (0 first, 1 last, strictly increasing, a least common
+// denominator of at most MaxCycle) and deals the stripes. desc names the input in errors.
 func newSequence(bounds []*big.Rat, desc string) (*sequence, error) {
-	lcm := big.NewInt(1)
+	tooLong := fmt.Errorf("%s: its points' least common denominator is more than %d: use simpler fractions (1/3, 25%%, 0.125)", desc, MaxCycle)
+	lcm := int64(1)
 	for i, b := range bounds {
 		if i > 0 && b.Cmp(bounds[i-1]) <= 0 {
 			return nil, fmt.Errorf("%s: %s must be more than the point before it, %s", desc, b.RatString(), bounds[i-1].RatString())
 		}
-		g := new(big.Int).GCD(nil, nil, lcm, b.Denom())
-		lcm.Mul(lcm, new(big.Int).Quo(b.Denom(), g))
-		if lcm.Cmp(big.NewInt(MaxCycle)) > 0 {
-			return nil, fmt.Errorf("%s: its points' least common denominator is more than %d: use simpler fractions (1/3, 25%%, 0.125)", desc, MaxCycle)
+		if !b.Denom().IsInt64() || b.Denom().Int64() > MaxCycle {
+			return nil, tooLong
+		}
+		den := b.Denom().Int64()
+		if lcm = lcm / gcd(lcm, den) * den; lcm > MaxCycle { // both ≤ 2²⁰: no overflow
+			return nil, tooLong
 		}
 	}
-	cycle := lcm.Int64()
-	counts := make([]int64, len(bounds)-1)
-	for j := range counts {
-		length := new(big.Rat).Sub(bounds[j+1], bounds[j])
-		// length·L is a whole number: L is a multiple of both bounds' denominators.
-		counts[j] = new(big.Int).Quo(new(big.Int).Mul(length.Num(), lcm), length.Denom()).Int64()
+	points := make([]int64, len(bounds))
+	for i, b := range bounds {
+		points[i] = b.Num().Int64() * (lcm / b.Denom().Int64()) // b ≤ 1: num ≤ den
 	}
-	return &sequence{bounds: bounds, cycle: cycle, stripes: stripe(counts)}, nil
+	return fromPoints(points, lcm), nil
+}
+
+// fromPoints deals the stripes of the sequence of points pᵢ/cycle.
+func fromPoints(points []int64, cycle int64) *sequence {
+	counts := make([]int64, len(points)-1)
+	for j := range counts {
+		counts[j] = points[j+1] - points[j]
+	}
+	return &sequence{points: points, cycle: cycle, stripes: stripe(counts)}
+}
+
+// equal returns the sequence of n equal segments, 1 ≤ n ≤ MaxCycle.
+func equal(n int64) *sequence {
+	points := make([]int64, n+1)
+	for k := range points {
+		points[k] = int64(k)
+	}
+	return fromPoints(points, n)
 }
 
 // whole is the sequence of one segment, (0, 1].
-func whole() *sequence {
-	s, _ := newSequence([]*big.Rat{new(big.Rat), big.NewRat(1, 1)}, "")
-	return s
+func whole() *sequence { return equal(1) }
+
+// point returns pᵢ as a reduced fraction.
+func (q *sequence) point(i int) *big.Rat { return big.NewRat(q.points[i], q.cycle) }
+
+// find returns the index of the segment (from, to], or false when it is not one of q's.
+func (q *sequence) find(from, to *big.Rat) (int, bool) {
+	l := new(big.Rat).SetInt64(q.cycle)
+	f, t := new(big.Rat).Mul(from, l), new(big.Rat).Mul(to, l)
+	if !f.IsInt() || !t.IsInt() {
+		return 0, false
+	}
+	fi, ti := f.Num().Int64(), t.Num().Int64()
+	i := sort.Search(len(q.points), func(i int) bool { return q.points[i] >= fi })
+	if i+1 >= len(q.points) || q.points[i] != fi || q.points[i+1] != ti {
+		return 0, false
+	}
+	return i, true
+}
+
+// gcd returns the greatest common divisor of positive a and b.
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // seq returns the state, the whole test's for the zero value.
@@ -67,12 +110,12 @@ func (s Sequence) seq() *sequence {
 }
 
 // Len returns how many segments the sequence has.
-func (s Sequence) Len() int { return len(s.seq().bounds) - 1 }
+func (s Sequence) Len() int { return len(s.seq().points) - 1 }
 
 // Segments returns the sequence's segments in order.
 func (s Sequence) Segments() []Segment {
 	q := s.seq()
-	out := make([]Segment, len(q.bounds)-1)
+	out := make([]Segment, len(q.points)-1)
 	for i := range out {
 		out[i] = Segment{s: q, index: i}
 	}
@@ -88,9 +131,9 @@ func (s Sequence) Cycle() int64 { return s.seq().cycle }
 // "0,1/4,1/2,3/4,1".
 func (s Sequence) String() string {
 	q := s.seq()
-	pts := make([]string, len(q.bounds))
-	for i, b := range q.bounds {
-		pts[i] = b.RatString()
+	pts := make([]string, len(q.points))
+	for i := range q.points {
+		pts[i] = q.point(i).RatString()
 	}
 	return strings.Join(pts, ",")
 }

@@ -1,12 +1,19 @@
 package segment
 
-import (
-	"container/heap"
-	"fmt"
-)
+import "fmt"
 
-// stripe deals the L = Σc slots of one cycle to the segments of a sequence, segment j taking
-// c[j] ≥ 1 of them, and returns each segment's slots in ascending order.
+// stripes is the deal of one cycle's L = Σc slots to the segments of a sequence, segment j
+// holding c[j] ≥ 1 of them: its slots, ascending, are slots[first[j]:first[j+1]]. Four bytes
+// a slot, so a cycle of MaxCycle takes 4 MiB however many segments share it.
+type stripes struct {
+	slots []int32
+	first []int32
+}
+
+// of returns segment j's slots.
+func (s stripes) of(j int) []int32 { return s.slots[s.first[j]:s.first[j+1]] }
+
+// stripe deals one cycle of slots to segments holding c[j] slots each.
 //
 // The deal is Tijdeman's solution of the chairman assignment problem (R. Tijdeman, "The
 // chairman assignment problem", Discrete Mathematics 32, 1980): with n segments of shares
@@ -25,85 +32,109 @@ import (
 // slots and the next cycle starts from the same state, so the deal repeats with period L
 // and the bound holds for every prefix of the infinite sequence of global indices.
 //
-// Scaled by L·(2n−2) everything is an integer: with D = 2n−2, segment j becomes eligible
-// for its next slot at step ⌈L·(sⱼ·D + 1) / (c[j]·D)⌉ and deadlines compare as
-// (sₐ·D + D − 1)·c[b] against (s_b·D + D − 1)·c[a]. With L ≤ MaxCycle every product fits
-// in an int64. Two heaps (segments waiting to become eligible, by that step; eligible
-// ones, by deadline) make the deal O(L log n).
-func stripe(c []int64) [][]int32 {
+// Equal segments come out in turn — slot k is segment k mod n's — and are dealt so directly
+// (the common case, and the costly one when n is large); the tests check that the rule
+// gives the same.
+func stripe(c []int64) stripes {
 	n := len(c)
-	var cycle int64
-	for _, cj := range c {
-		cycle += cj
+	s := stripes{first: make([]int32, n+1)}
+	equal := true
+	for j, cj := range c {
+		s.first[j+1] = s.first[j] + int32(cj)
+		equal = equal && cj == c[0]
 	}
-	out := make([][]int32, n)
-	if n == 1 {
-		out[0] = make([]int32, cycle)
-		for k := range out[0] {
-			out[0][k] = int32(k)
+	s.slots = make([]int32, s.first[n])
+	if equal {
+		for k := range s.slots {
+			j, m := k%n, k/n // slot k is segment j's m-th
+			s.slots[int(s.first[j])+m] = int32(k)
 		}
-		return out
+		return s
 	}
-	for j := range out {
-		out[j] = make([]int32, 0, c[j])
-	}
+	deal(c, s)
+	return s
+}
+
+// deal hands the slots out by Tijdeman's rule (see stripe) into s.
+//
+// Scaled by L·(2n−2) everything is an integer: with D = 2n−2, segment j becomes eligible
+// for its next slot at step ⌈L·(sⱼ·D + 1) / (c[j]·D)⌉, and deadlines compare as
+// (sₐ·D + D − 1)·c[b] against (s_b·D + D − 1)·c[a]. With L ≤ MaxCycle every product fits
+// in an int64. Two heaps — segments waiting to become eligible, by that step; eligible ones,
+// by deadline — make the deal O(L log n).
+func deal(c []int64, s stripes) {
+	n := len(c)
+	cycle := int64(len(s.slots))
 	d := int64(2*n - 2)
 	held := make([]int64, n)  // sⱼ: slots held so far
 	ready := make([]int64, n) // the step at which j becomes eligible for its next slot
-	readyAt := func(j int) int64 {
+	readyAt := func(j int32) int64 {
 		num, den := cycle*(held[j]*d+1), c[j]*d
 		return (num + den - 1) / den
 	}
-	waiting := &queue{less: func(a, b int) bool {
-		if ready[a] != ready[b] {
-			return ready[a] < ready[b]
-		}
-		return a < b
+	waiting := heap{less: func(a, b int32) bool {
+		return ready[a] < ready[b] || ready[a] == ready[b] && a < b
 	}}
-	eligible := &queue{less: func(a, b int) bool {
+	eligible := heap{less: func(a, b int32) bool {
 		da, db := (held[a]*d+d-1)*c[b], (held[b]*d+d-1)*c[a]
-		if da != db {
-			return da < db
-		}
-		return a < b
+		return da < db || da == db && a < b
 	}}
-	for j := range n {
+	for j := range int32(n) {
 		ready[j] = readyAt(j)
-		heap.Push(waiting, j)
+		waiting.push(j)
 	}
 	for k := int64(1); k <= cycle; k++ {
-		for waiting.Len() > 0 && ready[waiting.items[0]] <= k {
-			heap.Push(eligible, heap.Pop(waiting))
+		for len(waiting.items) > 0 && ready[waiting.items[0]] <= k {
+			eligible.push(waiting.pop())
 		}
-		if eligible.Len() == 0 {
+		if len(eligible.items) == 0 {
 			// Tijdeman's theorem says this cannot happen; the tests check the bound.
 			panic(fmt.Sprintf("segment: no segment may take slot %d of %d: the striping is broken", k-1, cycle))
 		}
-		j := heap.Pop(eligible).(int)
-		out[j] = append(out[j], int32(k-1))
+		j := eligible.pop()
+		s.slots[int64(s.first[j])+held[j]] = int32(k - 1)
 		held[j]++
 		if held[j] < c[j] { // a segment that holds its c[j] slots is done for the cycle
 			ready[j] = readyAt(j)
-			heap.Push(waiting, j)
+			waiting.push(j)
 		}
 	}
-	return out
 }
 
-// queue is a heap of segment indices ordered by less.
-type queue struct {
-	items []int
-	less  func(a, b int) bool
+// heap is a binary min-heap of segment indices ordered by less.
+type heap struct {
+	items []int32
+	less  func(a, b int32) bool
 }
 
-var _ heap.Interface = (*queue)(nil)
+func (h *heap) push(x int32) {
+	h.items = append(h.items, x)
+	for i := len(h.items) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(h.items[i], h.items[p]) {
+			break
+		}
+		h.items[i], h.items[p] = h.items[p], h.items[i]
+		i = p
+	}
+}
 
-func (q *queue) Len() int           { return len(q.items) }
-func (q *queue) Less(i, j int) bool { return q.less(q.items[i], q.items[j]) }
-func (q *queue) Swap(i, j int)      { q.items[i], q.items[j] = q.items[j], q.items[i] }
-func (q *queue) Push(x any)         { q.items = append(q.items, x.(int)) }
-func (q *queue) Pop() any {
-	x := q.items[len(q.items)-1]
-	q.items = q.items[:len(q.items)-1]
-	return x
+func (h *heap) pop() int32 {
+	top, last := h.items[0], len(h.items)-1
+	h.items[0] = h.items[last]
+	h.items = h.items[:last]
+	for i := 0; ; {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < last && h.less(h.items[l], h.items[m]) {
+			m = l
+		}
+		if r < last && h.less(h.items[r], h.items[m]) {
+			m = r
+		}
+		if m == i {
+			return top
+		}
+		h.items[i], h.items[m] = h.items[m], h.items[i]
+		i = m
+	}
 }
