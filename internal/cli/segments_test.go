@@ -171,3 +171,56 @@ func TestSuiteParallelism(t *testing.T) {
 		t.Errorf("the segments' requests add up to %d, the merged total is %d", sum, s.Metrics.RequestsTotal)
 	}
 }
+
+// A unique-per-vu feeder stays unique across segments: every VU of every segment reads its own
+// row, because VU ids are the segments' global ones.
+func TestUniqueFeederAcrossSegments(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Query().Get("user")]++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	var rows strings.Builder
+	rows.WriteString("user\n")
+	for i := range 12 {
+		fmt.Fprintf(&rows, "u%d\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "users.csv"), []byte(rows.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(file, []byte(`
+data:
+  users: { file: users.csv, mode: unique-per-vu }
+scenarios:
+  s: { executor: per-vu-iterations, vus: 12, iterations: 2 }
+flows:
+  default:
+    - request: { url: "${BASE_URL}/", query: { user: "${users.user}" } }
+thresholds:
+  http_req_failed: ["rate<0.01"]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() {
+			if code, _, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--quiet", "--segment", fmt.Sprintf("%d/3", i+1)); code != ExitPass {
+				t.Errorf("segment %d/3: exit %d\n%s", i+1, code, stderr)
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != 12 {
+		t.Errorf("%d distinct rows read by the 12 VUs of three segments: %v", len(seen), seen)
+	}
+	for user, n := range seen {
+		if n != 2 {
+			t.Errorf("row %q read %d times, want 2 (one VU, two iterations)", user, n)
+		}
+	}
+}
