@@ -9,6 +9,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/monitor"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/threshold"
 	"github.com/ramp-dev/ramp/internal/tmpl"
@@ -185,9 +186,11 @@ func unjoin(err error) []error {
 }
 
 // monitors accepts the target watchers as a list of maps: name, kind, and the watcher's own
-// keys kept in Spec as decoded.
+// keys kept in Spec as decoded, which monitor.Compile checks here — the function a run builds
+// them with, so validate and run agree — each problem reported at its monitor.
 func (c *compiler) monitors(top *obj) []plan.Monitor {
-	var out []plan.Monitor
+	var out, check []plan.Monitor
+	nodes := map[int]*obj{}
 	for _, o := range c.specList(top, "monitors") {
 		m := plan.Monitor{Line: o.node.Line}
 		o.str("name", &m.Name)
@@ -197,6 +200,26 @@ func (c *compiler) monitors(top *obj) []plan.Monitor {
 		m.Spec = c.spec(o, "name", "kind")
 		m.Refs = c.refs(o, "name", "kind")
 		out = append(out, m)
+		if m.Kind != "" { // a missing kind is reported already
+			check = append(check, m)
+			nodes[m.Line] = o
+		}
+	}
+	ms, _, err := monitor.Compile(check)
+	_ = monitor.CloseAll(ms)
+	for _, e := range unjoin(err) {
+		var ce *monitor.ConfigError
+		o, ok := nodes[0]
+		if errors.As(e, &ce) {
+			o, ok = nodes[ce.Line]
+		}
+		if !ok {
+			c.errAt(top.node, "monitors", e.Error(), "")
+			continue
+		}
+		for _, line := range strings.Split(ce.Err.Error(), "\n") {
+			c.errAt(o.node, o.path, fmt.Sprintf("monitor %q: %s", ce.Monitor, line), "")
+		}
 	}
 	return out
 }
