@@ -16,7 +16,7 @@ import (
 )
 
 // A distributed run's setup runs once (ramp setup), its segments read the data (--setup-data)
-// instead of running setup, and leave teardown to the segment that starts at 0.
+// instead of running setup, and teardown is the segment's that starts at 0.
 func TestSetupOnceForSegments(t *testing.T) {
 	var setups, teardowns, good, bad atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -57,13 +57,20 @@ thresholds:
 	if b, _ := os.ReadFile(data); !bytes.Contains(b, []byte(`"token": "s3cret"`)) {
 		t.Fatalf("setup.json: %s", b)
 	}
-	code, stdout, stderr = runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--setup-data", data, "--quiet")
-	if code != ExitPass {
-		t.Fatalf("ramp run --setup-data: exit %d\n%s\n%s", code, stdout, stderr)
+	for _, seg := range []string{"1/2", "2/2"} {
+		code, stdout, stderr = runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--setup-data", data, "--segment", seg, "--quiet")
+		if code != ExitPass {
+			t.Fatalf("ramp run --setup-data --segment %s: exit %d\n%s\n%s", seg, code, stdout, stderr)
+		}
 	}
-	if setups.Load() != 1 || teardowns.Load() != 0 || good.Load() != 20 || bad.Load() != 0 {
-		t.Errorf("setups %d (want 1), teardowns %d (want 0), requests with the token %d (want 20), without %d",
+	if setups.Load() != 1 || teardowns.Load() != 1 || good.Load() != 20 || bad.Load() != 0 {
+		t.Errorf("setups %d (want 1), teardowns %d (want 1, by the first segment), requests with the token %d (want 20), without %d",
 			setups.Load(), teardowns.Load(), good.Load(), bad.Load())
+	}
+	// A segment of a file with a setup, without the setup's data, is refused: setup runs once.
+	code, _, stderr = runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--segment", "2/2")
+	if code != ExitUsage || !strings.Contains(stderr, "ramp setup") {
+		t.Errorf("a segment without --setup-data: exit %d\n%s", code, stderr)
 	}
 	code, _, stderr = runRamp(context.Background(), "run", file, "--base-url", srv.URL, "--setup-data", filepath.Join(t.TempDir(), "none.json"))
 	if code != ExitUsage || !strings.Contains(stderr, "--setup-data") {

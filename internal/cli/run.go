@@ -206,7 +206,12 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	applyTags(p, f.tags)
-	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill,
+	extra, err := extraMonitors(f.vars)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp run:", err)
+		return ExitUsage
+	}
+	opts := engine.Options{Monitors: extra, Observer: progressWriter(stdout, f.quiet), Kill: kill,
 		StartAt: f.startAt, Segment: f.segment}
 	if f.setupData != "" {
 		if opts.SetupData, err = readSetupData(f.setupData); err != nil {

@@ -188,7 +188,12 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 	// Compile and validate every file first: a broken file stops the suite before any load
 	// is sent.
 	plans := make([]*plan.Plan, len(files))
-	opts := engine.Options{Monitors: extraMonitors(f.vars), Observer: progressWriter(stdout, f.quiet), Kill: kill}
+	extra, err := extraMonitors(f.vars)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp suite:", err)
+		return ExitUsage
+	}
+	opts := engine.Options{Monitors: extra, Observer: progressWriter(stdout, f.quiet), Kill: kill}
 	bad := false
 	for i, file := range files {
 		p, err := scenario.Compile(file.path, file.src, f.vars, os.LookupEnv)

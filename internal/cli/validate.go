@@ -26,12 +26,17 @@ func validateCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ramp validate: name at least one scenario file")
 		return ExitUsage
 	}
+	extra, err := extraMonitors(vars)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp validate:", err)
+		return ExitUsage
+	}
 	code := ExitPass
 	for _, path := range args {
 		p, err := scenario.Load(path, vars, os.LookupEnv)
 		if err == nil {
 			// The engine's own checks, the very ones a run makes before it sends anything.
-			err = engine.Validate(p, engine.Options{Monitors: extraMonitors(vars)})
+			err = engine.Validate(p, engine.Options{Monitors: extra})
 		}
 		if err != nil {
 			printFileError(stderr, path, err)

@@ -17,123 +17,123 @@ func TestCompileErrors(t *testing.T) {
 	promSeries := []any{map[string]any{"name": "waits", "metric": "mina_db_pool_wait_count_total"}}
 	tests := []struct {
 		name string
-		in   []plan.Monitor
+		in   []monitor.Raw
 		want []string // substrings of the error
 	}{
 		// A kind nobody implements names the kinds there are.
-		{"unknown kind", []plan.Monitor{{Name: "m", Kind: "mysql", Line: 3}},
+		{"unknown kind", []monitor.Raw{{Name: "m", Kind: "mysql", Line: 3}},
 			[]string{`monitor "m" (line 3)`, `unknown kind "mysql"`, "process, prometheus, postgres or redis"}},
 		// A Prometheus monitor cannot scrape without a URL.
-		{"missing url", []plan.Monitor{{Name: "p", Kind: "prometheus", Line: 4, Spec: map[string]any{"series": promSeries}}},
+		{"missing url", []monitor.Raw{{Name: "p", Kind: "prometheus", Line: 4, Spec: map[string]any{"series": promSeries}}},
 			[]string{`monitor "p" (line 4)`, "url is required"}},
 		// Nor can a Redis monitor.
-		{"redis missing url", []plan.Monitor{{Kind: "redis", Line: 5, Spec: map[string]any{}}},
+		{"redis missing url", []monitor.Raw{{Kind: "redis", Line: 5, Spec: map[string]any{}}},
 			[]string{`monitor "redis" (line 5)`, "url is required"}},
 		// A PostgreSQL monitor needs a DSN.
-		{"missing dsn", []plan.Monitor{{Name: "db", Kind: "postgres", Line: 6, Spec: map[string]any{}}},
+		{"missing dsn", []monitor.Raw{{Name: "db", Kind: "postgres", Line: 6, Spec: map[string]any{}}},
 			[]string{`monitor "db" (line 6)`, "dsn is required"}},
 		// An unnamed process monitor needs one way to find its process.
-		{"missing pid", []plan.Monitor{{Kind: "process", Line: 7, Spec: map[string]any{}}},
+		{"missing pid", []monitor.Raw{{Kind: "process", Line: 7, Spec: map[string]any{}}},
 			[]string{`monitor "process" (line 7)`, "exactly one of pid, pidfile or process", "0 given"}},
 		// And only one.
-		{"pid and process", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 12, "process": "mina"}}},
+		{"pid and process", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 12, "process": "mina"}}},
 			[]string{"exactly one of pid, pidfile or process", "2 given"}},
 		// A PID given as a string is a type mistake, quoted.
-		{"pid string", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": "12"}}},
+		{"pid string", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": "12"}}},
 			[]string{`pid must be a whole number, not the string "12"`}},
 		// A negative PID cannot name a process.
-		{"negative pid", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": -4}}},
+		{"negative pid", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": -4}}},
 			[]string{"pid -4 must be a positive number"}},
 		// An interval that is not a duration is quoted.
-		{"bad interval", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "fast"}}},
+		{"bad interval", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "fast"}}},
 			[]string{`interval "fast" is not a duration`}},
 		// An interval so short the monitor would compete with the load.
-		{"short interval", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "10ms"}}},
+		{"short interval", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "10ms"}}},
 			[]string{"interval 10ms is shorter than the minimum 100ms"}},
 		// A list is no interval.
-		{"interval list", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": []any{1}}}},
+		{"interval list", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": []any{1}}}},
 			[]string{"interval must be a duration", "a list"}},
 		// A timeout as long as the interval would let readings pile up.
-		{"timeout too long", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "1s", "timeout": "1s"}}},
+		{"timeout too long", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "1s", "timeout": "1s"}}},
 			[]string{"timeout 1s must be positive and shorter than the interval 1s"}},
 		// A misspelt key is reported, not ignored.
-		{"unknown key", []plan.Monitor{{Name: "db", Kind: "postgres", Line: 9, Spec: map[string]any{"dsn": "postgres://u@127.0.0.1/x", "intervall": "2s"}}},
+		{"unknown key", []monitor.Raw{{Name: "db", Kind: "postgres", Line: 9, Spec: map[string]any{"dsn": "postgres://u@127.0.0.1/x", "intervall": "2s"}}},
 			[]string{`monitor "db" (line 9)`, `unknown key "intervall"`}},
 		// An unknown key inside a series entry names the entry.
-		{"unknown series key", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"unknown series key", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "w", "metric": "m", "rates": true}}}}},
 			[]string{`series[0]: unknown key "rates"`}},
 		// Two problems of one series entry are two lines, each naming the entry.
-		{"two series problems", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"two series problems", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "w", "metric": 5, "rate": "yes"}}}}},
 			[]string{`monitor "p": series[0]: metric must be a string, not 5 (int)` + "\n" + `monitor "p": series[0]: rate must be true or false, not the string "yes"`}},
 		// An entry that is not a mapping at all, even null.
-		{"null series entry", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"null series entry", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{nil}}}},
 			[]string{"series[0] must be a mapping {name, metric, labels, rate, over, unit}, not null"}},
 		// A ratio over nothing.
-		{"over empty", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"over empty", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": []any{}}}}}},
 			[]string{"series[0]: over is empty: list the metrics whose sum divides hits_total"}},
 		// over written as one name instead of a list.
-		{"over not a list", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"over not a list", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": "requests_total"}}}}},
 			[]string{`series[0]: over must be a list of metric names`, `not the string "requests_total"`}},
 		// A number among the names; an empty name.
-		{"over bad items", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"over bad items", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": []any{"misses_total", 3, ""}}}}}},
 			[]string{"series[0]: over[1] must be a metric name, not 3 (int)"}},
-		{"over empty name", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"over empty name", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "r", "metric": "hits_total", "over": []any{"misses_total", ""}}}}}},
 			[]string{"series[0]: over[1] is empty"}},
 		// The labels apply to the divisors too, so a bucket among them needs its le.
-		{"over bucket without le", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"over bucket without le", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "r", "metric": "lat_count", "over": []any{"lat_bucket"}}}}}},
 			[]string{`metric "lat_bucket" is a histogram bucket`}},
 		// An empty source does not excuse a mistake elsewhere in the monitor.
-		{"empty url and bad series", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "",
+		{"empty url and bad series", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "",
 			"series": []any{map[string]any{"name": "r"}}}}},
 			[]string{"series[0]: metric is required"}},
 		// An empty pid beside two other sources is still two sources.
-		{"empty pid, pidfile and process", []plan.Monitor{{Name: "app", Kind: "process", Spec: map[string]any{"pid": "", "pidfile": "/run/x.pid", "process": "x"}}},
+		{"empty pid, pidfile and process", []monitor.Raw{{Name: "app", Kind: "process", Spec: map[string]any{"pid": "", "pidfile": "/run/x.pid", "process": "x"}}},
 			[]string{"exactly one of pid, pidfile or process", "2 given"}},
 		// A source key set to null is absent, not empty: still required.
-		{"null url", []plan.Monitor{{Name: "r", Kind: "redis", Spec: map[string]any{"url": nil}}},
+		{"null url", []monitor.Raw{{Name: "r", Kind: "redis", Spec: map[string]any{"url": nil}}},
 			[]string{"url is required"}},
 		// A series without its metric.
-		{"series without metric", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"series without metric", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "w"}}}}},
 			[]string{"series[0]: metric is required"}},
 		// series given as a mapping instead of a list.
-		{"series not a list", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"series not a list", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": map[string]any{"name": "w"}}}},
 			[]string{"series must be a list, not a mapping"}},
 		// A bucket without its le cannot be summed meaningfully.
-		{"bucket without le", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
+		{"bucket without le", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:1/metrics",
 			"series": []any{map[string]any{"name": "b", "metric": "lat_bucket"}}}}},
 			[]string{`"lat_bucket" is a histogram bucket`}},
 		// A URL that is not http(s).
-		{"ftp url", []plan.Monitor{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "ftp://127.0.0.1/metrics", "series": promSeries}}},
+		{"ftp url", []monitor.Raw{{Name: "p", Kind: "prometheus", Spec: map[string]any{"url": "ftp://127.0.0.1/metrics", "series": promSeries}}},
 			[]string{`url "ftp://127.0.0.1/metrics" must be an absolute http`}},
 		// A Redis URL of another scheme.
-		{"redis bad url", []plan.Monitor{{Name: "r", Kind: "redis", Spec: map[string]any{"url": "http://127.0.0.1:6379"}}},
+		{"redis bad url", []monitor.Raw{{Name: "r", Kind: "redis", Spec: map[string]any{"url": "http://127.0.0.1:6379"}}},
 			[]string{`monitor "r"`, "url:", "invalid URL scheme"}},
 		// A DSN pgx cannot parse.
-		{"bad dsn", []plan.Monitor{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": "postgres://u@127.0.0.1:notaport/x"}}},
+		{"bad dsn", []monitor.Raw{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": "postgres://u@127.0.0.1:notaport/x"}}},
 			[]string{`monitor "db"`, "dsn:"}},
 		// Two monitors with the same name would mix their series.
-		{"duplicate name", []plan.Monitor{
+		{"duplicate name", []monitor.Raw{
 			{Kind: "process", Line: 2, Spec: map[string]any{"pid": 1}},
 			{Kind: "process", Line: 5, Spec: map[string]any{"pid": 2}}},
 			[]string{`monitor "process" (line 5)`, "already defined (line 2)"}},
 		// A dot in a name would make "<monitor>.<series>" ambiguous.
-		{"dotted name", []plan.Monitor{{Name: "a.b", Kind: "process", Spec: map[string]any{"pid": 1}}},
+		{"dotted name", []monitor.Raw{{Name: "a.b", Kind: "process", Spec: map[string]any{"pid": 1}}},
 			[]string{`name "a.b" must be letters`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ms, _, err := monitor.Compile(tt.in)
+			ms, _, err := compileRaw(tt.in)
 			if err == nil {
 				t.Fatalf("Compile succeeded with %d monitors; want an error", len(ms))
 			}
@@ -155,7 +155,7 @@ func TestCompileErrors(t *testing.T) {
 
 func TestCompileBuildsEveryKind(t *testing.T) {
 	t.Parallel()
-	ms, _, err := monitor.Compile([]plan.Monitor{
+	ms, _, err := compileRaw([]monitor.Raw{
 		{Name: "mina", Kind: "process", Spec: map[string]any{"pid": 1, "interval": "2s"}},
 		{Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:5000/metrics", "interval": 0.5,
 			"series": []any{map[string]any{"name": "waits", "metric": "w_total", "labels": map[string]any{"pool": "read", "code": 200}, "rate": true}}}},
@@ -196,41 +196,41 @@ func TestCompileUnconfigured(t *testing.T) {
 	series := []any{map[string]any{"name": "waits", "metric": "w_total", "rate": true}}
 	tests := []struct {
 		name   string
-		in     plan.Monitor
+		in     monitor.Raw
 		reason string // "": built, not unconfigured
 	}{
 		// url: ${MONITOR_METRICS_URL:-} with the variable unset: the scenario says which.
-		{"prometheus url from a variable", plan.Monitor{Name: "app", Kind: "prometheus", Line: 4,
+		{"prometheus url from a variable", monitor.Raw{Name: "app", Kind: "prometheus", Line: 4,
 			Spec: map[string]any{"url": "", "series": series}, Refs: map[string][]string{"url": {"MONITOR_METRICS_URL"}}},
 			"url is empty (set MONITOR_METRICS_URL or write url:)"},
 		// url: "" as written: no variable to name.
-		{"prometheus url written empty", plan.Monitor{Name: "app", Kind: "prometheus", Spec: map[string]any{"url": "", "series": series}},
+		{"prometheus url written empty", monitor.Raw{Name: "app", Kind: "prometheus", Spec: map[string]any{"url": "", "series": series}},
 			"url is empty"},
-		{"postgres dsn", plan.Monitor{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": "", "interval": "2s"},
+		{"postgres dsn", monitor.Raw{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": "", "interval": "2s"},
 			Refs: map[string][]string{"dsn": {"MONITOR_POSTGRES_URL"}}},
 			"dsn is empty (set MONITOR_POSTGRES_URL or write dsn:)"},
-		{"redis url", plan.Monitor{Name: "cache", Kind: "redis", Spec: map[string]any{"url": ""}},
+		{"redis url", monitor.Raw{Name: "cache", Kind: "redis", Spec: map[string]any{"url": ""}},
 			"url is empty"},
 		// pid: ${TARGET_PID:-}: not the process named like the monitor, which the file did not
 		// ask for.
-		{"process pid", plan.Monitor{Name: "target", Kind: "process", Spec: map[string]any{"pid": ""},
+		{"process pid", monitor.Raw{Name: "target", Kind: "process", Spec: map[string]any{"pid": ""},
 			Refs: map[string][]string{"pid": {"TARGET_PID"}}},
 			"pid is empty (set TARGET_PID or write pid:)"},
-		{"process pidfile", plan.Monitor{Kind: "process", Spec: map[string]any{"pidfile": ""}}, "pidfile is empty"},
-		{"process name", plan.Monitor{Kind: "process", Spec: map[string]any{"process": ""}}, "process is empty"},
+		{"process pidfile", monitor.Raw{Kind: "process", Spec: map[string]any{"pidfile": ""}}, "pidfile is empty"},
+		{"process name", monitor.Raw{Kind: "process", Spec: map[string]any{"process": ""}}, "process is empty"},
 		// Two ways to find the process, neither given this run.
-		{"process pid and name", plan.Monitor{Name: "target", Kind: "process", Spec: map[string]any{"pid": "", "process": ""},
+		{"process pid and name", monitor.Raw{Name: "target", Kind: "process", Spec: map[string]any{"pid": "", "process": ""},
 			Refs: map[string][]string{"pid": {"TARGET_PID"}, "process": {"TARGET_NAME"}}},
 			"pid and process are empty (set TARGET_PID or TARGET_NAME, or write pid: or process:)"},
 		// One of them given: that one is used.
-		{"process pid empty, name set", plan.Monitor{Name: "target", Kind: "process", Spec: map[string]any{"pid": "", "process": "mina"}}, ""},
+		{"process pid empty, name set", monitor.Raw{Name: "target", Kind: "process", Spec: map[string]any{"pid": "", "process": "mina"}}, ""},
 		// A value with text around the variable is not empty.
-		{"url with text", plan.Monitor{Name: "app", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:9/metrics", "series": series}}, ""},
+		{"url with text", monitor.Raw{Name: "app", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:9/metrics", "series": series}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ms, unconf, err := monitor.Compile([]plan.Monitor{tt.in})
+			ms, unconf, err := compileRaw([]monitor.Raw{tt.in})
 			if err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
@@ -260,12 +260,12 @@ func TestCompileUnconfigured(t *testing.T) {
 // in file order, and an unconfigured monitor still holds its name.
 func TestCompileUnconfiguredAmongOthers(t *testing.T) {
 	t.Parallel()
-	in := []plan.Monitor{
+	in := []monitor.Raw{
 		{Name: "target", Kind: "process", Line: 2, Spec: map[string]any{"pid": ""}},
 		{Name: "mina", Kind: "process", Line: 5, Spec: map[string]any{"pid": 1}},
 		{Name: "cache", Kind: "redis", Line: 8, Spec: map[string]any{"url": ""}},
 	}
-	ms, unconf, err := monitor.Compile(in)
+	ms, unconf, err := compileRaw(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestCompileUnconfiguredAmongOthers(t *testing.T) {
 		t.Errorf("unconfigured:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	_, _, err = monitor.Compile(append(in, plan.Monitor{Name: "target", Kind: "process", Line: 11, Spec: map[string]any{"pid": 1}}))
+	_, _, err = compileRaw(append(in, monitor.Raw{Name: "target", Kind: "process", Line: 11, Spec: map[string]any{"pid": 1}}))
 	if err == nil || !strings.Contains(err.Error(), `a monitor named "target" is already defined (line 2)`) {
 		t.Errorf("a second monitor named like an unconfigured one: %v, want a duplicate-name error", err)
 	}
@@ -347,4 +347,61 @@ monitors:
 			}
 		})
 	}
+}
+
+// Parse gives typed plan values: the defaults stated, a process monitor without a source
+// watching the process named like it.
+func TestParseTyped(t *testing.T) {
+	t.Parallel()
+	pms, err := monitor.Parse([]monitor.Raw{
+		{Name: "mina", Kind: "process", Line: 3, Column: 5, Spec: map[string]any{"interval": "2s"}},
+		{Name: "app", Kind: "prometheus", Spec: map[string]any{"url": "http://127.0.0.1:9/metrics",
+			"series": []any{map[string]any{"name": "hit", "metric": "h_total", "over": []any{"h_total", "m_total"}, "rate": true}}}},
+		{Kind: "redis", Spec: map[string]any{"url": "", "timeout": "200ms"}, Refs: map[string][]string{"url": {"REDIS"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []plan.Monitor{
+		{Name: "mina", Kind: "process", Process: "mina", Interval: 2 * time.Second, Timeout: 1800 * time.Millisecond, Line: 3, Column: 5},
+		{Name: "app", Kind: "prometheus", URL: "http://127.0.0.1:9/metrics", Interval: time.Second, Timeout: 900 * time.Millisecond,
+			Series: []plan.PromSeries{{Name: "hit", Metric: "h_total", Over: []string{"h_total", "m_total"}, Rate: true}}},
+		{Name: "redis", Kind: "redis", Interval: time.Second, Timeout: 200 * time.Millisecond, Unconfigured: "url is empty (set REDIS or write url:)"},
+	}
+	if !reflect.DeepEqual(pms, want) {
+		t.Errorf("Parse:\n got  %+v\n want %+v", pms, want)
+	}
+}
+
+// Compile checks hand-built plan values too (the CLI's monitors from -e variables): a bad one
+// is an error naming the monitor, never a monitor that fails later.
+func TestCompileHandBuilt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   plan.Monitor
+		want string
+	}{
+		{"no source", plan.Monitor{Name: "target", Kind: "process"}, "exactly one of"},
+		{"two sources", plan.Monitor{Name: "target", Kind: "process", PID: 1, Process: "x"}, "exactly one of"},
+		{"bad dsn", plan.Monitor{Name: "db", Kind: "postgres", DSN: "mysql://x"}, "dsn"},
+		{"bad redis url", plan.Monitor{Name: "cache", Kind: "redis", URL: "http://x"}, "url"},
+		{"prometheus without series", plan.Monitor{Name: "app", Kind: "prometheus", URL: "http://127.0.0.1:9/metrics"}, "series is empty"},
+		{"short interval", plan.Monitor{Name: "t", Kind: "process", PID: 1, Interval: time.Millisecond}, "interval"},
+		{"unknown kind", plan.Monitor{Name: "m", Kind: "mysql"}, "unknown kind"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ms, _, err := monitor.Compile([]plan.Monitor{tt.in})
+			if err == nil || len(ms) != 0 || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), `monitor "`) {
+				t.Errorf("Compile(%+v) = %d monitors, %v; want an error saying %q", tt.in, len(ms), err, tt.want)
+			}
+		})
+	}
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "target", Kind: "process", PID: 1}})
+	if err != nil || len(ms) != 1 {
+		t.Errorf("a process monitor by pid: %v, %d monitors", err, len(ms))
+	}
+	monitor.CloseAll(ms)
 }

@@ -2,8 +2,10 @@
 // bounded time series, so that SLO criteria can judge the server itself ("memory growth
 // < 500 MB", "no database connection exhaustion", "no deadlocks", "cache hit rate").
 //
-// A scenario's monitors arrive as plan.Monitor values; Compile checks their keys and builds
-// one Monitor per entry. A Runner then samples every monitor on its own interval, each in its
+// The scenario compiler hands a file's monitors as written (Raw) to Parse, which checks every
+// key and types them as plan.Monitor values — so `ramp validate` and a run check the same
+// keys; Compile builds one Monitor per plan value (and checks values built in Go, as the CLI's
+// from -e variables are). A Runner then samples every monitor on its own interval, each in its
 // own goroutine with a timeout shorter than the interval, so a source that hangs or refuses
 // never blocks the load or the other monitors: the failure is counted in Errors and the
 // monitor tries again at its next tick.
@@ -27,8 +29,8 @@
 //
 // A source key (pid, pidfile, process, url, dsn) that is present but empty, as
 // "url: ${MONITOR_METRICS_URL:-}" is when the variable is unset, leaves the monitor
-// unconfigured for the run: Compile lists it as Unconfigured with the reason instead of
-// building it, and it is no error. An absent source key stays an error where one is needed.
+// unconfigured for the run: Parse says why (plan.Monitor.Unconfigured) and Compile lists it as
+// Unconfigured instead of building it; it is no error. An absent source key stays an error where one is needed.
 //
 // interval is a Go duration ("500ms", "2s") or a number of seconds, 1s by default and at least
 // 100ms; timeout bounds one reading, 90% of the interval by default, and must be shorter than

@@ -10,13 +10,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // Every problem of a scenario's monitors is reported at once, each naming the monitor and the
 // line where it starts.
 func ExampleCompile() {
-	_, _, err := monitor.Compile([]plan.Monitor{
+	_, _, err := compileRaw([]monitor.Raw{
 		{Name: "db", Kind: "postgres", Line: 12, Spec: map[string]any{"interval": "fast", "dns": "postgres://127.0.0.1/mina"}},
 		{Kind: "process", Line: 15, Spec: map[string]any{"pid": "1234"}},
 	})

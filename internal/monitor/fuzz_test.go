@@ -6,7 +6,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // FuzzCompile feeds Compile whatever a YAML mapping can decode to, under every kind: it must
@@ -34,7 +33,7 @@ func FuzzCompile(f *testing.F) {
 			return
 		}
 		for _, kind := range []string{"process", "prometheus", "postgres", "redis"} {
-			ms, unconf, err := monitor.Compile([]plan.Monitor{{Name: "m", Kind: kind, Spec: spec, Line: 1}})
+			ms, unconf, err := compileRaw([]monitor.Raw{{Name: "m", Kind: kind, Spec: spec, Line: 1}})
 			switch {
 			case err != nil && err.Error() == "":
 				t.Errorf("%s: an empty error for %q", kind, src)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/ramp-dev/ramp/internal/monitor"
 )
 
 // childEnv makes the test binary, re-executed, act as the process a test watches instead of
@@ -63,4 +65,13 @@ func busy() {
 		}
 	}
 	fmt.Println(x)
+}
+
+// compileRaw parses monitors as the scenario compiler does and builds them as a run does.
+func compileRaw(rs []monitor.Raw) ([]monitor.Monitor, []monitor.Unconfigured, error) {
+	pms, err := monitor.Parse(rs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return monitor.Compile(pms)
 }

@@ -83,21 +83,8 @@ func newTiming(name, kind string, interval time.Duration) timing {
 // validName keeps series names ("<monitor>.<figure>") unambiguous and usable as metric keys.
 var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// build compiles the kind-specific keys of a spec; the common keys are read already. named
-// says whether the scenario gave the monitor a name. ok is false for an unknown kind.
-func build(kind string, t timing, s *spec, named bool) (m Monitor, ok bool) {
-	switch kind {
-	case "process":
-		return buildProcess(t, s, named), true
-	case "prometheus":
-		return buildPrometheus(t, s), true
-	case "postgres":
-		return buildPostgres(t, s), true
-	case "redis":
-		return buildRedis(t, s), true
-	}
-	return nil, false
-}
+// kinds are the kinds of monitor.
+var kinds = []string{"process", "prometheus", "postgres", "redis"}
 
 // Unconfigured is a monitor whose source key (url, dsn, pid, pidfile, process) is present but
 // empty, as "url: ${MONITOR_METRICS_URL:-}" is when the variable is not set: the scenario
@@ -118,32 +105,125 @@ func (u Unconfigured) String() string {
 	return s + " is not configured for this run: " + u.Reason
 }
 
-// Compile validates monitor configs and builds them. Errors name the monitor and line; every
-// problem of every monitor is reported (errors.Join of *ConfigError), and when there is any
-// problem no monitor is returned, so nothing is left open.
+// Raw is a monitor as the scenario compiler reads it: its name and kind, the kind's keys
+// decoded (strings, int64, float64, bool, lists and maps as YAML decodes them) in Spec, and
+// for each key written with ${...} references the variables they name, so that a monitor whose
+// source came out empty can say which variable to set.
+type Raw struct {
+	Name, Kind   string
+	Spec         map[string]any
+	Refs         map[string][]string
+	Line, Column int
+}
+
+// Parse checks monitors as written and compiles them to plan values, in order; the scenario
+// compiler calls it, so `ramp validate` and a run judge the same keys. Every problem of every
+// monitor is reported (errors.Join of *ConfigError, each naming the monitor and its line).
 //
-// A monitor whose source key is empty is not built: it is listed in the second result, with
-// or without an error, and its other keys are checked all the same. A source key that is
-// absent where one is required stays an error.
-//
-// A monitor without a name is named after its kind; two monitors may not share a name.
-func Compile(ms []plan.Monitor) ([]Monitor, []Unconfigured, error) {
+// A monitor without a name is named after its kind; two monitors may not share a name. A
+// monitor whose source key is empty gets Unconfigured (why) rather than a source, with or
+// without other errors, its other keys checked all the same; a source key that is absent where
+// one is required is an error.
+func Parse(rs []Raw) ([]plan.Monitor, error) {
+	out := make([]plan.Monitor, 0, len(rs))
+	var errs []error
+	seen := map[string]int{}
+	for _, r := range rs {
+		pm, err := parseOne(r, seen)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, pm)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// parseOne compiles one monitor or returns its *ConfigError.
+func parseOne(r Raw, seen map[string]int) (plan.Monitor, error) {
+	pm := plan.Monitor{Name: r.Name, Kind: r.Kind, Line: r.Line, Column: r.Column}
+	if pm.Name == "" {
+		pm.Name = pm.Kind
+	}
+	fail := func(err error) error { return &ConfigError{Monitor: pm.Name, Line: r.Line, Err: err} }
+	if err := checkIdentity(pm.Name, pm.Kind); err != nil {
+		return pm, fail(err)
+	}
+	if line, dup := seen[pm.Name]; dup {
+		return pm, fail(fmt.Errorf("a monitor named %q is already defined (line %d); give each a distinct name", pm.Name, line))
+	}
+	seen[pm.Name] = r.Line
+	s := newSpec(r.Spec)
+	pm.Interval, pm.Timeout = s.timing()
+	switch pm.Kind {
+	case "process":
+		parseProcess(s, &pm, r.Name != "")
+	case "prometheus":
+		parsePrometheus(s, &pm)
+	case "postgres":
+		parsePostgres(s, &pm)
+	case "redis":
+		parseRedis(s, &pm)
+	}
+	if err := s.finish(); err != nil {
+		return pm, fail(err)
+	}
+	if len(s.unset) > 0 {
+		pm.Unconfigured = unsetReason(s.unset, r.Refs)
+	}
+	return pm, nil
+}
+
+// checkIdentity checks a monitor's kind and name.
+func checkIdentity(name, kind string) error {
+	if !slices.Contains(kinds, kind) {
+		return fmt.Errorf("unknown kind %q: use process, prometheus, postgres or redis", kind)
+	}
+	if !validName.MatchString(name) {
+		return fmt.Errorf("name %q must be letters, digits, '_' or '-', starting with a letter or '_'", name)
+	}
+	return nil
+}
+
+// Compile builds the monitors of a plan: the ones with a source, and — in the second result —
+// the ones not configured for this run, with why. Every problem is reported (errors.Join of
+// *ConfigError); when there is any, no monitor is returned, so nothing is left open. A plan
+// from the scenario compiler (Parse) always builds; a hand-built one (the CLI's monitors from
+// -e variables) is checked here.
+func Compile(pms []plan.Monitor) ([]Monitor, []Unconfigured, error) {
 	var (
 		out    []Monitor
 		unconf []Unconfigured
 		errs   []error
 		seen   = map[string]int{}
 	)
-	for _, pm := range ms {
-		m, u, err := compileOne(pm, seen)
-		switch {
-		case err != nil:
-			errs = append(errs, err)
-		case u != nil:
-			unconf = append(unconf, *u)
-		default:
-			out = append(out, m)
+	for _, pm := range pms {
+		if pm.Name == "" {
+			pm.Name = pm.Kind
 		}
+		fail := func(err error) { errs = append(errs, &ConfigError{Monitor: pm.Name, Line: pm.Line, Err: err}) }
+		if err := checkIdentity(pm.Name, pm.Kind); err != nil {
+			fail(err)
+			continue
+		}
+		if line, dup := seen[pm.Name]; dup {
+			fail(fmt.Errorf("a monitor named %q is already defined (line %d); give each a distinct name", pm.Name, line))
+			continue
+		}
+		seen[pm.Name] = pm.Line
+		if pm.Unconfigured != "" {
+			unconf = append(unconf, Unconfigured{Name: pm.Name, Kind: pm.Kind, Reason: pm.Unconfigured, Line: pm.Line})
+			continue
+		}
+		m, err := build(pm)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		out = append(out, m)
 	}
 	if len(errs) > 0 {
 		CloseAll(out)
@@ -152,41 +232,36 @@ func Compile(ms []plan.Monitor) ([]Monitor, []Unconfigured, error) {
 	return out, unconf, nil
 }
 
-// compileOne builds one monitor, or says why it is unconfigured, or returns its
-// *ConfigError.
-func compileOne(pm plan.Monitor, seen map[string]int) (Monitor, *Unconfigured, error) {
-	name := pm.Name
-	if name == "" {
-		name = pm.Kind
+// build makes the monitor of a compiled plan value.
+func build(pm plan.Monitor) (Monitor, error) {
+	t, err := timingOf(pm)
+	if err != nil {
+		return nil, err
 	}
-	fail := func(err error) error { return &ConfigError{Monitor: name, Line: pm.Line, Err: err} }
 	switch pm.Kind {
-	case "process", "prometheus", "postgres", "redis":
-	default:
-		return nil, nil, fail(fmt.Errorf("unknown kind %q: use process, prometheus, postgres or redis", pm.Kind))
+	case "process":
+		return newProcess(pm, t)
+	case "prometheus":
+		return newPrometheus(pm, t)
+	case "postgres":
+		return newPostgres(pm, t)
 	}
-	if !validName.MatchString(name) {
-		return nil, nil, fail(fmt.Errorf("name %q must be letters, digits, '_' or '-', starting with a letter or '_'", name))
+	return newRedis(pm, t)
+}
+
+// timingOf fills a monitor's default interval and timeout and checks them.
+func timingOf(pm plan.Monitor) (timing, error) {
+	t := timing{name: pm.Name, kind: pm.Kind, interval: pm.Interval, timeout: pm.Timeout}
+	if t.interval == 0 {
+		t.interval = DefaultInterval
 	}
-	if line, dup := seen[name]; dup {
-		return nil, nil, fail(fmt.Errorf("a monitor named %q is already defined (line %d); give each a distinct name", name, line))
+	if t.timeout == 0 {
+		t.timeout = defaultTimeout(t.interval)
 	}
-	seen[name] = pm.Line
-	s := newSpec(pm.Spec)
-	interval, timeout := s.timing()
-	t := timing{name: name, kind: pm.Kind, interval: interval, timeout: timeout}
-	m, _ := build(pm.Kind, t, s, pm.Name != "")
-	if err := s.finish(); err != nil {
-		if m != nil {
-			m.Close()
-		}
-		return nil, nil, fail(err)
+	if t.interval < MinInterval || t.timeout <= 0 || t.timeout >= t.interval {
+		return t, fmt.Errorf("interval %v (at least %v) and timeout %v (positive, shorter than the interval) do not fit", t.interval, MinInterval, t.timeout)
 	}
-	if len(s.unset) > 0 {
-		m.Close()
-		return nil, &Unconfigured{Name: name, Kind: pm.Kind, Reason: unsetReason(s.unset, pm.Refs), Line: pm.Line}, nil
-	}
-	return m, nil, nil
+	return t, nil
 }
 
 // unsetReason says which source keys are empty and, when the file filled them from

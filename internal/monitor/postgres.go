@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // postgresQuery reads everything in one round trip. Connections are client backends of the
@@ -53,27 +54,30 @@ var (
 	_ Timing  = (*postgresMonitor)(nil)
 )
 
-// buildPostgres reads dsn; an empty one leaves the monitor unconfigured.
-func buildPostgres(t timing, s *spec) Monitor {
-	m := &postgresMonitor{timing: t, now: time.Now}
+// parsePostgres reads dsn; an empty one leaves the monitor unconfigured.
+func parsePostgres(s *spec, pm *plan.Monitor) {
 	if s.blank("dsn") {
 		s.unset = []string{"dsn"}
-		return m
+		return
 	}
-	dsn := s.str("dsn")
-	if dsn == "" {
+	if pm.DSN = s.str("dsn"); pm.DSN == "" {
 		s.errorf("dsn is required, e.g. dsn: postgres://user@127.0.0.1:5432/mina?sslmode=disable")
-		return m
+		return
 	}
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
+	if _, err := pgx.ParseConfig(pm.DSN); err != nil {
 		// pgx's message hides the password.
 		s.errorf("dsn: %w", err)
-		return m
+	}
+}
+
+// newPostgres builds a PostgreSQL monitor from its compiled form.
+func newPostgres(pm plan.Monitor, t timing) (Monitor, error) {
+	cfg, err := pgx.ParseConfig(pm.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("dsn: %w", err)
 	}
 	cfg.RuntimeParams["application_name"] = "ramp-monitor"
-	m.cfg = cfg
-	return m
+	return &postgresMonitor{timing: t, now: time.Now, cfg: cfg}, nil
 }
 
 // Sample runs postgresQuery once.

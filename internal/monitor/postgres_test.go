@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // postgresURL is the test server's DSN, or the test is skipped.
@@ -61,7 +60,7 @@ func TestPostgresMonitorConnections(t *testing.T) {
 	dsn := postgresURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
+	ms, _, err := compileRaw([]monitor.Raw{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +119,7 @@ func TestPostgresMonitorDeadlock(t *testing.T) {
 			c.Close(context.Background())
 		}
 	})
-	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
+	ms, _, err := compileRaw([]monitor.Raw{{Name: "db", Kind: "postgres", Spec: map[string]any{"dsn": dsn}}})
 	if err != nil {
 		t.Fatal(err)
 	}

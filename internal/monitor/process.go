@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/procfs"
+	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // processMonitor reads a process's resident memory and CPU time from /proc.
@@ -52,20 +53,19 @@ func ProcessMonitor(name string, pid int, interval time.Duration) Monitor {
 	return &processMonitor{timing: newTiming(name, "process", interval), pid: pid, now: time.Now}
 }
 
-// buildProcess reads pid, pidfile or process. name is the monitor's own key (the scenario
+// parseProcess reads pid, pidfile or process. name is the monitor's own key (the scenario
 // takes it for Monitor.Name), so a monitor with none of the three watches the process named
 // like the monitor: {name: mina, kind: process} watches mina. A key that is present but empty
 // (pid: ${TARGET_PID:-}) counts as not given; when all that are present are empty, the
 // monitor is unconfigured, not watching the process named like it: the file asked for
 // another source.
-func buildProcess(t timing, s *spec, named bool) Monitor {
-	m := &processMonitor{timing: t, now: time.Now}
+func parseProcess(s *spec, pm *plan.Monitor, named bool) {
 	var blank []string
 	hasPID := false
 	if s.blank("pid") {
 		blank = append(blank, "pid")
 	} else if p, ok := s.integer("pid"); ok {
-		m.pid, hasPID = p, true
+		pm.PID, hasPID = p, true
 		if p <= 0 {
 			s.errorf("pid %d must be a positive number", p)
 		}
@@ -73,7 +73,7 @@ func buildProcess(t timing, s *spec, named bool) Monitor {
 	for _, k := range []struct {
 		key string
 		dst *string
-	}{{"pidfile", &m.pidfile}, {"process", &m.match}} {
+	}{{"pidfile", &pm.Pidfile}, {"process", &pm.Process}} {
 		if s.blank(k.key) {
 			blank = append(blank, k.key)
 		} else {
@@ -81,7 +81,7 @@ func buildProcess(t timing, s *spec, named bool) Monitor {
 		}
 	}
 	n := 0
-	for _, set := range []bool{hasPID, m.pidfile != "", m.match != ""} {
+	for _, set := range []bool{hasPID, pm.Pidfile != "", pm.Process != ""} {
 		if set {
 			n++
 		}
@@ -90,11 +90,24 @@ func buildProcess(t timing, s *spec, named bool) Monitor {
 	case n == 0 && len(blank) > 0:
 		s.unset = blank
 	case n == 0 && named:
-		m.match = t.name
+		pm.Process = pm.Name
 	case n != 1:
 		s.errorf("a process monitor needs exactly one of pid, pidfile or process (e.g. pid: 1234, pidfile: /run/mina.pid, process: mina), or a name that is the process's; %d given", n)
 	}
-	return m
+}
+
+// newProcess builds a process monitor from its compiled form.
+func newProcess(pm plan.Monitor, t timing) (Monitor, error) {
+	n := 0
+	for _, set := range []bool{pm.PID > 0, pm.Pidfile != "", pm.Process != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 || pm.PID < 0 {
+		return nil, fmt.Errorf("a process monitor needs exactly one of a positive pid, a pidfile or a process name")
+	}
+	return &processMonitor{timing: t, now: time.Now, pid: pm.PID, pidfile: pm.Pidfile, match: pm.Process}, nil
 }
 
 // Sample reads the process's stat once.

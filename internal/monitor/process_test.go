@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // startChild re-executes the test binary in the given child mode with token among its
@@ -95,7 +94,7 @@ func TestProcessMonitorSeesCPU(t *testing.T) {
 	token := "busy-" + fmt.Sprint(rand.Uint64())
 	child, _ := startChild(t, "busy", token)
 	// Found by a substring of its command line: with process:, and by the monitor's own name.
-	ms, _, err := monitor.Compile([]plan.Monitor{
+	ms, _, err := compileRaw([]monitor.Raw{
 		{Name: "child", Kind: "process", Spec: map[string]any{"process": token}},
 		{Name: token, Kind: "process", Spec: map[string]any{}},
 	})
@@ -110,7 +109,7 @@ func TestProcessMonitorSeesCPU(t *testing.T) {
 		t.Logf("busy child %d uses %.0f%% of a core", child.Process.Pid, vals[len(vals)-1])
 	}
 	// A name nobody has is an error that quotes it.
-	missing, _, err := monitor.Compile([]plan.Monitor{{Name: "x", Kind: "process", Spec: map[string]any{"process": token + "-nobody"}}})
+	missing, _, err := compileRaw([]monitor.Raw{{Name: "x", Kind: "process", Spec: map[string]any{"process": token + "-nobody"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +125,7 @@ func TestProcessMonitorByPidfile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(fmt.Sprintf("%d\n", child.Process.Pid)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "child", Kind: "process", Spec: map[string]any{"pidfile": path}}})
+	ms, _, err := compileRaw([]monitor.Raw{{Name: "child", Kind: "process", Spec: map[string]any{"pidfile": path}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,37 +17,15 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // MaxScrapeBytes bounds one /metrics response; a larger one is an error, not a memory spike.
 const MaxScrapeBytes = 16 << 20
 
-// PromSeries is one figure a Prometheus monitor records from a scrape.
-//
-// Metric names a family of the exposition. Counters, gauges and untyped metrics are read as
-// they are; of a histogram "foo" ask for "foo_sum", "foo_count" or "foo_bucket" (the last with
-// an "le" label, e.g. labels: {le: "0.5"}), of a summary for "foo_sum" or "foo_count". The value
-// is the sum over every metric of the family whose labels include all of Labels (no labels:
-// the sum over the whole family). With Rate the series is the per-second increase between
-// two scrapes (a counter that goes down is taken as restarted); the first scrape then gives
-// no value.
-//
-// With Over the series is a ratio: Metric divided by the sum of the Over metrics, each read
-// as Metric is (Labels apply to all); with Rate, the ratio of their increases since the
-// previous scrape, so that a cache's hit rate over each interval is
-//
-//	Metric: hits_total, Over: [hits_total, misses_total], Rate: true
-//	value = Δhits / (Δhits + Δmisses)
-//
-// A scrape whose divisor is 0 (no lookups in the interval) gives no value, neither 0 nor NaN.
-type PromSeries struct {
-	Name   string            // the series name, "<monitor>.<Name>"
-	Metric string            // the exposition's metric name
-	Labels map[string]string // labels every summed metric must carry
-	Rate   bool              // per-second rate instead of the value; with Over, increases
-	Over   []string          // metrics whose sum divides Metric; nil: no division
-	Unit   string            // free text for reports; by default "ratio" with Over, else "per_second" with Rate
-}
+// PromSeries is one figure a Prometheus monitor records from a scrape (plan.PromSeries has
+// what each field means).
+type PromSeries = plan.PromSeries
 
 // prometheusMonitor scrapes a text-format /metrics endpoint.
 type prometheusMonitor struct {
@@ -82,15 +60,14 @@ func PrometheusMonitor(name, rawURL string, series []PromSeries, interval time.D
 	return m, nil
 }
 
-// buildPrometheus reads url and the series list. An empty url leaves the monitor
+// parsePrometheus reads url and the series list. An empty url leaves the monitor
 // unconfigured; its series are checked all the same, so a mistake there shows in every run.
-func buildPrometheus(t timing, s *spec) Monitor {
-	m := &prometheusMonitor{timing: t, client: &http.Client{}, now: time.Now, rates: map[string][]counter{}}
+func parsePrometheus(s *spec, pm *plan.Monitor) {
 	if s.blank("url") {
 		s.unset = []string{"url"}
-	} else if m.url = s.str("url"); m.url == "" {
+	} else if pm.URL = s.str("url"); pm.URL == "" {
 		s.errorf("url is required, e.g. url: http://127.0.0.1:5000/metrics")
-	} else if err := checkHTTPURL(m.url); err != nil {
+	} else if err := checkHTTPURL(pm.URL); err != nil {
 		s.errs = append(s.errs, err)
 	}
 	raw, ok := s.get("series")
@@ -103,17 +80,32 @@ func buildPrometheus(t timing, s *spec) Monitor {
 	default:
 		for i, item := range list {
 			if ps, ok := parsePromSeries(s, i, item); ok {
-				m.series = append(m.series, ps)
+				pm.Series = append(pm.Series, ps)
 			}
 		}
 		if len(list) == 0 {
 			s.errorf("series is empty: list at least one")
 		}
 	}
-	if len(m.series) > 0 { // entries that did not parse are reported already
-		s.errs = append(s.errs, checkSeries(m.series)...)
+	if len(pm.Series) > 0 { // entries that did not parse are reported already
+		s.errs = append(s.errs, checkSeries(pm.Series)...)
 	}
-	return m
+}
+
+// newPrometheus builds a Prometheus monitor from its compiled form.
+func newPrometheus(pm plan.Monitor, t timing) (Monitor, error) {
+	errs := checkSeries(pm.Series)
+	if err := checkHTTPURL(pm.URL); err != nil {
+		errs = append(errs, err)
+	}
+	if len(pm.Series) == 0 {
+		errs = append(errs, errors.New("series is empty: list at least one"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &prometheusMonitor{timing: t, url: pm.URL, series: pm.Series, client: &http.Client{}, now: time.Now,
+		rates: map[string][]counter{}}, nil
 }
 
 // parsePromSeries reads one entry of series; problems go to s, prefixed with the entry.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
@@ -36,31 +37,33 @@ var (
 	_ Timing  = (*redisMonitor)(nil)
 )
 
-// buildRedis reads url; an empty one leaves the monitor unconfigured.
-func buildRedis(t timing, s *spec) Monitor {
-	m := &redisMonitor{timing: t}
+// parseRedis reads url; an empty one leaves the monitor unconfigured.
+func parseRedis(s *spec, pm *plan.Monitor) {
 	if s.blank("url") {
 		s.unset = []string{"url"}
-		return m
+		return
 	}
-	raw := s.str("url")
-	if raw == "" {
+	if pm.URL = s.str("url"); pm.URL == "" {
 		s.errorf("url is required, e.g. url: redis://127.0.0.1:6379/0")
-		return m
+		return
 	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
+	if _, err := redis.ParseURL(pm.URL); err != nil {
 		s.errorf("url: %w", err)
-		return m
+	}
+}
+
+// newRedis builds a Redis monitor from its compiled form.
+func newRedis(pm plan.Monitor, t timing) (Monitor, error) {
+	opts, err := redis.ParseURL(pm.URL)
+	if err != nil {
+		return nil, fmt.Errorf("url: %w", err)
 	}
 	// One connection, no retries: a failed reading is retried at the next tick anyway.
 	opts.PoolSize, opts.MinIdleConns, opts.MaxRetries, opts.DialerRetries = 1, 0, -1, 1
 	opts.ClientName = "ramp-monitor"
 	opts.DisableIdentity = true
 	opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	m.opts = opts
-	m.client = redis.NewClient(opts)
-	return m
+	return &redisMonitor{timing: t, opts: opts, client: redis.NewClient(opts)}, nil
 }
 
 // Sample reads the three INFO sections once.

@@ -11,7 +11,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 func TestRedisMonitorHitRate(t *testing.T) {
@@ -35,7 +34,7 @@ func TestRedisMonitorHitRate(t *testing.T) {
 	}
 	t.Cleanup(func() { rdb.Del(context.Background(), hit) })
 
-	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "cache", Kind: "redis", Spec: map[string]any{"url": url}}})
+	ms, _, err := compileRaw([]monitor.Raw{{Name: "cache", Kind: "redis", Spec: map[string]any{"url": url}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
-	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // counting is a Monitor whose i-th reading is i; it ends the run after n readings. It stands
@@ -147,7 +146,7 @@ func TestRunnerKeepsGoingWhenSourcesFail(t *testing.T) {
 	t.Cleanup(hang.Close)
 	refused := refusedAddr(t)
 	series := []any{map[string]any{"name": "up", "metric": "up_gauge"}}
-	ms, _, err := monitor.Compile([]plan.Monitor{
+	ms, _, err := compileRaw([]monitor.Raw{
 		{Name: "good", Kind: "prometheus", Spec: map[string]any{"url": good.URL + "/metrics", "series": series, "interval": "100ms"}},
 		{Name: "refused", Kind: "prometheus", Spec: map[string]any{"url": "http://" + refused + "/metrics", "series": series, "interval": "100ms"}},
 		{Name: "hangs", Kind: "prometheus", Spec: map[string]any{"url": hang.URL + "/metrics", "series": series, "interval": "200ms", "timeout": "100ms"}},
@@ -172,7 +171,7 @@ func TestRunnerKeepsGoingWhenSourcesFail(t *testing.T) {
 			t.Fatal(err)
 		}
 		u.Path = "/ramp_no_such_database"
-		more, _, err := monitor.Compile([]plan.Monitor{{Name: "nodb", Kind: "postgres", Spec: map[string]any{"dsn": u.String(), "interval": "500ms"}}})
+		more, _, err := compileRaw([]monitor.Raw{{Name: "nodb", Kind: "postgres", Spec: map[string]any{"dsn": u.String(), "interval": "500ms"}}})
 		if err != nil {
 			t.Fatal(err)
 		}

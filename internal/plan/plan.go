@@ -266,18 +266,6 @@ type ThresholdRule struct {
 	DelayAbortEval time.Duration
 }
 
-// Monitor is one watcher of the target (process, prometheus, postgres, redis).
-type Monitor struct {
-	Name string
-	Kind string
-	Spec map[string]any
-	// Refs lists, for each key of Spec written with ${...} references, the variables they
-	// name ("url": ["MONITOR_METRICS_URL"]), so that a monitor whose source came out empty can
-	// say which variable to set.
-	Refs map[string][]string
-	Line int
-}
-
 // Options apply to every request of a test.
 type Options struct {
 	// BaseURL is the target's base URL (from BASE_URL / --base-url), may be empty.

@@ -306,7 +306,7 @@ func TestFullFilePlan(t *testing.T) {
 		},
 		Criteria: []plan.Criterion{{Name: "throughput", Rule: "windowed", Severity: "warn", Line: 102, Column: 5,
 			Metric: "http_reqs", Method: "rate", Cond: plan.Condition{Op: ">=", Value: 400}, For: 30 * time.Second}},
-		Monitors: []plan.Monitor{{Name: "target", Kind: "process", Line: 104, Spec: map[string]any{"pid": int64(1234)}}},
+		Monitors: []plan.Monitor{{Name: "target", Kind: "process", PID: 1234, Interval: time.Second, Timeout: 900 * time.Millisecond, Line: 104, Column: 5}},
 		Options: plan.Options{BaseURL: base, Hosts: []string{"127.0.0.1:5000"}, Timeout: 30 * time.Second,
 			UserAgent: "ramp/0.1", MaxRedirects: 5, MaxBodyBytes: 1048576, SetupTimeout: 20 * time.Second,
 			TeardownTimeout: 40 * time.Second, LoadTolerance: 0.01},

@@ -185,38 +185,32 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-// monitors accepts the target watchers as a list of maps: name, kind, and the watcher's own
-// keys kept in Spec as decoded, which monitor.Compile checks here — the function a run builds
-// them with, so validate and run agree — each problem reported at its monitor.
+// monitors compiles the target watchers, a list of maps: name, kind, and the watcher's own
+// keys, which monitor.Parse checks and types — the parse a run's monitors come from, so
+// validate and run agree — each problem reported at its monitor.
 func (c *compiler) monitors(top *obj) []plan.Monitor {
-	var out, check []plan.Monitor
+	var raws []monitor.Raw
 	nodes := map[int]*obj{}
 	for _, o := range c.specList(top, "monitors") {
-		m := plan.Monitor{Line: o.node.Line}
-		o.str("name", &m.Name)
-		if o.require("kind", "e.g. kind: process, prometheus, postgres or redis") {
-			o.str("kind", &m.Kind)
+		r := monitor.Raw{Line: o.node.Line, Column: o.node.Column}
+		o.str("name", &r.Name)
+		if !o.require("kind", "e.g. kind: process, prometheus, postgres or redis") {
+			continue // reported; nothing more to check
 		}
-		m.Spec = c.spec(o, "name", "kind")
-		m.Refs = c.refs(o, "name", "kind")
-		out = append(out, m)
-		if m.Kind != "" { // a missing kind is reported already
-			check = append(check, m)
-			nodes[m.Line] = o
-		}
+		o.str("kind", &r.Kind)
+		r.Spec = c.spec(o, "name", "kind")
+		r.Refs = c.refs(o, "name", "kind")
+		raws = append(raws, r)
+		nodes[r.Line] = o
 	}
-	ms, _, err := monitor.Compile(check)
-	_ = monitor.CloseAll(ms)
+	out, err := monitor.Parse(raws)
 	for _, e := range unjoin(err) {
 		var ce *monitor.ConfigError
-		o, ok := nodes[0]
-		if errors.As(e, &ce) {
-			o, ok = nodes[ce.Line]
-		}
-		if !ok {
+		if !errors.As(e, &ce) || nodes[ce.Line] == nil {
 			c.errAt(top.node, "monitors", e.Error(), "")
 			continue
 		}
+		o := nodes[ce.Line]
 		for _, line := range strings.Split(ce.Err.Error(), "\n") {
 			c.errAt(o.node, o.path, fmt.Sprintf("monitor %q: %s", ce.Monitor, line), "")
 		}
