@@ -18,9 +18,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// The pods' scripts run here as the manifests give them, under busybox's sh (the image's
-// shell) when it is installed and under the system's sh, with a fake ramp on the PATH that
-// records its arguments: what each pod would run, and what it does on each outcome.
+// The pods' scripts run here as the manifests give them, under busybox's sh with only
+// busybox's applets (the image's shell and tools) when busybox is installed and under the
+// system's sh, with a fake ramp on the PATH that records its arguments: what each pod would
+// run, and what it does on each outcome.
 
 // fakeRamp records its arguments in $FAKE_LOG/args-NAME (NAME: the completion index, else
 // "setup"), writes the file its --out names (setup) or its --out snapshot= names (run) unless
@@ -48,15 +49,32 @@ write
 exit "${FAKE_CODE:-0}"
 `
 
-// shells are the shells to run the scripts with.
-func shells(t *testing.T) map[string][]string {
+// shell is a shell to run the scripts with, and the PATH they find commands on.
+type shell struct {
+	argv []string
+	path string
+}
+
+// shells are busybox's sh with nothing but busybox's applets on the PATH — what the image's
+// distroless base has — when busybox is installed, and the system's sh.
+func shells(t *testing.T) map[string]shell {
 	t.Helper()
-	out := map[string][]string{}
-	if p, err := exec.LookPath("busybox"); err == nil {
-		out["busybox"] = []string{p, "sh"}
+	out := map[string]shell{}
+	if bb, err := exec.LookPath("busybox"); err == nil {
+		list, err := exec.Command(bb, "--list").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		for _, applet := range strings.Fields(string(list)) {
+			if err := os.Symlink(bb, filepath.Join(dir, applet)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out["busybox"] = shell{[]string{bb, "sh"}, dir}
 	}
-	if p, err := exec.LookPath("sh"); err == nil {
-		out["sh"] = []string{p}
+	if sh, err := exec.LookPath("sh"); err == nil {
+		out["sh"] = shell{[]string{sh}, os.Getenv("PATH")}
 	}
 	if len(out) == 0 {
 		t.Skip("no sh here")
@@ -67,13 +85,13 @@ func shells(t *testing.T) map[string][]string {
 // pod is where a container's script runs: a results directory, a log of the fake ramp's
 // calls and the container's environment.
 type pod struct {
-	shell   []string
+	shell   shell
 	results string
 	log     string
 	env     []string
 }
 
-func newPod(t *testing.T, shell []string, c *corev1.Container, extra ...string) *pod {
+func newPod(t *testing.T, shell shell, c *corev1.Container, extra ...string) *pod {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
@@ -86,7 +104,7 @@ func newPod(t *testing.T, shell []string, c *corev1.Container, extra ...string) 
 	if err := os.WriteFile(filepath.Join(bin, "ramp"), []byte(fakeRamp), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	p.env = []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "FAKE_LOG=" + p.log, "FAKE_WRITE=data"}
+	p.env = []string{"PATH=" + bin + string(os.PathListSeparator) + shell.path, "FAKE_LOG=" + p.log, "FAKE_WRITE=data"}
 	for _, e := range c.Env {
 		switch {
 		case e.Name == envResults:
@@ -105,8 +123,8 @@ func (p *pod) command(ctx context.Context, c *corev1.Container) *exec.Cmd {
 	if len(c.Command) < 3 || c.Command[0] != "sh" || c.Command[1] != "-c" {
 		panic(fmt.Sprintf("%s: command %q is not sh -c", c.Name, c.Command))
 	}
-	args := slices.Concat(p.shell[1:], c.Command[1:], c.Args)
-	cmd := exec.CommandContext(ctx, p.shell[0], args...)
+	args := slices.Concat(p.shell.argv[1:], c.Command[1:], c.Args)
+	cmd := exec.CommandContext(ctx, p.shell.argv[0], args...)
 	cmd.Env = p.env
 	// The script and what it starts are one process group, ended together if the test
 	// gives up, so that no fake ramp outlives it holding its output open.
