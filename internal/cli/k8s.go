@@ -235,11 +235,15 @@ func (f *k8sFlags) run(now time.Time) (*k8s.Run, error) {
 		Segments:     f.parallelism,
 		StartAt:      start,
 		Deadline:     k8s.Deadline(p, start, mergeSlack),
+		Written:      now,
 		Files:        files,
 		Vars:         files.Vars(vars, k8s.ScenarioMount),
 		Setup:        p.Setup != nil,
 		Claim:        f.pvc,
 		StorageClass: f.storageClass,
+	}
+	if !r.Deadline.After(now) {
+		return nil, fmt.Errorf("--start-at %s: the test would be over by now", f.startAt)
 	}
 	if r.Name == "" {
 		r.Name = defaultRunName(f.file, start)

@@ -81,13 +81,13 @@ func decodeManifests(t *testing.T, stream string) (*corev1.ConfigMap, map[string
 func TestK8sShipsScenarioAndData(t *testing.T) {
 	file, tokens := k8sFiles(t)
 	code, stdout, stderr := runRamp(context.Background(), "k8s", file, "--parallelism", "2", "--image", "ramp:test",
-		"--namespace", "load", "--pvc", "results", "--start-at", "2026-12-01T10:00:00Z",
+		"--namespace", "load", "--pvc", "results", "--start-at", "2099-12-01T10:00:00Z",
 		"-e", "BASE_URL=http://api:8080", "-e", "TOKENS_CSV="+tokens)
 	if code != ExitPass {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	cm, jobs := decodeManifests(t, stdout)
-	name := "ramp-k8s-20261201-100000"
+	name := "ramp-k8s-20991201-100000"
 	if cm == nil || cm.Name != name+"-scenario" || cm.Namespace != "load" {
 		t.Fatalf("ConfigMap %+v", cm)
 	}
@@ -114,13 +114,13 @@ func TestK8sShipsScenarioAndData(t *testing.T) {
 		t.Errorf("items %v", items)
 	}
 	args := strings.Join(seg.Spec.Template.Spec.Containers[0].Args, " ")
-	for _, w := range []string{"run /scenario/tests/k8s.yaml ", "--start-at 2026-12-01T10:00:00Z", "-e TOKENS_CSV=/scenario/tokens.csv",
+	for _, w := range []string{"run /scenario/tests/k8s.yaml ", "--start-at 2099-12-01T10:00:00Z", "-e TOKENS_CSV=/scenario/tokens.csv",
 		"-e BASE_URL=http://api:8080", "--setup-data /results/" + name + "/setup.json"} {
 		if !strings.Contains(args, w) {
 			t.Errorf("segment args %q lack %q", args, w)
 		}
 	}
-	if !strings.Contains(stderr, name+": 2 segments start at 2026-12-01T10:00:00Z") {
+	if !strings.Contains(stderr, name+": 2 segments start at 2099-12-01T10:00:00Z") {
 		t.Errorf("stderr %q", stderr)
 	}
 }
@@ -129,7 +129,7 @@ func TestK8sShipsScenarioAndData(t *testing.T) {
 // any other variable read from the environment is refused, named.
 func TestK8sEnvironment(t *testing.T) {
 	file, tokens := k8sFiles(t)
-	args := []string{"k8s", file, "--parallelism", "1", "--image", "ramp:test", "--storage-class", "nfs", "--start-at", "2026-12-01T10:00:00Z"}
+	args := []string{"k8s", file, "--parallelism", "1", "--image", "ramp:test", "--storage-class", "nfs", "--start-at", "2099-12-01T10:00:00Z"}
 	t.Setenv("TOKENS_CSV", tokens)
 	t.Setenv("BASE_URL", "http://api:8080")
 	code, _, stderr := runRamp(context.Background(), args...)
@@ -141,7 +141,7 @@ func TestK8sEnvironment(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	_, jobs := decodeManifests(t, stdout)
-	if a := strings.Join(jobs["ramp-k8s-20261201-100000-segments"].Spec.Template.Spec.Containers[0].Args, " "); !strings.Contains(a, "-e TOKENS_CSV=/scenario/tokens.csv") {
+	if a := strings.Join(jobs["ramp-k8s-20991201-100000-segments"].Spec.Template.Spec.Containers[0].Args, " "); !strings.Contains(a, "-e TOKENS_CSV=/scenario/tokens.csv") {
 		t.Errorf("segment args %q: want the environment's data path mapped to the mount", a)
 	}
 }
@@ -192,7 +192,8 @@ func TestK8sRefuses(t *testing.T) {
 		{"bad namespace", append([]string{file, "--namespace", "Load_Test"}, base...), `--namespace "Load_Test"`},
 		{"name too long", append([]string{file, "--name", strings.Repeat("a", 46)}, base...), "no more than 45"},
 		{"bad start", append([]string{file, "--start-at", "tomorrow"}, base...), "RFC3339"},
-		{"start twice", append([]string{file, "--start-at", "2026-12-01T10:00:00Z", "--start-in", "1m"}, base...), "exclusive"},
+		{"start past", append([]string{file, "--start-at", "2001-12-01T10:00:00Z"}, base...), "the test would be over by now"},
+		{"start twice", append([]string{file, "--start-at", "2099-12-01T10:00:00Z", "--start-in", "1m"}, base...), "exclusive"},
 		{"regions", append([]string{file, "--region-per-segment", "eu-west"}, base...), "1 regions for 2 segments"},
 		{"two files", append([]string{file, file}, base...), "exactly one scenario file"},
 		{"too large", append([]string{big}, base...), "more than a ConfigMap may"},

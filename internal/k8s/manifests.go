@@ -33,6 +33,9 @@ const (
 // The shared volume is made writable for the group (fsGroup).
 const runAs = 65532
 
+// mergeTime is how long the merge may take once the snapshots are there.
+const mergeTime = 5 * time.Minute
+
 // The suffixes of the objects' names, after Run.Name.
 const (
 	suffixConfigMap = "-scenario"
@@ -55,6 +58,11 @@ type Run struct {
 	StartAt time.Time
 	// Deadline is when the merge stops waiting for the segments' snapshots (see Deadline).
 	Deadline time.Time
+	// Written is when the manifests were written. Every Job ends by Deadline plus
+	// mergeTime after it was written (activeDeadlineSeconds, counted from the Job's start,
+	// which comes later): a pod that never starts (an image that cannot be pulled, a claim
+	// that does not bind) fails its Job instead of leaving it, and whoever waits, waiting.
+	Written time.Time
 	// Files are the scenario and its data files, mounted at ScenarioMount.
 	Files *Files
 	// Vars are the -e variables of every ramp command, as the pods must see them (Files.Vars).
@@ -96,6 +104,9 @@ func Sequence(n int) string {
 func Manifests(r *Run) ([]runtime.Object, error) {
 	if r.Segments < 1 {
 		return nil, fmt.Errorf("k8s: %d segments: want at least 1", r.Segments)
+	}
+	if !r.Written.Before(r.Deadline) {
+		return nil, fmt.Errorf("k8s: the merge's deadline %v is not after the manifests' writing %v", r.Deadline, r.Written)
 	}
 	if len(r.Regions) > 0 && len(r.Regions) != r.Segments {
 		return nil, fmt.Errorf("k8s: %d regions for %d segments: want one per segment", len(r.Regions), r.Segments)
@@ -247,7 +258,11 @@ func (r *Run) job(suffix, component string, pod corev1.PodTemplateSpec, spec fun
 	j := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: r.meta(suffix, component),
-		Spec:       batchv1.JobSpec{BackoffLimit: new(int32(0)), Template: pod},
+		Spec: batchv1.JobSpec{
+			BackoffLimit:          new(int32(0)),
+			ActiveDeadlineSeconds: new(r.activeDeadline()),
+			Template:              pod,
+		},
 	}
 	if spec != nil {
 		spec(&j.Spec)
@@ -355,6 +370,12 @@ func (r *Run) varArgs() []string {
 		args = append(args, "-e", k+"="+r.Vars[k])
 	}
 	return args
+}
+
+// activeDeadline is every Job's activeDeadlineSeconds: from the manifests' writing to the
+// merge's deadline and the merge itself, in whole seconds.
+func (r *Run) activeDeadline() int64 {
+	return int64((r.Deadline.Sub(r.Written) + mergeTime + time.Second - 1) / time.Second)
 }
 
 func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }

@@ -178,6 +178,9 @@ func checkWiring(t *testing.T, r *Run, got objects) {
 		if j.Spec.BackoffLimit == nil || *j.Spec.BackoffLimit != 0 {
 			t.Errorf("job %s: backoffLimit %v, want 0", name, j.Spec.BackoffLimit)
 		}
+		if want := int64(r.Deadline.Sub(r.Written)/time.Second) + 300; j.Spec.ActiveDeadlineSeconds == nil || *j.Spec.ActiveDeadlineSeconds != want {
+			t.Errorf("job %s: activeDeadlineSeconds %v, want %d: to the merge's deadline, and 5 minutes to merge", name, deref(j.Spec.ActiveDeadlineSeconds), want)
+		}
 		if j.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
 			t.Errorf("job %s: restartPolicy %q", name, j.Spec.Template.Spec.RestartPolicy)
 		}
@@ -451,6 +454,10 @@ func TestManifestsRefuse(t *testing.T) {
 	if _, err := Manifests(r); err == nil {
 		t.Error("1 region for 2 segments accepted")
 	}
+	r.Regions, r.Written = nil, r.Deadline
+	if _, err := Manifests(r); err == nil {
+		t.Error("a deadline before the manifests were written accepted")
+	}
 }
 
 // testRun is a run of n segments of a scenario written to a temporary directory, with data
@@ -485,6 +492,7 @@ func testRun(t *testing.T, n int, data, setup bool) *Run {
 		Segments:     n,
 		StartAt:      start,
 		Deadline:     start.Add(time.Hour),
+		Written:      start.Add(-2 * time.Minute),
 		Files:        f,
 		Vars:         map[string]string{"RATE": "100", "BASE_URL": "http://api.load.svc:8080"},
 		Setup:        setup,
