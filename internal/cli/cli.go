@@ -41,6 +41,10 @@ Usage:
                                segments (ramp run --out snapshot=PATH)
   ramp validate [-e KEY=VALUE]... FILE...
                                check scenario files without sending traffic
+  ramp k8s FILE --parallelism N --image IMAGE (--pvc NAME | --storage-class CLASS)
+                [--namespace NS] [-e KEY=VALUE]... [--start-in D | --start-at TIME] [--output PATH]
+                               the Kubernetes manifests of a distributed run: N segment
+                               pods from one start time, then one merged verdict
   ramp version
   ramp mina serve|migrate|seed the reference Mina server (see "ramp mina help")
 
@@ -78,6 +82,8 @@ func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) in
 		return setupCommand(ctx, rest, stdout, stderr)
 	case "validate":
 		return validateCommand(rest, stdout, stderr)
+	case "k8s":
+		return k8sCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ramp", Version())
 		return ExitPass
