@@ -64,16 +64,9 @@ func parseK8sFlags(args []string, stderr io.Writer) (*k8sFlags, error) {
 	fs.StringVar(&f.storageClass, "storage-class", "", "create the results claim (ReadWriteMany) of storage `CLASS` instead")
 	fs.StringVar(&f.storageSize, "storage-size", "1Gi", "the `SIZE` of a claim created with --storage-class")
 	fs.StringVar(&f.regions, "region-per-segment", "", "tag segment i with region i of this comma-separated `LIST` (--tag region=…)")
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(files) != 1 {
 		return nil, fmt.Errorf("ramp k8s: name exactly one scenario file (got %d)", len(files))

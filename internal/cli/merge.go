@@ -30,19 +30,12 @@ func mergeCommand(args []string, stdout, stderr io.Writer) int {
 	reportHTML := fs.String("report", "", "write an HTML report to `PATH.html`")
 	noColor := fs.Bool("no-color", false, "no colours in the output")
 	quiet := fs.Bool("quiet", false, "print the one-line verdict only")
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return ExitPass
-			}
-			return ExitUsage
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitPass
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+		return ExitUsage
 	}
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "ramp merge: name the snapshots of a test's segments (ramp run --out snapshot=PATH)")

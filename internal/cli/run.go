@@ -108,16 +108,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	nth := fs.String("segment", "", "run the i-th of n equal segments, `i/n` from 1/n to n/n (shorthand for --execution-segment)")
 	startAt := fs.String("start-at", "", "begin the load at this RFC 3339 time, after setup: the segments of a distributed run start together")
 	fs.StringVar(&f.setupData, "setup-data", "", "use this JSON (from ramp setup) as setup's data instead of running setup; teardown is left to the segment that starts at 0")
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(files) != 1 {
 		return nil, fmt.Errorf("ramp run: name exactly one scenario file (got %d)", len(files))

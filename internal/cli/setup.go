@@ -21,19 +21,12 @@ func setupCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.Var(varsFlag(vars), "e", "set a variable KEY=VALUE that the file reads as ${KEY} (repeatable)")
 	out := fs.String("out", "", "write setup's captured data as JSON to `PATH` (required)")
 	baseURL := fs.String("base-url", "", "the target's base URL (sets BASE_URL)")
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return ExitPass
-			}
-			return ExitUsage
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitPass
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+		return ExitUsage
 	}
 	if len(files) != 1 || *out == "" {
 		fmt.Fprintln(stderr, "ramp setup: name one scenario file and --out PATH")

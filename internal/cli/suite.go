@@ -58,16 +58,9 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 	fs.IntVar(&f.parallelism, "parallelism", 1, "run each test as `N` segment processes on this machine, started together and merged (a distributed run, locally)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
 	mina := fs.String("mina-args", "", "extra arguments for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
-	var dirs []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		dirs = append(dirs, fs.Arg(0))
-		args = fs.Args()[1:]
+	dirs, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(dirs) > 1 {
 		return nil, fmt.Errorf("ramp suite: name at most one directory (got %d)", len(dirs))
