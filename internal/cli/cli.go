@@ -27,7 +27,7 @@ const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs un
 
 Usage:
   ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|snapshot=PATH]... [--summary-export PATH]
-                [--report PATH.html] [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
+                [--report PATH.html] [--junit PATH] [--markdown PATH] [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
                 [--tag K=V]... [--start-at TIME] [--setup-data setup.json]
   ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [-e KEY=VALUE]...
                                run a directory of tests (default: the bundled Mina suite,
@@ -36,7 +36,7 @@ Usage:
   ramp setup FILE [-e KEY=VALUE]... --out setup.json
                                run setup once, for the segments of a distributed run
                                (ramp run --setup-data setup.json)
-  ramp merge SNAPSHOT... [--summary-export PATH] [--report PATH.html]
+  ramp merge SNAPSHOT... [--summary-export PATH] [--report PATH.html] [--junit PATH] [--markdown PATH]
                                one result and verdict from the snapshots of a test's
                                segments (ramp run --out snapshot=PATH)
   ramp validate [-e KEY=VALUE]... FILE...

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/ramp-dev/ramp/internal/engine"
-	"github.com/ramp-dev/ramp/internal/outfile"
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
@@ -26,8 +25,8 @@ import (
 func mergeCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ramp merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	summaryExport := fs.String("summary-export", "", "write the JSON summary to `PATH`")
-	reportHTML := fs.String("report", "", "write an HTML report to `PATH.html`")
+	var results resultFiles
+	results.register(fs)
 	noColor := fs.Bool("no-color", false, "no colours in the output")
 	quiet := fs.Bool("quiet", false, "print the one-line verdict only")
 	files, err := parseArgs(fs, args)
@@ -41,14 +40,9 @@ func mergeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ramp merge: name the snapshots of a test's segments (ramp run --out snapshot=PATH)")
 		return ExitUsage
 	}
-	for _, path := range []string{*summaryExport, *reportHTML} {
-		if path == "" {
-			continue
-		}
-		if err := outfile.Check(path); err != nil {
-			fmt.Fprintf(stderr, "ramp merge: %s: %v\n", path, err)
-			return ExitUsage
-		}
+	if err := results.check(); err != nil {
+		fmt.Fprintln(stderr, "ramp merge:", err)
+		return ExitUsage
 	}
 	res, test, err := mergeSnapshots(files)
 	if err != nil {
@@ -63,15 +57,7 @@ func mergeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ramp merge:", err)
 	}
 	code := exitCode(res.Verdict)
-	if *summaryExport != "" {
-		code = max(code, writeOutput(stderr, "--summary-export "+*summaryExport, func() error { return writeJSON(*summaryExport, summary) }))
-	}
-	if *reportHTML != "" {
-		name := strings.TrimSuffix(filepath.Base(test.File), filepath.Ext(test.File))
-		code = max(code, writeOutput(stderr, "--report "+*reportHTML, func() error {
-			return writeHTMLReport(*reportHTML, report.SingleTestSuite(name, summary))
-		}))
-	}
+	code = max(code, results.write(stderr, strings.TrimSuffix(filepath.Base(test.File), filepath.Ext(test.File)), summary))
 	return code
 }
 

@@ -21,9 +21,17 @@ func TestMergeOneSnapshotIsTheRun(t *testing.T) {
 	if code != ExitPass {
 		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	code, stdout, stderr = runRamp(context.Background(), "merge", snap, "--summary-export", filepath.Join(dir, "merged.json"), "--no-color")
+	code, stdout, stderr = runRamp(context.Background(), "merge", snap, "--summary-export", filepath.Join(dir, "merged.json"), "--no-color",
+		"--junit", filepath.Join(dir, "junit.xml"), "--markdown", filepath.Join(dir, "summary.md"), "--report", filepath.Join(dir, "r.html"))
 	if code != ExitPass {
 		t.Fatalf("merge: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// What ramp run writes, ramp merge writes: JUnit (a case per threshold), Markdown, HTML.
+	junit, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	md, _ := os.ReadFile(filepath.Join(dir, "summary.md"))
+	html, _ := os.ReadFile(filepath.Join(dir, "r.html"))
+	if !strings.Contains(string(junit), `tests="2" failures="0"`) || !strings.Contains(string(md), "✅ PASS") || !strings.Contains(string(html), "PASS") {
+		t.Errorf("merge's JUnit, Markdown or HTML:\n%s\n%s", junit, md)
 	}
 	run, merged := readSummary(t, filepath.Join(dir, "run.json")), readSummary(t, filepath.Join(dir, "merged.json"))
 	if merged.Verdict != run.Verdict || merged.Metrics.RequestsTotal != run.Metrics.RequestsTotal ||

@@ -25,16 +25,15 @@ import (
 
 // runFlags are the options of `ramp run`, k6's names where k6 has one.
 type runFlags struct {
-	file          string
-	vars          map[string]string
-	outs          outsFlag // --out json=PATH, snapshot=PATH
-	summaryExport string
-	reportHTML    string
-	quiet         bool
-	noColor       bool
-	quick         bool
-	timeScale     float64
-	baseURL       string
+	file      string
+	vars      map[string]string
+	outs      outsFlag    // --out json=PATH, snapshot=PATH
+	results   resultFiles // --summary-export, --report, --junit, --markdown
+	quiet     bool
+	noColor   bool
+	quick     bool
+	timeScale float64
+	baseURL   string
 	// A distributed run's segment (see `ramp merge`).
 	segment   segment.Segment
 	tags      varsFlag // --tag K=V: added to every sample
@@ -94,8 +93,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE that the file reads as ${KEY} (repeatable)")
 	fs.Var(&f.outs, "out", "json=PATH streams every sample as k6's NDJSON; snapshot=PATH writes the mergeable metrics snapshot (repeatable)")
 	fs.Var(&f.outs, "o", "short for --out")
-	fs.StringVar(&f.summaryExport, "summary-export", "", "write the JSON summary to `PATH`")
-	fs.StringVar(&f.reportHTML, "report", "", "write an HTML report to `PATH.html`")
+	f.results.register(fs)
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress and no summary; the one-line verdict still prints")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours in the output")
 	fs.BoolVar(&f.quick, "quick", false, "compress every duration 20x, keeping rates and VU counts")
@@ -160,11 +158,8 @@ func (f *runFlags) outputPaths() [][2]string {
 	for _, o := range f.outs {
 		out = append(out, [2]string{"--out " + o.kind + "=", o.path})
 	}
-	if f.summaryExport != "" {
-		out = append(out, [2]string{"--summary-export ", f.summaryExport})
-	}
-	if f.reportHTML != "" {
-		out = append(out, [2]string{"--report ", f.reportHTML})
+	for _, p := range f.results.paths() {
+		out = append(out, [2]string{p[0] + " ", p[1]})
 	}
 	return out
 }
@@ -274,15 +269,8 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 			code = max(code, writeOutput(stderr, "--out snapshot="+o.path, func() error { return writeSnapshot(o.path, res, test) }))
 		}
 	}
-	if f.summaryExport != "" {
-		code = max(code, writeOutput(stderr, "--summary-export "+f.summaryExport, func() error { return writeJSON(f.summaryExport, summary) }))
-	}
-	if f.reportHTML != "" {
-		name := strings.TrimSuffix(filepath.Base(f.file), filepath.Ext(f.file))
-		code = max(code, writeOutput(stderr, "--report "+f.reportHTML, func() error {
-			return writeHTMLReport(f.reportHTML, report.SingleTestSuite(name, summary))
-		}))
-	}
+	name := strings.TrimSuffix(filepath.Base(f.file), filepath.Ext(f.file))
+	code = max(code, f.results.write(stderr, name, summary))
 	return code
 }
 
