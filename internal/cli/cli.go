@@ -27,7 +27,8 @@ const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs un
 
 Usage:
   ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|snapshot=PATH]... [--summary-export PATH]
-                [--report PATH.html] [--junit PATH] [--markdown PATH] [--quiet] [--no-color] [--quick | --time-scale F] [--base-url URL]
+                [--report PATH.html] [--junit PATH] [--markdown PATH] [--quiet] [--no-color]
+                [--quick | --time-scale F] [--base-url URL]
                 [--tag K=V]... [--start-at TIME] [--setup-data setup.json]
   ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [-e KEY=VALUE]...
                                run a directory of tests (default: the bundled Mina suite,
