@@ -73,3 +73,13 @@ func TestReportCommands(t *testing.T) {
 		t.Fatalf("ramp report on a bare directory: exit %d\n%s", code, stderr)
 	}
 }
+
+// Asking a command for its help is not a usage error.
+func TestHelpExitsZero(t *testing.T) {
+	for _, cmd := range []string{"run", "suite", "merge", "setup"} {
+		code, _, stderr := runRamp(context.Background(), cmd, "--help")
+		if code != ExitPass || !strings.Contains(stderr, "Usage of ramp "+cmd) {
+			t.Errorf("ramp %s --help: exit %d\n%s", cmd, code, stderr)
+		}
+	}
+}

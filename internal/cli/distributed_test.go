@@ -85,11 +85,16 @@ func TestStartAtAndTag(t *testing.T) {
 	dir := t.TempDir()
 	file := writeScenario(t, constantRate)
 	at := time.Now().Add(1500 * time.Millisecond).UTC()
-	snap, ndjson := filepath.Join(dir, "s.snap"), filepath.Join(dir, "s.ndjson")
+	snap, ndjson, summary := filepath.Join(dir, "s.snap"), filepath.Join(dir, "s.ndjson"), filepath.Join(dir, "s.json")
 	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "-e", "DURATION=1s", "--quiet",
-		"--start-at", at.Format(time.RFC3339Nano), "--tag", "region=eu-west", "-o", "snapshot="+snap, "-o", "json="+ndjson)
+		"--start-at", at.Format(time.RFC3339Nano), "--tag", "region=eu-west", "-o", "snapshot="+snap, "-o", "json="+ndjson,
+		"--summary-export", summary)
 	if code != ExitPass {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// The charts begin with the load, not with the wait for --start-at.
+	if se := readSummary(t, summary).Series; se == nil || len(se.RPS) == 0 || se.RPS[0] == 0 || se.T[0] < 1 {
+		t.Errorf("series %+v: want it to begin at the first requests, after the 1.5 s wait", se)
 	}
 	b, _ := os.ReadFile(snap)
 	s, err := output.DecodeRun(b)

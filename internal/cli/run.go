@@ -167,10 +167,11 @@ func (f *runFlags) outputPaths() [][2]string {
 // runCommand is `ramp run`.
 func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
 	f, err := parseRunFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitPass // the help was asked for, and printed
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, err)
-		}
+		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
 	env := map[string]string{} // what the file read of the environment, for a snapshot

@@ -134,10 +134,11 @@ func suiteFiles(dir string) ([]suiteFile, error) {
 // suiteCommand is `ramp suite`.
 func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
 	f, err := parseSuiteFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitPass // the help was asked for, and printed
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, err)
-		}
+		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
 	files, err := suiteFiles(f.dir)

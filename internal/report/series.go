@@ -26,7 +26,17 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoin
 	start := snap.Time.Add(-snap.Elapsed)
 	s := &Series{IntervalSeconds: interval.Seconds()}
 	pts := reqs.Points()
-	for i, p := range pts {
+	// The charts begin at the first request: a distributed run's segments start their clocks
+	// before they wait for --start-at, and those empty seconds are not the test.
+	first := 0
+	for first < len(pts) && pts[first].Count == 0 {
+		first++
+	}
+	if first == len(pts) {
+		first = 0
+	}
+	for i := first; i < len(pts); i++ {
+		p := pts[i]
 		off := p.Time.Sub(start)
 		s.T = append(s.T, round(off.Seconds(), 3))
 		s.RPS = append(s.RPS, round(p.Sum/interval.Seconds(), 2))
@@ -36,6 +46,7 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoin
 		}
 		s.TargetRPS = append(s.TargetRPS, nil)
 	}
+	pts = pts[first:]
 	n := len(pts)
 	at := func(key string) []metrics.SeriesPoint {
 		if ser, ok := snap.Series(key); ok {
@@ -55,7 +66,14 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoin
 	for _, p := range at(metrics.HTTPReqFailed) {
 		s.Errors = append(s.Errors, float64(p.Passes)) // http_req_failed is true for a failure
 	}
-	var last float64
+	var last float64 // a gauge holds its value between changes, from before the first point too
+	if vus, ok := snap.Series(metrics.VUs); ok && len(pts) > 0 {
+		for _, p := range vus.Points() {
+			if p.Time.Before(pts[0].Time) && p.Count > 0 {
+				last = p.Value
+			}
+		}
+	}
 	for _, p := range at(metrics.VUs) {
 		if p.Count > 0 {
 			last = p.Value
