@@ -89,7 +89,8 @@ func sloOf(p *plan.Plan, ths []threshold.Threshold, snap *metrics.Snapshot) SLO 
 // Stage is one stage of a scenario (a constant executor has one) and what ran during it: the
 // scenario's own requests, by its `scenario` tag, over the series intervals that begin in it
 // (its edges rounded to the nearest interval: the load starts a few milliseconds into the
-// first one, after the registry).
+// first one, after the registry; the last stage runs to the end of the series), per second
+// of the stage as scheduled.
 type Stage struct {
 	Scenario string
 	Index    int // from 0, in the scenario's order
@@ -133,14 +134,22 @@ func stageFigures(p *plan.Plan, snap *metrics.Snapshot, loadStart time.Time) []S
 		}
 		origin := reqs.At(0).Time
 		iv := reqs.Interval()
-		for i, st := range stagesOf(sc) {
+		stages := stagesOf(sc)
+		for i, st := range stages {
 			st.Scenario, st.Index = sc.Name, i
-			// A point counts whole or not at all.
+			// A point counts whole or not at all. The last stage keeps the responses that
+			// arrive after its end (the graceful stop's drain): they were sent in it.
 			from := roundTo(loadStart.Add(st.Start), origin, iv)
 			to := roundTo(loadStart.Add(st.End), origin, iv)
+			if i == len(stages)-1 {
+				to = origin.Add(time.Duration(reqs.Len()) * iv)
+			}
 			if to.After(from) {
 				r := reqs.Window(from, to)
-				st.Requests, st.RPS = r.Count, r.Rate
+				st.Requests = r.Count
+				if d := st.End - st.Start; d > 0 {
+					st.RPS = float64(r.Count) / d.Seconds() // per second of the stage as scheduled
+				}
 				if f := failed.Window(from, to); f.Count > 0 {
 					st.ErrorRate = f.Rate
 				}
