@@ -97,8 +97,14 @@ func Recommend(s *Summary) []string {
 			": its figures are not trustworthy — run the load from a bigger machine or one with more cores, or split it across machines.")
 	}
 	out = append(out, monitorAdvice(s)...)
-	if len(out) == 0 {
+	switch {
+	case len(out) > 0:
+	case s.Verdict == "pass":
 		out = append(out, headroomNote(s))
+	default:
+		// Headroom is only shown by a run that passed: one that could not show its SLOs
+		// hold, or did not, has its reasons beside its verdict instead.
+		out = append(out, fmt.Sprintf("No advice from the figures, but the verdict is %s: see its reasons.", strings.ToUpper(s.Verdict)))
 	}
 	return out
 }

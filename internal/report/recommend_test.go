@@ -12,6 +12,7 @@ func healthy() *Summary {
 		SLOLines: map[string]float64{"p95": 800},
 		Load:     Load{Delivered: true, IterationsScheduled: 24000},
 		Series:   &Series{RPS: []float64{380, 412, 405}, VUs: []float64{20, 31, 28}},
+		Verdict:  "pass",
 	}
 }
 
@@ -73,6 +74,9 @@ func TestRecommend(t *testing.T) {
 		{"cache misses", func(s *Summary) {
 			s.Monitors = []MonitorSeries{{Name: "redis.hit_ratio", Unit: "ratio", V: []*float64{fp(0.2), fp(0.4)}}}
 		}, []string{"redis.hit_ratio averaged 30%", "miss the cache"}, nil},
+		// A run that did not pass never reads "no problem, headroom": its verdict says why.
+		{"inconclusive without advice", func(s *Summary) { s.Verdict = "inconclusive" }, []string{"verdict is INCONCLUSIVE"}, []string{"No problem", "headroom"}},
+		{"failed without advice", func(s *Summary) { s.Verdict = "fail" }, []string{"verdict is FAIL"}, []string{"No problem", "headroom"}},
 		// A monitor with an error and no values gives no advice and does not panic.
 		{"monitor error", func(s *Summary) {
 			s.Monitors = []MonitorSeries{{Name: "postgres.connections", Error: "refused"}}
