@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
+	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // Every problem of a scenario's monitors is reported at once, each naming the monitor and the
@@ -38,12 +39,13 @@ func ExampleRunner() {
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	defer srv.Close()
 
-	m, err := monitor.PrometheusMonitor("app", srv.URL+"/metrics",
-		[]monitor.PromSeries{{Name: "db_open", Metric: "db_open_connections", Unit: monitor.UnitCount}}, 100*time.Millisecond)
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: "app", Kind: "prometheus", URL: srv.URL + "/metrics",
+		Series: []plan.PromSeries{{Name: "db_open", Metric: "db_open_connections", Unit: monitor.UnitCount}}, Interval: 100 * time.Millisecond}})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	m := ms[0]
 	defer m.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 350*time.Millisecond)
 	defer cancel()

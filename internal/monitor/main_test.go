@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/monitor"
+	"github.com/ramp-dev/ramp/internal/plan"
 )
 
 // childEnv makes the test binary, re-executed, act as the process a test watches instead of
@@ -74,4 +75,23 @@ func compileRaw(rs []monitor.Raw) ([]monitor.Monitor, []monitor.Unconfigured, er
 		return nil, nil, err
 	}
 	return monitor.Compile(pms)
+}
+
+// prometheusMonitor builds one Prometheus monitor the way a run does (Compile); a zero interval
+// is the default.
+func prometheusMonitor(name, url string, series []monitor.PromSeries, interval time.Duration) (monitor.Monitor, error) {
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: name, Kind: "prometheus", URL: url, Series: series, Interval: interval}})
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
+// processMonitor builds one process monitor by PID the way a run does.
+func processMonitor(name string, pid int, interval time.Duration) monitor.Monitor {
+	ms, _, err := monitor.Compile([]plan.Monitor{{Name: name, Kind: "process", PID: pid, Interval: interval}})
+	if err != nil {
+		panic(err) // the tests give a live PID and a valid interval
+	}
+	return ms[0]
 }

@@ -72,14 +72,6 @@ func (t timing) Interval() time.Duration { return t.interval }
 // Timeout bounds one reading.
 func (t timing) Timeout() time.Duration { return t.timeout }
 
-// newTiming fills the default interval and timeout of the exported constructors.
-func newTiming(name, kind string, interval time.Duration) timing {
-	if interval <= 0 {
-		interval = DefaultInterval
-	}
-	return timing{name: name, kind: kind, interval: interval, timeout: defaultTimeout(interval)}
-}
-
 // validName keeps series names ("<monitor>.<figure>") unambiguous and usable as metric keys.
 var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 

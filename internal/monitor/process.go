@@ -47,12 +47,6 @@ var (
 	_ Timing  = (*processMonitor)(nil)
 )
 
-// ProcessMonitor makes a process monitor for a known PID (the CLI watches the embedded mina
-// with it). A zero interval means DefaultInterval.
-func ProcessMonitor(name string, pid int, interval time.Duration) Monitor {
-	return &processMonitor{timing: newTiming(name, "process", interval), pid: pid, now: time.Now}
-}
-
 // parseProcess reads pid, pidfile or process. name is the monitor's own key (the scenario
 // takes it for Monitor.Name), so a monitor with none of the three watches the process named
 // like the monitor: {name: mina, kind: process} watches mina. A key that is present but empty

@@ -74,7 +74,7 @@ func sampleUntil(t *testing.T, m monitor.Monitor, series string, deadline time.D
 func TestProcessMonitorSeesMemoryGrow(t *testing.T) {
 	t.Parallel()
 	child, start := startChild(t, "grow", "grow-"+fmt.Sprint(rand.Uint64()))
-	m := monitor.ProcessMonitor("child", child.Process.Pid, time.Second)
+	m := processMonitor("child", child.Process.Pid, time.Second)
 	base, err := m.Sample(context.Background())
 	if err != nil || len(base) == 0 || base[0].Series != "rss_bytes" {
 		t.Fatalf("baseline reading: %v, %v", base, err)
@@ -143,7 +143,7 @@ func TestProcessMonitorByPidfile(t *testing.T) {
 func TestProcessMonitorReportsExit(t *testing.T) {
 	t.Parallel()
 	child, _ := startChild(t, "busy", "exit")
-	m := monitor.ProcessMonitor("child", child.Process.Pid, time.Second)
+	m := processMonitor("child", child.Process.Pid, time.Second)
 	if _, err := m.Sample(context.Background()); err != nil {
 		t.Fatalf("Sample of a live child: %v", err)
 	}

@@ -44,22 +44,6 @@ var (
 	_ Timing  = (*prometheusMonitor)(nil)
 )
 
-// PrometheusMonitor makes a Prometheus monitor for a URL with a series list (the CLI watches
-// the embedded mina's /metrics with it). A zero interval means DefaultInterval.
-func PrometheusMonitor(name, rawURL string, series []PromSeries, interval time.Duration) (Monitor, error) {
-	m := &prometheusMonitor{timing: newTiming(name, "prometheus", interval), url: rawURL,
-		series: series, client: &http.Client{}, now: time.Now, rates: map[string][]counter{}}
-	var errs []error
-	if err := checkHTTPURL(rawURL); err != nil {
-		errs = append(errs, err)
-	}
-	errs = append(errs, checkSeries(series)...)
-	if len(errs) > 0 {
-		return nil, &ConfigError{Monitor: name, Err: errors.Join(errs...)}
-	}
-	return m, nil
-}
-
 // parsePrometheus reads url and the series list. An empty url leaves the monitor
 // unconfigured; its series are checked all the same, so a mistake there shows in every run.
 func parsePrometheus(s *spec, pm *plan.Monitor) {

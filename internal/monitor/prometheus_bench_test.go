@@ -28,7 +28,7 @@ func BenchmarkPrometheusSample(b *testing.B) {
 	}
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	b.Cleanup(srv.Close)
-	m, err := monitor.PrometheusMonitor("b", srv.URL+"/metrics", []monitor.PromSeries{
+	m, err := prometheusMonitor("b", srv.URL+"/metrics", []monitor.PromSeries{
 		{Name: "count", Metric: "req_seconds_count"},
 		{Name: "errors", Metric: "req_seconds_count", Labels: map[string]string{"status": "500"}, Rate: true},
 		{Name: "fast", Metric: "req_seconds_bucket", Labels: map[string]string{"le": "0.025"}},

@@ -74,7 +74,7 @@ func TestPrometheusMonitorValuesAndRates(t *testing.T) {
 	for _, v := range []float64{0.05, 0.3, 0.3, 2} {
 		e.latency.Observe(v)
 	}
-	m, err := monitor.PrometheusMonitor("app", e.url, []monitor.PromSeries{
+	m, err := prometheusMonitor("app", e.url, []monitor.PromSeries{
 		{Name: "reads", Metric: "app_requests_total", Labels: map[string]string{"pool": "read"}},
 		{Name: "all", Metric: "app_requests_total"},
 		{Name: "read_ok", Metric: "app_requests_total", Labels: map[string]string{"pool": "read", "code": "200"}},
@@ -158,7 +158,7 @@ func TestPrometheusMonitorErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := monitor.PrometheusMonitor("p", tt.url, tt.series, time.Second)
+			m, err := prometheusMonitor("p", tt.url, tt.series, time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +203,7 @@ func TestPrometheusMonitorReadsMina(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	m, err := monitor.PrometheusMonitor("mina", srv.URL+"/metrics", []monitor.PromSeries{
+	m, err := prometheusMonitor("mina", srv.URL+"/metrics", []monitor.PromSeries{
 		{Name: "pool_waits", Metric: api.MetricPoolWaits},
 		{Name: "pool_wait_rate", Metric: api.MetricPoolWaits, Rate: true},
 		{Name: "pool_in_use", Metric: api.MetricPoolInUse},
@@ -281,7 +281,7 @@ func TestPrometheusMonitorRatios(t *testing.T) {
 	t.Parallel()
 	e := newExposition(t)
 	over := []string{"app_cache_hits_total", "app_cache_misses_total"}
-	m, err := monitor.PrometheusMonitor("app", e.url, []monitor.PromSeries{
+	m, err := prometheusMonitor("app", e.url, []monitor.PromSeries{
 		// Δhits / (Δhits + Δmisses): the hit rate over each interval, both caches together.
 		{Name: "hit_rate", Metric: "app_cache_hits_total", Over: over, Rate: true},
 		// The same for cache a only: the labels select the divisors too.
@@ -343,7 +343,7 @@ func TestPrometheusMonitorRatioMissingDivisor(t *testing.T) {
 	t.Parallel()
 	e := newExposition(t)
 	e.set(cacheExposition(1, 1, 1, 1, 1, 1))
-	m, err := monitor.PrometheusMonitor("app", e.url, []monitor.PromSeries{
+	m, err := prometheusMonitor("app", e.url, []monitor.PromSeries{
 		{Name: "r", Metric: "app_cache_hits_total", Over: []string{"app_cache_hits_total", "app_cache_evictions_total"}},
 		{Name: "usage", Metric: "app_pool_in_use", Over: []string{"app_pool_open"}},
 	}, time.Second)
