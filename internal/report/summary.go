@@ -316,30 +316,11 @@ func limit(t engine.Target) *float64 {
 // thresholdResult renders one threshold's outcome with its expression's parts.
 func thresholdResult(r threshold.Result) ThresholdResult {
 	tr := ThresholdResult{Metric: r.Metric, Expression: r.Expression, Pass: r.Pass, Status: r.Status(),
-		Aggregation: r.Expr.Aggregation(), Op: r.Expr.Op, Limit: r.Expr.Value, Unit: thresholdUnit(r)}
+		Aggregation: r.Expr.Aggregation(), Op: r.Expr.Op, Limit: r.Expr.Value, Unit: r.Unit()}
 	if r.HasValue {
 		tr.Observed = fp(round(r.Observed, 4))
 	}
 	return tr
-}
-
-// thresholdUnit is how a threshold's values read, from its metric and aggregation.
-func thresholdUnit(r threshold.Result) string {
-	name, _, _ := metrics.ParseKey(r.Metric)
-	b, _ := metrics.Lookup(name)
-	switch {
-	case r.Expr.Method == threshold.MethodRate && b.Type == metrics.Rate:
-		return "%"
-	case r.Expr.Method == threshold.MethodRate:
-		return "/s"
-	case r.Expr.Method == threshold.MethodCount:
-		return ""
-	case r.Kind == metrics.Time:
-		return "ms"
-	case r.Kind == metrics.Data:
-		return "bytes"
-	}
-	return ""
 }
 
 // criterionResult renders one criterion's outcome.

@@ -27,7 +27,9 @@ type Result struct {
 	// aggregation, operator and limit) so that nothing parses it again.
 	Expression string
 	Expr       Expression
-	// Kind is the metric's value kind, for formatting Observed and the limit.
+	// Type and Kind are the metric's type and value kind, for formatting Observed and the
+	// limit (see Unit).
+	Type metrics.Type
 	Kind metrics.ValueKind
 	// Observed is the aggregation's value; 0 when HasValue is false.
 	Observed float64
@@ -54,6 +56,24 @@ func (r Result) Status() string {
 	return StatusFail
 }
 
+// Unit is how Observed and the limit read: "%" (a rate metric's share), "/s" (a counter's
+// rate), "ms", "bytes", or "" (a plain number, a count).
+func (r Result) Unit() string {
+	switch {
+	case r.Expr.Method == MethodRate && r.Type == metrics.Rate:
+		return "%"
+	case r.Expr.Method == MethodRate:
+		return "/s"
+	case r.Expr.Method == MethodCount:
+		return ""
+	case r.Kind == metrics.Time:
+		return "ms"
+	case r.Kind == metrics.Data:
+		return "bytes"
+	}
+	return ""
+}
+
 // The statuses of a threshold result.
 const (
 	StatusPass   = "pass"
@@ -68,7 +88,7 @@ const (
 func Evaluate(ts []Threshold, src Source) []Result {
 	results := make([]Result, len(ts))
 	for i, t := range ts {
-		r := Result{Metric: t.Metric, Expression: t.Expr.Source, Expr: t.Expr, Kind: t.Kind, AbortOnFail: t.AbortOnFail}
+		r := Result{Metric: t.Metric, Expression: t.Expr.Source, Expr: t.Expr, Type: t.Type, Kind: t.Kind, AbortOnFail: t.AbortOnFail}
 		if src != nil {
 			r.Observed, r.HasValue = src.Aggregate(t.Metric, t.Expr.Method, t.Expr.Arg)
 		}

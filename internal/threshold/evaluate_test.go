@@ -199,11 +199,16 @@ func TestEvaluateResultFields(t *testing.T) {
 	}}
 	got := Evaluate(ts, src)
 	want := []Result{
-		{Metric: "http_req_failed", Expression: " rate < 0.01 ", Expr: ts[0].Expr, Kind: metrics.Default, Observed: 0.02, HasValue: true, Pass: false, AbortOnFail: true},
-		{Metric: "http_req_duration{name:x}", Expression: "p(95)<800", Expr: ts[1].Expr, Kind: metrics.Time, Observed: 500, HasValue: true, Pass: true},
+		{Metric: "http_req_failed", Expression: " rate < 0.01 ", Expr: ts[0].Expr, Type: metrics.Rate, Kind: metrics.Default, Observed: 0.02, HasValue: true, Pass: false, AbortOnFail: true},
+		{Metric: "http_req_duration{name:x}", Expression: "p(95)<800", Expr: ts[1].Expr, Type: metrics.Trend, Kind: metrics.Time, Observed: 500, HasValue: true, Pass: true},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Evaluate:\n got  %+v\n want %+v", got, want)
+	}
+	for i, want := range []string{"%", "ms"} {
+		if u := got[i].Unit(); u != want {
+			t.Errorf("%s %s: Unit() = %q, want %q", got[i].Metric, got[i].Expression, u, want)
+		}
 	}
 	if got := Evaluate(nil, src); len(got) != 0 {
 		t.Errorf("Evaluate(nil) = %+v, want none", got)
