@@ -307,3 +307,21 @@ func TestShouldAbortMismatchedResults(t *testing.T) {
 		t.Error("ShouldAbort without thresholds = true, want false")
 	}
 }
+
+func TestResultUnit(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ metric, expr, want string }{
+		{"http_req_failed", "rate<0.01", "%"},    // a rate metric's share
+		{"http_reqs", "rate>=400", "/s"},         // a counter's rate
+		{"http_reqs", "count>10", ""},            // a count
+		{"http_req_duration", "p(95)<800", "ms"}, // a time trend
+		{"data_received", "count<1e9", ""},       // a data counter counted
+		{"vus", "value<10", ""},                  // a plain gauge
+	}
+	for _, tt := range tests {
+		r := Evaluate(compile(t, tt.metric, tt.expr), &fakeSource{})[0]
+		if got := r.Unit(); got != tt.want {
+			t.Errorf("%s %s: Unit() = %q, want %q", tt.metric, tt.expr, got, tt.want)
+		}
+	}
+}
