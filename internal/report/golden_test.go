@@ -41,6 +41,7 @@ func goldenSuite() *Suite {
 			{Name: "p95 within 20% of its SLO", Rule: "margin http_req_duration{type:api_read} p(95) 800 20%", Observed: fp(1010.5), Result: "fail", FirstBrokenAt: fp(12)},
 			{Name: "memory growth", Rule: "growth process.rss < 500MB", Observed: fp(12.5), Result: "pass"},
 			{Name: "no deadlocks", Rule: "max of db.deadlocks, fail above 0", Result: "skipped", Detail: "skipped: no monitor db runs in this test"},
+			{Name: "cache hit rate", Rule: "final app.cache_hit_rate, fail below 0.5", Result: "no data", Severity: "warn", Detail: "no data: monitor series app.cache_hit_rate unavailable"},
 		},
 		SLO:     SLOTargets{Metric: "http_req_duration{type:api_read}", P95Ms: fp(800)},
 		Notes:   []string{"generator overloaded — results not trustworthy: schedule lag p99 14ms exceeds 10ms"},

@@ -115,7 +115,9 @@ func WriteJUnit(w io.Writer, s *Suite) error {
 				c.SystemOut = cr.Detail
 			case "no data":
 				if cr.Severity == "warn" {
-					c.SystemOut = fmt.Sprintf("no data (warn only): %s", cr.Detail)
+					// Never a passed case: a warning without data was not judged.
+					c.Skipped = &struct{}{}
+					c.SystemOut = fmt.Sprintf("no data (warn only, not judged): %s", cr.Detail)
 					break
 				}
 				msg := fmt.Sprintf("%s: %s — not judged, the run is inconclusive", cr.Name, cr.Detail)
