@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -43,7 +44,7 @@ func localSegments(ctx context.Context, name string, src []byte, p *plan.Plan, n
 		return nil, err
 	}
 	args := []string{"run", file, "--quiet", "--no-color"}
-	for _, k := range sortedKeys(vars) {
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		args = append(args, "-e", k+"="+vars[k])
 	}
 	if timeScale > 0 {
@@ -97,14 +98,4 @@ func runSegment(ctx context.Context, exe string, args []string) error {
 		return fmt.Errorf("%w\n%s", err, bytes.TrimSpace(out.Bytes()))
 	}
 	return nil
-}
-
-// sortedKeys returns m's keys in order, for a stable command line.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

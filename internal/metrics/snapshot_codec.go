@@ -596,15 +596,9 @@ func (d *decoder) uvarint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		if n == 0 {
-			d.fail("truncated")
-		} else {
-			d.fail("varint overflows 64 bits")
-		}
+	if !d.advance(n) {
 		return 0
 	}
-	d.off += n
 	return v
 }
 
@@ -613,16 +607,25 @@ func (d *decoder) varint() int64 {
 		return 0
 	}
 	v, n := binary.Varint(d.b[d.off:])
-	if n <= 0 {
-		if n == 0 {
-			d.fail("truncated")
-		} else {
-			d.fail("varint overflows 64 bits")
-		}
+	if !d.advance(n) {
 		return 0
 	}
-	d.off += n
 	return v
+}
+
+// advance moves past a varint of n bytes as encoding/binary reports it: 0 means the input
+// ended inside it, a negative n that it overflows 64 bits.
+func (d *decoder) advance(n int) bool {
+	switch {
+	case n == 0:
+		d.fail("truncated")
+	case n < 0:
+		d.fail("varint overflows 64 bits")
+	default:
+		d.off += n
+		return true
+	}
+	return false
 }
 
 func (d *decoder) byte() byte {
