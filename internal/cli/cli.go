@@ -3,13 +3,27 @@
 // executors, flows, monitors and self-check and decides the verdict), shows its progress, has
 // the result rendered (package report) and maps the verdict to an exit code. It reaches the
 // executors, flows and monitors only through the engine; none of the packages imports it.
+//
+// The commands and flags are github.com/spf13/cobra over github.com/spf13/pflag: k6 is built
+// on them, so a k6 user finds the same GNU double-dash flags (`--vus 10`, `-o json=PATH`,
+// `--http-debug=full`), per-command `--help` with examples, did-you-mean for a mistyped command
+// and shell completion (`ramp completion bash|zsh|fish`). Both are the Go ecosystem's
+// well-kept standard for this job (kubectl, docker, helm, gh). Each command is a spec: its
+// help texts and a bind function that registers its flags and returns the body that runs
+// with them — so every command's flags are declared where it reads them, and no state is
+// global: Main builds a fresh command tree per call.
 package cli
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, as PRODUCT.md §1 defines them.
@@ -23,33 +37,9 @@ const (
 	ExitInconclusive = 4
 )
 
-const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs under load.
-
-Usage:
-  ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|snapshot=PATH]... [--summary-export PATH]
-                [--report PATH.html] [--junit PATH] [--markdown PATH] [--quiet] [--no-color]
-                [--quick | --time-scale F] [--base-url URL]
-                [--execution-segment A:B [--execution-segment-sequence S] | --segment i/n]
-                [--tag K=V]... [--start-at TIME] [--setup-data setup.json]
-  ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [--parallelism N]
-             [-e KEY=VALUE]...
-                               run a directory of tests (default: the bundled Mina suite,
-                               against an embedded mina started on a free loopback port)
-  ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
-  ramp setup FILE [-e KEY=VALUE]... --out setup.json
-                               run setup once, for the segments of a distributed run
-                               (ramp run --setup-data setup.json)
-  ramp merge SNAPSHOT... [--summary-export PATH] [--report PATH.html] [--junit PATH] [--markdown PATH]
-                               one result and verdict from the snapshots of a test's
-                               segments (ramp run --out snapshot=PATH)
-  ramp validate [-e KEY=VALUE]... FILE...
-                               check scenario files without sending traffic
-  ramp k8s FILE --parallelism N --image IMAGE (--pvc NAME | --storage-class CLASS)
-                [--namespace NS] [-e KEY=VALUE]... [--start-in D | --start-at TIME] [--output PATH]
-                               the Kubernetes manifests of a distributed run: N segment
-                               pods from one start time, then one merged verdict
-  ramp version
-  ramp mina serve|migrate|seed the reference Mina server (see "ramp mina help")
+// rootLong is `ramp --help`'s text above the command list.
+const rootLong = `ramp verifies that an HTTP API holds its capacity and its SLOs under load: k6-style scenario
+files (YAML), k6's executors, metrics and thresholds, one verdict per run.
 
 Exit codes: 0 pass: every threshold and criterion was judged and held, on the load intended
             1 fail: a threshold or criterion failed, or setup/teardown failed
@@ -57,8 +47,7 @@ Exit codes: 0 pass: every threshold and criterion was judged and held, on the lo
             3 interrupted (SIGINT/SIGTERM; a second one ends teardown at once)
             4 inconclusive: the run cannot show whether the SLOs hold (load not delivered
               beyond options.loadTolerance, generator overloaded, a threshold or criterion
-              without data)
-`
+              without data)`
 
 // Run runs one ramp command and returns its exit code. ctx is cancelled on SIGINT/SIGTERM.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -68,43 +57,144 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // Main is Run with kill, cancelled on a second SIGINT/SIGTERM: what still runs after the
 // first one (teardown, the drain) then ends at once, and the summary of what ran is written.
 func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
+	code := ExitPass
+	root := newRoot(ctx, kill, stdout, stderr, &code)
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		root.SetOut(stderr)
+		_ = root.Help()
 		return ExitUsage
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "run":
-		return runCommand(ctx, kill, rest, stdout, stderr)
-	case "suite":
-		return suiteCommand(ctx, kill, rest, stdout, stderr)
-	case "report":
-		return reportCommand(rest, stdout, stderr)
-	case "merge":
-		return mergeCommand(rest, stdout, stderr)
-	case "setup":
-		return setupCommand(ctx, rest, stdout, stderr)
-	case "validate":
-		return validateCommand(rest, stdout, stderr)
-	case "k8s":
-		return k8sCommand(rest, stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "ramp", Version())
-		return ExitPass
-	case "mina":
-		return minaCommand(ctx, rest, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return ExitPass
-	default:
-		fmt.Fprintf(stderr, "ramp: unknown command %q\n\n%s", cmd, usage)
+	root.SetArgs(args)
+	if cmd, err := singleDashLong(root, args); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", cmd.CommandPath(), err, cmd.CommandPath())
 		return ExitUsage
+	}
+	cmd, err := root.ExecuteC()
+	if err != nil {
+		path := "ramp"
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", path, strings.TrimSpace(err.Error()), path)
+		return ExitUsage
+	}
+	return code
+}
+
+// singleDashLong finds a long flag written with one dash, as Go's flag package took it
+// (`-quick`), which pflag would read as the shorthands -q -u ick: an error saying to write
+// --quick, before anything runs.
+func singleDashLong(root *cobra.Command, args []string) (*cobra.Command, error) {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd.DisableFlagParsing {
+		return root, nil // cobra reports an unknown command itself
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		word, ok := strings.CutPrefix(a, "-")
+		if !ok || len(word) < 2 || strings.HasPrefix(word, "-") {
+			continue
+		}
+		word, _, _ = strings.Cut(word, "=")
+		if f := cmd.Flags().Lookup(word); f != nil {
+			return cmd, fmt.Errorf("unknown flag %s; did you mean --%s? (long flags take two dashes)", a, f.Name)
+		}
+	}
+	return cmd, nil
+}
+
+// newRoot builds the command tree; the chosen command's exit code lands in *code.
+func newRoot(ctx, kill context.Context, stdout, stderr io.Writer, code *int) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "ramp",
+		Short:         "Load tests and SLO verification for HTTP APIs",
+		Long:          rootLong,
+		Version:       Version(),
+		SilenceErrors: true, // Main prints them, once, with where the help is
+		SilenceUsage:  true, // a usage error names the problem, not the whole usage
+		// Did-you-mean for a mistyped command ("rnu" → run), as k6 does.
+		SuggestionsMinimumDistance: 2,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("ramp {{.Version}}\n")
+	root.SetFlagErrorFunc(flagError)
+	for _, s := range []spec{
+		runSpec(ctx, kill, stdout, stderr),
+		inspectSpec(stdout, stderr),
+		suiteSpec(ctx, kill, stdout, stderr),
+		reportSpec(stdout, stderr),
+		setupSpec(ctx, stdout, stderr),
+		mergeSpec(stdout, stderr),
+		validateSpec(stdout, stderr),
+		k8sSpec(stdout, stderr),
+		versionSpec(stdout),
+	} {
+		root.AddCommand(newCommand(s, code))
+	}
+	root.AddCommand(&cobra.Command{
+		Use:   "mina serve|migrate|seed [flags]",
+		Short: "The reference Mina API server, from ramp's own binary",
+		Long: `The reference Mina API server (meetings, tasks, analytics over SQLite or PostgreSQL, with an
+in-process or Redis cache), the same program as the mina binary. Its flags are its own:
+"ramp mina help" lists them.`,
+		Example:            "  ramp mina seed --users 100 --meetings 1000 --tokens-out tokens.csv\n  ramp mina serve --addr 127.0.0.1:5000",
+		DisableFlagParsing: true, // mina parses its own arguments
+		Run:                func(_ *cobra.Command, args []string) { *code = minaCommand(ctx, args, stdout, stderr) },
+	})
+	return root
+}
+
+// versionSpec is `ramp version`.
+func versionSpec(stdout io.Writer) spec {
+	return spec{
+		use:   "version",
+		short: "Print ramp's version, commit, Go version and platform",
+		bind: func(*pflag.FlagSet) body {
+			return func([]string) int {
+				fmt.Fprint(stdout, versionText())
+				return ExitPass
+			}
+		},
 	}
 }
 
-// Version is the module version ramp was built as, or "devel".
+// Version is the module version ramp was built as, or "devel". Snapshots carry it: only
+// snapshots of the same version merge.
 func Version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"
+}
+
+// versionText is what `ramp version` prints: the version, then the commit (from the VCS
+// stamp `go build` records, "+modified" when the tree was not clean), its time, the Go version
+// and the platform, each on its own line.
+func versionText() string {
+	commit, when, modified := "unknown", "", false
+	goVersion := runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if modified {
+		commit += "+modified"
+	}
+	if when != "" {
+		commit += " (" + when + ")"
+	}
+	return fmt.Sprintf("ramp %s\n  commit   %s\n  go       %s\n  platform %s/%s\n",
+		Version(), commit, goVersion, runtime.GOOS, runtime.GOARCH)
 }

@@ -74,12 +74,12 @@ func TestReportCommands(t *testing.T) {
 	}
 }
 
-// Asking a command for its help is not a usage error.
+// Asking a command for its help is not a usage error: the help goes to stdout, exit 0.
 func TestHelpExitsZero(t *testing.T) {
 	for _, cmd := range []string{"run", "suite", "merge", "setup"} {
-		code, _, stderr := runRamp(context.Background(), cmd, "--help")
-		if code != ExitPass || !strings.Contains(stderr, "Usage of ramp "+cmd) {
-			t.Errorf("ramp %s --help: exit %d\n%s", cmd, code, stderr)
+		code, stdout, stderr := runRamp(context.Background(), cmd, "--help")
+		if code != ExitPass || !strings.Contains(stdout, "Usage:\n  ramp "+cmd) {
+			t.Errorf("ramp %s --help: exit %d\n%s\n%s", cmd, code, stdout, stderr)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -48,14 +48,14 @@ const maxRunName = 45
 // mergeSlack is how long after a test's planned end the merge still waits for snapshots.
 const mergeSlack = 10 * time.Minute
 
-func parseK8sFlags(args []string, stderr io.Writer) (*k8sFlags, error) {
-	f := &k8sFlags{vars: map[string]string{}}
-	fs := flag.NewFlagSet("ramp k8s", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// register adds `ramp k8s`'s flags to fs.
+func (f *k8sFlags) register(fs *pflag.FlagSet) {
+	f.vars = map[string]string{}
+	fs.SortFlags = false
 	fs.IntVar(&f.parallelism, "parallelism", 0, "run the test as `N` segments, one pod each (required)")
 	fs.StringVar(&f.image, "image", "", "the container `IMAGE` holding ramp and a shell (the repository's Dockerfile; required)")
 	fs.StringVar(&f.namespace, "namespace", "default", "the `NS` of every object")
-	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE that the file reads as ${KEY}, here and in the pods (repeatable)")
+	fs.VarP(varsFlag(f.vars), "env", "e", "set a variable the file reads as ${KEY}, here and in the pods (repeatable)")
 	fs.StringVar(&f.output, "output", "", "write the manifests to `PATH` instead of stdout")
 	fs.DurationVar(&f.startIn, "start-in", 2*time.Minute, "the segments start together this long (`D`) from now: apply the manifests before then")
 	fs.StringVar(&f.startAt, "start-at", "", "the segments start together at `RFC3339` time (instead of --start-in)")
@@ -64,16 +64,16 @@ func parseK8sFlags(args []string, stderr io.Writer) (*k8sFlags, error) {
 	fs.StringVar(&f.storageClass, "storage-class", "", "create the results claim (ReadWriteMany) of storage `CLASS` instead")
 	fs.StringVar(&f.storageSize, "storage-size", "1Gi", "the `SIZE` of a claim created with --storage-class")
 	fs.StringVar(&f.regions, "region-per-segment", "", "tag segment i with region i of this comma-separated `LIST` (--tag region=…)")
-	files, err := parseArgs(fs, args)
-	if err != nil {
-		return nil, err
-	}
+}
+
+// finish checks the parsed flags and the positional arguments (the one scenario file).
+func (f *k8sFlags) finish(fs *pflag.FlagSet, files []string) error {
 	if len(files) != 1 {
-		return nil, fmt.Errorf("ramp k8s: name exactly one scenario file (got %d)", len(files))
+		return fmt.Errorf("ramp k8s: name exactly one scenario file (got %d)", len(files))
 	}
 	f.file = files[0]
 	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	fs.Visit(func(fl *pflag.Flag) { set[fl.Name] = true })
 	var errs []error
 	if f.parallelism < 1 {
 		errs = append(errs, fmt.Errorf("--parallelism %d: want the number of segments, at least 1", f.parallelism))
@@ -101,9 +101,9 @@ func parseK8sFlags(args []string, stderr io.Writer) (*k8sFlags, error) {
 	errs = append(errs, checkName("--storage-class", f.storageClass, validation.IsDNS1123Subdomain)...)
 	errs = append(errs, checkName("--name", f.name, isRunName)...)
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("ramp k8s: %w", err)
+		return fmt.Errorf("ramp k8s: %w", err)
 	}
-	return f, nil
+	return nil
 }
 
 // checkName checks a name the flag gives, if any.
@@ -127,16 +127,33 @@ func isRunName(name string) []string {
 	return msgs
 }
 
-// k8sCommand is `ramp k8s`: the manifests of a distributed run of one test (package k8s).
-func k8sCommand(args []string, stdout, stderr io.Writer) int {
-	f, err := parseK8sFlags(args, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitPass
-		}
-		fmt.Fprintln(stderr, err)
-		return ExitUsage
+// k8sSpec is `ramp k8s`.
+func k8sSpec(stdout, stderr io.Writer) spec {
+	return spec{
+		use:   "k8s FILE --parallelism N --image IMAGE (--pvc NAME | --storage-class CLASS) [flags]",
+		short: "Kubernetes manifests of one test run as N segments, one verdict",
+		long: `Write the Kubernetes manifests of one test run as N segments on N pods (an Indexed Job) that
+start together, and a merge Job that judges them as one run: one summary, one HTML report,
+one verdict (the merge Job's exit code).`,
+		example: `  ramp k8s examples/constant-rate.yaml --parallelism 4 --image registry.example.com/ramp:1 \
+      --namespace load --storage-class nfs-client -e BASE_URL=http://api:8080 > job.yaml
+  kubectl apply --server-side -f job.yaml`,
+		bind: func(fs *pflag.FlagSet) body {
+			f := &k8sFlags{}
+			f.register(fs)
+			return func(args []string) int {
+				if err := f.finish(fs, args); err != nil {
+					fmt.Fprintln(stderr, err)
+					return ExitUsage
+				}
+				return k8sCommand(f, stdout, stderr)
+			}
+		},
 	}
+}
+
+// k8sCommand is `ramp k8s`: the manifests of a distributed run of one test (package k8s).
+func k8sCommand(f *k8sFlags, stdout, stderr io.Writer) int {
 	run, err := f.run(time.Now())
 	if err != nil {
 		var fe fileError

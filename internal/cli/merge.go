@@ -2,14 +2,14 @@ package cli
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/output"
@@ -18,27 +18,44 @@ import (
 	"github.com/ramp-dev/ramp/internal/segment"
 )
 
+// mergeSpec is `ramp merge`.
+func mergeSpec(stdout, stderr io.Writer) spec {
+	return spec{
+		use:   "merge SNAPSHOT... [flags]",
+		short: "One result and verdict from the snapshots of a test's segments",
+		long: `Merge the snapshots of one test's segments, taken by processes that ran at the same time
+(ramp run --segment i/n --out snapshot=PATH), into the result one process running the whole
+test would have had: its thresholds and criteria judged on the merged data, one verdict and
+ramp run's outputs and exit codes. Snapshots of different tests or ramp versions, a segment
+twice or one missing are refused (exit 2).`,
+		example: `  ramp merge seg-*.snap --summary-export summary.json --report report.html --junit junit.xml`,
+		bind: func(fs *pflag.FlagSet) body {
+			var results resultFiles
+			results.register(fs)
+			trendStats := fs.String("summary-trend-stats", "", "the trend statistics of the k6-format summary export, a `LIST` such as avg,p(95),p(99)")
+			noColor := fs.Bool("no-color", false, "no colours in the output")
+			quiet := fs.BoolP("quiet", "q", false, "print the one-line verdict only")
+			return func(files []string) int {
+				return mergeCommand(files, results, *trendStats, *noColor, *quiet, stdout, stderr)
+			}
+		},
+	}
+}
+
 // mergeCommand is `ramp merge SNAPSHOT...`: the snapshots of one test's segments, taken by
 // processes that ran at the same time (`ramp run --execution-segment … --out snapshot=…`),
 // merged into the result one process running the whole test would have had — its thresholds
 // and criteria judged on the merged data, one verdict, `ramp run`'s outputs and exit codes.
-func mergeCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ramp merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var results resultFiles
-	results.register(fs)
-	noColor := fs.Bool("no-color", false, "no colours in the output")
-	quiet := fs.Bool("quiet", false, "print the one-line verdict only")
-	files, err := parseArgs(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitPass
-		}
-		return ExitUsage
-	}
+func mergeCommand(files []string, results resultFiles, trendStats string, noColor, quiet bool, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
-		fmt.Fprintln(stderr, "ramp merge: name the snapshots of a test's segments (ramp run --out snapshot=PATH)")
-		return ExitUsage
+		return usagef(stderr, "ramp merge", "name the snapshots of a test's segments (ramp run --out snapshot=PATH)")
+	}
+	if err := results.finish(); err != nil {
+		return usagef(stderr, "ramp merge", "%v", err)
+	}
+	stats, err := output.ParseTrendStats(trendStats)
+	if err != nil {
+		return usagef(stderr, "ramp merge", "--summary-trend-stats: %v", err)
 	}
 	if err := results.check(); err != nil {
 		fmt.Fprintln(stderr, "ramp merge:", err)
@@ -50,14 +67,14 @@ func mergeCommand(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	summary := report.Build(res)
-	color := !*noColor && isTerminal(stdout)
-	if *quiet {
+	color := !noColor && isTerminal(stdout)
+	if quiet {
 		fmt.Fprintln(stdout, report.VerdictLine(summary, color))
 	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color}); err != nil {
 		fmt.Fprintln(stderr, "ramp merge:", err)
 	}
 	code := exitCode(res.Verdict)
-	code = max(code, results.write(stderr, strings.TrimSuffix(filepath.Base(test.File), filepath.Ext(test.File)), summary))
+	code = max(code, results.write(stderr, strings.TrimSuffix(filepath.Base(test.File), filepath.Ext(test.File)), summary, res, stats))
 	return code
 }
 

@@ -43,7 +43,7 @@ func localSegments(ctx context.Context, name string, src []byte, p *plan.Plan, n
 	if err := os.WriteFile(file, src, 0o644); err != nil {
 		return nil, err
 	}
-	args := []string{"run", file, "--quiet", "--no-color"}
+	args := []string{"run", file, "--quiet", "--no-summary", "--no-color"}
 	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		args = append(args, "-e", k+"="+vars[k])
 	}

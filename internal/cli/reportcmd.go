@@ -5,15 +5,29 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/spf13/pflag"
+
 	"github.com/ramp-dev/ramp/internal/report"
 )
+
+// reportSpec is `ramp report`.
+func reportSpec(stdout, stderr io.Writer) spec {
+	return spec{
+		use:     "report RESULTS_DIR",
+		short:   "Re-render the HTML report from a suite's JSON files",
+		long:    "Re-render RESULTS_DIR/load-test-report.html from the JSON files ramp suite wrote there.",
+		example: "  ramp report results/20261127T142731Z",
+		bind: func(*pflag.FlagSet) body {
+			return func(args []string) int { return reportCommand(args, stdout, stderr) }
+		},
+	}
+}
 
 // reportCommand is `ramp report RESULTS_DIR`: re-render load-test-report.html from the JSON
 // files a suite wrote.
 func reportCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
-		fmt.Fprintln(stderr, "ramp report: name one results directory (the one ramp suite wrote)")
-		return ExitUsage
+		return usagef(stderr, "ramp report", "name one results directory (the one ramp suite wrote)")
 	}
 	s, err := report.LoadSuite(args[0])
 	if err != nil {

@@ -4,14 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/outfile"
@@ -28,8 +30,9 @@ type runFlags struct {
 	file      string
 	vars      map[string]string
 	outs      outsFlag    // --out json=PATH, snapshot=PATH
-	results   resultFiles // --summary-export, --report, --junit, --markdown
-	quiet     bool
+	results   resultFiles // --summary-export, --report, --junit, --markdown, --summary-format
+	quiet     bool        // no progress (k6's -q): the summary still prints
+	noSummary bool        // no end-of-test summary (k6's --no-summary)
 	noColor   bool
 	quick     bool
 	timeScale float64
@@ -39,20 +42,20 @@ type runFlags struct {
 	tags      varsFlag // --tag K=V: added to every sample
 	startAt   time.Time
 	setupData string
-}
+	// k6's execution shortcuts, which replace the file's scenarios with one (plan.Shortcut).
+	shortcut plan.Shortcut
+	// httpDebug is k6's --http-debug: "" (off), "headers" or "full" (with bodies).
+	httpDebug string
+	// trendStats is --summary-trend-stats: the trend columns of the k6 export.
+	trendStats []string
 
-// varsFlag collects repeated -e KEY=VALUE.
-type varsFlag map[string]string
-
-func (v varsFlag) String() string { return "" }
-
-func (v varsFlag) Set(s string) error {
-	k, val, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("-e %q: want KEY=VALUE", s)
-	}
-	v[k] = val
-	return nil
+	// The raw values finish parses.
+	seg, seq, nth, at string
+	stages            []string
+	vus               int
+	duration          time.Duration
+	iterations        int64
+	trendStatsRaw     string
 }
 
 // outsFlag collects repeated --out KIND=PATH.
@@ -64,61 +67,67 @@ type outSpec struct{ kind, path string }
 // The kinds --out takes.
 var outKinds = []string{"json", "snapshot"}
 
+var _ pflag.Value = (*outsFlag)(nil)
+
 func (o *outsFlag) String() string { return "" }
+
+// Type names the value in the help text.
+func (o *outsFlag) Type() string { return "KIND=PATH" }
 
 func (o *outsFlag) Set(s string) error {
 	kind, path, ok := strings.Cut(s, "=")
-	if !ok || path == "" || !contains(outKinds, kind) {
-		return fmt.Errorf("--out %q: want json=PATH (every sample, k6's NDJSON) or snapshot=PATH (the mergeable metrics snapshot)", s)
+	if !ok || path == "" || !slices.Contains(outKinds, kind) {
+		return fmt.Errorf("%q: want json=PATH (every sample, k6's NDJSON) or snapshot=PATH (the mergeable metrics snapshot)", s)
 	}
 	*o = append(*o, outSpec{kind, path})
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// parseRunFlags parses `ramp run` arguments; the file may come before, between or after the
-// flags, as with k6.
-func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
-	f := &runFlags{vars: map[string]string{}}
-	fs := flag.NewFlagSet("ramp run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE that the file reads as ${KEY} (repeatable)")
-	fs.Var(&f.outs, "out", "json=PATH streams every sample as k6's NDJSON; snapshot=PATH writes the mergeable metrics snapshot (repeatable)")
-	fs.Var(&f.outs, "o", "short for --out")
-	f.results.register(fs)
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress and no summary; the one-line verdict still prints")
-	fs.BoolVar(&f.noColor, "no-color", false, "no colours in the output")
+// register adds `ramp run`'s flags to fs, grouped as the help lists them.
+func (f *runFlags) register(fs *pflag.FlagSet) {
+	f.vars, f.tags = map[string]string{}, varsFlag{}
+	fs.SortFlags = false
+	// What the file reads and where the load goes.
+	fs.VarP(varsFlag(f.vars), "env", "e", "set a variable the file reads as ${KEY} (repeatable)")
+	fs.StringVar(&f.baseURL, "base-url", "", "the target's base `URL` (sets BASE_URL)")
+	// k6's execution shortcuts.
+	fs.IntVarP(&f.vus, "vus", "u", 0, "`N` VUs for the scenario the shortcuts make (default 1); needs --duration, --iterations or --stage")
+	fs.DurationVarP(&f.duration, "duration", "d", 0, "replace the file's scenarios with N VUs looping for `D` (constant-vus); with --iterations, its maxDuration")
+	fs.Int64VarP(&f.iterations, "iterations", "i", 0, "replace the file's scenarios with `N` iterations shared by the VUs (shared-iterations)")
+	fs.StringArrayVarP(&f.stages, "stage", "s", nil, "replace the file's scenarios with ramping VUs: a stage `D:TARGET` such as 30s:10 (repeatable, in order)")
 	fs.BoolVar(&f.quick, "quick", false, "compress every duration 20x, keeping rates and VU counts")
 	fs.Float64Var(&f.timeScale, "time-scale", 0, "multiply every duration of the load shape by `F` (0.1 = ten times shorter)")
-	fs.StringVar(&f.baseURL, "base-url", "", "the target's base URL (sets BASE_URL)")
-	f.tags = varsFlag{}
+	// Tags and outputs.
 	fs.Var(f.tags, "tag", "add the tag K=V to every sample, e.g. --tag region=eu-west (repeatable)")
-	seg := fs.String("execution-segment", "", "run this segment `A:B` of the test (k6's syntax: 1/4:1/2), for a distributed run")
-	seq := fs.String("execution-segment-sequence", "", "the segments of the whole run, `0,1/4,...,1`; without it, equal segments")
-	nth := fs.String("segment", "", "run the i-th of n equal segments, `i/n` from 1/n to n/n (shorthand for --execution-segment)")
-	startAt := fs.String("start-at", "", "begin the load at this RFC 3339 time, after setup: the segments of a distributed run start together")
-	fs.StringVar(&f.setupData, "setup-data", "", "use this JSON (from ramp setup) as setup's data instead of running setup; teardown is left to the segment that starts at 0")
-	files, err := parseArgs(fs, args)
-	if err != nil {
-		return nil, err
-	}
+	fs.VarP(&f.outs, "out", "o", "json=PATH streams every sample as k6's NDJSON; snapshot=PATH writes the mergeable metrics snapshot (repeatable)")
+	f.results.register(fs)
+	fs.StringVar(&f.trendStatsRaw, "summary-trend-stats", "", "the trend statistics of the k6-format summary export, a `LIST` such as avg,min,med,max,p(90),p(95),p(99) (default: k6's, without p(99))")
+	// The terminal.
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress; the summary still prints")
+	fs.BoolVar(&f.noSummary, "no-summary", false, "no end-of-test summary (the one-line verdict still prints)")
+	fs.BoolVar(&f.noColor, "no-color", false, "no colours in the output")
+	fs.StringVar(&f.httpDebug, "http-debug", "", "print every request and response to stderr: their headers, or with --http-debug=full their bodies too (`LEVEL` headers or full)")
+	fs.Lookup("http-debug").NoOptDefVal = "headers"
+	// Distributed runs.
+	fs.StringVar(&f.seg, "execution-segment", "", "run this segment `A:B` of the test (k6's syntax: 1/4:1/2), for a distributed run")
+	fs.StringVar(&f.seq, "execution-segment-sequence", "", "the segments of the whole run, `0,1/4,...,1`; without it, equal segments")
+	fs.StringVar(&f.nth, "segment", "", "run the i-th of n equal segments, `i/n` from 1/n to n/n (shorthand for --execution-segment)")
+	fs.StringVar(&f.at, "start-at", "", "begin the load at this RFC 3339 `TIME`, after setup: the segments of a distributed run start together")
+	fs.StringVar(&f.setupData, "setup-data", "", "use this JSON `PATH` (from ramp setup) as setup's data instead of running setup; teardown is left to the segment that starts at 0")
+}
+
+// finish checks the parsed flags and the positional arguments (the one scenario file) and
+// derives what they say; an error is a usage error.
+func (f *runFlags) finish(fs *pflag.FlagSet, files []string) error {
 	if len(files) != 1 {
-		return nil, fmt.Errorf("ramp run: name exactly one scenario file (got %d)", len(files))
+		return fmt.Errorf("name exactly one scenario file (got %d)", len(files))
 	}
 	f.file = files[0]
 	if f.quick && f.timeScale != 0 {
-		return nil, errors.New("ramp run: --quick and --time-scale are exclusive; --quick is --time-scale 0.05")
+		return errors.New("--quick and --time-scale are exclusive; --quick is --time-scale 0.05")
 	}
 	if f.timeScale < 0 {
-		return nil, fmt.Errorf("ramp run: --time-scale %v: must be positive", f.timeScale)
+		return fmt.Errorf("--time-scale %v: must be positive", f.timeScale)
 	}
 	if f.quick {
 		f.timeScale = plan.QuickScale
@@ -126,30 +135,94 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	if f.baseURL != "" {
 		f.vars["BASE_URL"] = f.baseURL
 	}
-	switch {
-	case *nth != "" && (*seg != "" || *seq != ""):
-		return nil, errors.New("ramp run: --segment is short for --execution-segment: give one or the other")
-	case *nth != "":
-		s, err := segment.ParseNth(*nth)
+	switch f.httpDebug {
+	case "", "headers", "full":
+	default:
+		return fmt.Errorf("--http-debug=%s: want --http-debug (headers) or --http-debug=full (bodies too)", f.httpDebug)
+	}
+	if err := f.results.finish(); err != nil {
+		return err
+	}
+	if f.trendStatsRaw != "" {
+		stats, err := output.ParseTrendStats(f.trendStatsRaw)
 		if err != nil {
-			return nil, fmt.Errorf("ramp run: --segment %s: %w", *nth, err)
+			return fmt.Errorf("--summary-trend-stats: %w", err)
+		}
+		f.trendStats = stats
+	}
+	sc := plan.Shortcut{Iterations: f.iterations, Duration: f.duration, VUsSet: fs.Changed("vus"), VUs: f.vus,
+		DurationSet: fs.Changed("duration"), IterationsSet: fs.Changed("iterations")}
+	for _, s := range f.stages {
+		st, err := plan.ParseStage(s)
+		if err != nil {
+			return fmt.Errorf("--stage %s: %w", s, err)
+		}
+		sc.Stages = append(sc.Stages, st)
+	}
+	if err := sc.Check(); err != nil {
+		return err
+	}
+	f.shortcut = sc
+	switch {
+	case f.nth != "" && (f.seg != "" || f.seq != ""):
+		return errors.New("--segment is short for --execution-segment: give one or the other")
+	case f.nth != "":
+		s, err := segment.ParseNth(f.nth)
+		if err != nil {
+			return fmt.Errorf("--segment %s: %w", f.nth, err)
 		}
 		f.segment = s
 	default:
-		s, err := segment.Parse(*seg, *seq)
+		s, err := segment.Parse(f.seg, f.seq)
 		if err != nil {
-			return nil, fmt.Errorf("ramp run: %w", err)
+			return err
 		}
 		f.segment = s
 	}
-	if *startAt != "" {
-		t, err := time.Parse(time.RFC3339Nano, *startAt)
+	if f.at != "" {
+		t, err := time.Parse(time.RFC3339Nano, f.at)
 		if err != nil {
-			return nil, fmt.Errorf("ramp run: --start-at %q: want an RFC 3339 time such as 2026-12-01T10:00:00Z", *startAt)
+			return fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-12-01T10:00:00Z", f.at)
 		}
 		f.startAt = t
 	}
-	return f, nil
+	return nil
+}
+
+// runSpec is `ramp run`.
+func runSpec(ctx, kill context.Context, stdout, stderr io.Writer) spec {
+	return spec{
+		use:   "run FILE [flags]",
+		short: "Run one test: its load, its thresholds and criteria, one verdict",
+		long: `Run the scenario file FILE: setup, the load of its scenarios, teardown; then the end-of-test
+summary and the verdict, which is the exit code (0 pass, 1 fail, 2 usage, 3 interrupted,
+4 inconclusive).
+
+As in k6, --vus with --duration, --iterations or --stage replaces the file's scenarios with one
+scenario named "default" running the flow "default" (or the file's only flow): --iterations
+makes shared-iterations (with --duration as its maxDuration), --duration alone constant-vus,
+--stage ramping-vus starting at --vus. "ramp inspect" shows the plan they make.`,
+		example: `  # 200 requests per second for 5 s (the file's own scenario), every sample to NDJSON
+  ramp run examples/constant-rate.yaml -e RATE=200 -e DURATION=5s -o json=samples.ndjson
+
+  # k6's shortcuts: 10 VUs for 30 s, or ramping up and down
+  ramp run test.yaml --vus 10 --duration 30s
+  ramp run test.yaml --stage 30s:10 --stage 1m:10 --stage 30s:0
+
+  # Results for CI: k6's summary-export layout, JUnit, Markdown and the HTML report
+  ramp run test.yaml --summary-export summary.json --summary-format k6 \
+      --junit junit.xml --markdown summary.md --report report.html --quiet`,
+		bind: func(fs *pflag.FlagSet) body {
+			f := &runFlags{}
+			f.register(fs)
+			return func(args []string) int {
+				if err := f.finish(fs, args); err != nil {
+					return usagef(stderr, "ramp run", "%v", err)
+				}
+				return runTest(ctx, kill, f, stdout, stderr)
+			}
+		},
+	}
 }
 
 // outputPaths lists every file the run will write, with the flag that names it.
@@ -164,18 +237,10 @@ func (f *runFlags) outputPaths() [][2]string {
 	return out
 }
 
-// runCommand is `ramp run`.
-func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseRunFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitPass // the help was asked for, and printed
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return ExitUsage
-	}
+// runTest is `ramp run` once its flags are checked.
+func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) int {
 	env := map[string]string{} // what the file read of the environment, for a snapshot
-	p, err := loadPlan(f.file, f.vars, f.timeScale, recordEnv(env))
+	p, err := f.plan(recordEnv(env))
 	if err != nil {
 		printFileError(stderr, f.file, err)
 		return ExitUsage
@@ -194,6 +259,10 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 			return ExitUsage
 		}
 	}
+	if f.shortcut.Set() && len(f.snapshots()) > 0 {
+		// A snapshot names its test by the file and variables that compile it again.
+		return usagef(stderr, "ramp run", "--vus/--duration/--iterations/--stage cannot be used with --out snapshot=: a merge compiles the test again from the file; write the scenario into the file")
+	}
 	applyTags(p, f.tags)
 	extra, err := extraMonitors(f.vars)
 	if err != nil {
@@ -202,6 +271,9 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 	}
 	opts := engine.Options{Monitors: extra, Observer: progressWriter(stdout, f.quiet), Kill: kill,
 		StartAt: f.startAt, Segment: f.segment}
+	if f.httpDebug != "" {
+		opts.HTTPDebug = &engine.HTTPDebug{W: stderr, Bodies: f.httpDebug == "full"}
+	}
 	if f.setupData != "" {
 		if opts.SetupData, err = readSetupData(f.setupData); err != nil {
 			fmt.Fprintf(stderr, "ramp run: --setup-data %s: %v\n", f.setupData, err)
@@ -256,7 +328,7 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 	}
 	summary := report.Build(res)
 	color := !f.noColor && isTerminal(stdout)
-	if f.quiet {
+	if f.noSummary {
 		fmt.Fprintln(stdout, report.VerdictLine(summary, color))
 	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color}); err != nil {
 		fmt.Fprintln(stderr, "ramp:", err)
@@ -271,8 +343,33 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	name := strings.TrimSuffix(filepath.Base(f.file), filepath.Ext(f.file))
-	code = max(code, f.results.write(stderr, name, summary))
+	code = max(code, f.results.write(stderr, name, summary, res, f.trendStats))
 	return code
+}
+
+// plan compiles the file with the variables, applies k6's execution shortcuts, then the time
+// scale: what `ramp run` runs and `ramp inspect` shows.
+func (f *runFlags) plan(lookup func(string) (string, bool)) (*plan.Plan, error) {
+	p, err := scenario.Load(f.file, f.vars, lookup)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.ApplyShortcut(f.shortcut); err != nil {
+		return nil, err
+	}
+	p.Scale(f.timeScale)
+	return p, nil
+}
+
+// snapshots lists the --out snapshot= paths.
+func (f *runFlags) snapshots() []string {
+	var out []string
+	for _, o := range f.outs {
+		if o.kind == "snapshot" {
+			out = append(out, o.path)
+		}
+	}
+	return out
 }
 
 // writeOutput runs write and reports its error, naming the flag: ExitFail when it failed.

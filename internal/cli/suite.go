@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/outfile"
@@ -42,34 +43,35 @@ type suiteFlags struct {
 	noColor     bool
 	// minaArgs are extra arguments for the embedded mina (fault injection, for tests).
 	minaArgs []string
+	minaRaw  string
 }
 
-func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
-	f := &suiteFlags{vars: map[string]string{}, cooldown: -1}
-	fs := flag.NewFlagSet("ramp suite", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.baseURL, "base-url", "", "test this server instead of starting the embedded mina")
+// register adds `ramp suite`'s flags to fs.
+func (f *suiteFlags) register(fs *pflag.FlagSet) {
+	f.vars, f.cooldown = map[string]string{}, -1
+	fs.SortFlags = false
+	fs.VarP(varsFlag(f.vars), "env", "e", "set a variable the files read as ${KEY} (repeatable)")
+	fs.StringVar(&f.baseURL, "base-url", "", "test this server `URL` instead of starting the embedded mina")
 	fs.StringVar(&f.results, "results", "", "write results into `DIR` (default results/<UTC timestamp>)")
 	fs.BoolVar(&f.quick, "quick", false, "compress every duration 20x, keeping rates and VU counts")
 	fs.Float64Var(&f.timeScale, "time-scale", 0, "multiply every duration of the load shape by `F`")
 	fs.DurationVar(&f.cooldown, "cooldown", -1, "pause between tests (default 30s, scaled by --quick)")
-	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE (repeatable)")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	fs.IntVar(&f.parallelism, "parallelism", 1, "run each test as `N` segment processes on this machine, started together and merged (a distributed run, locally)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
-	mina := fs.String("mina-args", "", "extra arguments for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
-	dirs, err := parseArgs(fs, args)
-	if err != nil {
-		return nil, err
-	}
+	fs.StringVar(&f.minaRaw, "mina-args", "", "extra `ARGS` for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
+}
+
+// finish checks the parsed flags and the positional arguments (at most one directory).
+func (f *suiteFlags) finish(dirs []string) error {
 	if len(dirs) > 1 {
-		return nil, fmt.Errorf("ramp suite: name at most one directory (got %d)", len(dirs))
+		return fmt.Errorf("name at most one directory (got %d)", len(dirs))
 	}
 	if len(dirs) == 1 {
 		f.dir = dirs[0]
 	}
 	if f.quick && f.timeScale != 0 {
-		return nil, errors.New("ramp suite: --quick and --time-scale are exclusive")
+		return errors.New("--quick and --time-scale are exclusive")
 	}
 	if f.quick {
 		f.timeScale = plan.QuickScale
@@ -80,16 +82,16 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 			f.cooldown = time.Duration(float64(defaultCooldown) * f.timeScale)
 		}
 	}
-	if *mina != "" {
-		f.minaArgs = strings.Fields(*mina)
+	if f.minaRaw != "" {
+		f.minaArgs = strings.Fields(f.minaRaw)
 	}
 	if f.parallelism < 1 || f.parallelism > 64 {
-		return nil, fmt.Errorf("ramp suite: --parallelism %d: from 1 to 64 segment processes", f.parallelism)
+		return fmt.Errorf("--parallelism %d: from 1 to 64 segment processes", f.parallelism)
 	}
 	if f.baseURL != "" {
 		f.vars["BASE_URL"] = f.baseURL
 	}
-	return f, nil
+	return nil
 }
 
 // suiteFile is one test of a suite.
@@ -131,16 +133,33 @@ func suiteFiles(dir string) ([]suiteFile, error) {
 	return files, nil
 }
 
-// suiteCommand is `ramp suite`.
-func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseSuiteFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitPass // the help was asked for, and printed
+// suiteSpec is `ramp suite`.
+func suiteSpec(ctx, kill context.Context, stdout, stderr io.Writer) spec {
+	return spec{
+		use:   "suite [DIR] [flags]",
+		short: "Run a directory of tests, one verdict for all (default: the bundled Mina suite)",
+		long: `Run every .yaml test of DIR in name order, with a cooldown between them, and write one JSON
+summary per test, summary.json, junit.xml, summary.md and load-test-report.html into the
+results directory. Without DIR, the bundled Mina suite runs against an embedded mina started
+on a free loopback port with a fresh seeded SQLite database.`,
+		example: `  ramp suite --quick
+  ramp suite --base-url http://127.0.0.1:5000 -e TOKENS_CSV=$PWD/tokens.csv --quick
+  ramp suite tests/ --results out/ --parallelism 4`,
+		bind: func(fs *pflag.FlagSet) body {
+			f := &suiteFlags{}
+			f.register(fs)
+			return func(args []string) int {
+				if err := f.finish(args); err != nil {
+					return usagef(stderr, "ramp suite", "%v", err)
+				}
+				return suiteCommand(ctx, kill, f, stdout, stderr)
+			}
+		},
 	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return ExitUsage
-	}
+}
+
+// suiteCommand is `ramp suite`, its flags checked.
+func suiteCommand(ctx, kill context.Context, f *suiteFlags, stdout, stderr io.Writer) int {
 	files, err := suiteFiles(f.dir)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -2,29 +2,39 @@ package cli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/scenario"
 )
 
+// validateSpec is `ramp validate`.
+func validateSpec(stdout, stderr io.Writer) spec {
+	return spec{
+		use:   "validate FILE... [flags]",
+		short: "Check scenario files (criteria and monitors too) without sending traffic",
+		long: `Check scenario files without sending traffic: every error of every file, each with
+file:line:column and what to do, then exit 2 if any file is invalid. It makes the very checks
+ramp run makes before it sends anything.`,
+		example: `  ramp validate examples/*.yaml
+  ramp validate -e BASE_URL=http://127.0.0.1:5000 suites/mina/01-api-read-load.yaml`,
+		bind: func(fs *pflag.FlagSet) body {
+			vars := map[string]string{}
+			fs.VarP(varsFlag(vars), "env", "e", "set a variable the files read as ${KEY} (repeatable)")
+			return func(args []string) int { return validateCommand(args, vars, stdout, stderr) }
+		},
+	}
+}
+
 // validateCommand checks scenario files without sending traffic: every error of every file,
 // each with file:line:column, then exit 2 if any file is invalid.
-func validateCommand(args []string, stdout, stderr io.Writer) int {
-	vars := map[string]string{}
-	fs := flag.NewFlagSet("ramp validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(varsFlag(vars), "e", "set a variable KEY=VALUE the files read (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return ExitUsage
-	}
-	args = fs.Args()
+func validateCommand(args []string, vars map[string]string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "ramp validate: name at least one scenario file")
-		return ExitUsage
+		return usagef(stderr, "ramp validate", "name at least one scenario file")
 	}
 	extra, err := extraMonitors(vars)
 	if err != nil {

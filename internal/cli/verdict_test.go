@@ -198,16 +198,21 @@ func TestVerdictInterrupted(t *testing.T) {
 	wantVerdict(t, code, &s, ExitInterrupted, "interrupted", "interrupted by the user", stdout)
 }
 
-// --quiet prints no progress and no summary, but still the one-line verdict.
+// --quiet --no-summary prints no progress and no summary, but still the one-line verdict.
 func TestQuietPrintsVerdictLine(t *testing.T) {
 	srv := okServer(t)
 	file := writeScenario(t, constantRate)
-	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "-e", "DURATION=1s", "--quiet", "--no-color")
+	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "-e", "DURATION=1s", "--quiet", "--no-summary", "--no-color")
 	if code != ExitPass {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if got := strings.TrimSpace(stdout); got != "PASS  1 of 1 thresholds and 0 of 0 criteria met" {
-		t.Errorf("--quiet printed %q, want only the verdict line", got)
+		t.Errorf("--quiet --no-summary printed %q, want only the verdict line", got)
+	}
+	// --quiet alone hides the progress only, as k6's -q does: the summary still prints.
+	code, stdout, stderr = runRamp(context.Background(), "run", file, "--base-url", srv.URL, "-e", "DURATION=1s", "--quiet", "--no-color")
+	if code != ExitPass || !strings.Contains(stdout, "THRESHOLDS") || strings.Contains(stdout, "VUs ") {
+		t.Errorf("--quiet: exit %d, want the summary without progress:\n%s\n%s", code, stdout, stderr)
 	}
 }
 

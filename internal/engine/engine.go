@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/criteria"
@@ -63,6 +64,16 @@ type Options struct {
 	// processes on several machines start together. A load that begins later than
 	// LateStartTolerance after it says so, and the run is inconclusive.
 	StartAt time.Time
+
+	// HTTPDebug, when not nil, prints every request and response (k6's --http-debug).
+	HTTPDebug *HTTPDebug
+}
+
+// HTTPDebug is where and how much of each HTTP exchange to print.
+type HTTPDebug struct {
+	W io.Writer
+	// Bodies prints the bodies too (k6's --http-debug=full); otherwise the headers only.
+	Bodies bool
 }
 
 // LateStartTolerance is how late after Options.StartAt a load may begin and still count as

@@ -41,6 +41,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 		_ = monitor.CloseAll(b.mons)
 		return nil, configErr("flows", err)
 	}
+	if o.HTTPDebug != nil {
+		shared.DebugHTTP(o.HTTPDebug.W, o.HTTPDebug.Bodies)
+	}
 	m := Measurements{Started: time.Now()}
 	m.LoadStart = m.Started
 
@@ -155,7 +158,8 @@ func teardown(ctx context.Context, p *plan.Plan, shared *flow.Shared, kill conte
 // submetrics lists the sub-metric keys the thresholds, the criteria, the SLO and the stage
 // figures need tracked.
 func submetrics(p *plan.Plan, b *built) []string {
-	keys := append(threshold.SubmetricKeys(b.ths), criteria.MetricKeys(b.crits)...)
+	// threshold.Keys, not SubmetricKeys: a threshold with no expression names a sub-metric to show.
+	keys := append(threshold.Keys(p.Thresholds), criteria.MetricKeys(b.crits)...)
 	if p.SLO.Metric != "" {
 		keys = append(keys, p.SLO.Metric)
 	}

@@ -43,9 +43,14 @@ func ParseKey(key string) (name string, tags []Tag, err error) {
 	seen := map[string]bool{}
 	for _, part := range strings.Split(body, ",") {
 		k, v, ok := strings.Cut(part, ":")
-		k, v = strings.TrimSpace(k), unquote(strings.TrimSpace(v))
+		raw := strings.TrimSpace(v)
+		k, v = strings.TrimSpace(k), unquote(raw)
 		if !ok || k == "" {
 			return "", nil, fmt.Errorf("metric %q: tag %q is not key:value", key, strings.TrimSpace(part))
+		}
+		if raw == "" {
+			// k6 refuses {easyas:}: an empty value must be written, as {easyas:""}.
+			return "", nil, fmt.Errorf("metric %q: tag %q has no value; write the value, or \"\" for an empty one", key, k)
 		}
 		if seen[k] {
 			return "", nil, fmt.Errorf("metric %q: tag %q appears twice", key, k)

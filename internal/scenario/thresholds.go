@@ -54,9 +54,8 @@ func (c *compiler) thresholds(top *obj) []plan.Threshold {
 		if !ok {
 			continue
 		}
-		if len(items) == 0 {
-			c.errAt(v, p, "empty list of expressions", `e.g. ["p(95)<800"]`)
-		}
+		// An empty list is k6's idiom for showing a (sub-)metric in the summary: it is tracked
+		// and shown, and judges nothing.
 		for i, item := range items {
 			if r, ok := c.thresholdRule(item, index(p, i), key, known); ok {
 				t.Rules = append(t.Rules, r)

@@ -234,6 +234,26 @@ func UnknownMetric(name string) string {
 		name, strings.Join(names, ", "))
 }
 
+// Keys lists the canonical keys of the sub-metrics every threshold names — those with an
+// empty list of expressions too, which k6 users write to have a sub-metric shown in the
+// summary ("http_reqs{tag:xyz}: []"): tracked and shown, judged by nothing — each once, in
+// file order. Keys that do not parse are left out (Compile reports them).
+func Keys(ts []plan.Threshold) []string {
+	var keys []string
+	seen := map[string]bool{}
+	for _, pt := range ts {
+		name, tags, err := metrics.ParseKey(pt.Metric)
+		if err != nil || len(tags) == 0 {
+			continue
+		}
+		if key := metrics.FormatKey(name, tags); !seen[key] {
+			seen[key] = true
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
 // SubmetricKeys lists the canonical keys of the sub-metrics the thresholds need tracked (for
 // metrics.Config.Submetrics), each once, in the order the thresholds name them. Whole
 // metrics are always tracked and are not listed.
