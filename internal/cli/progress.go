@@ -14,8 +14,10 @@ import (
 // plainEvery is how often progress prints a line when stdout is not a terminal.
 const plainEvery = 10 * time.Second
 
-// progress shows, per scenario, elapsed/total, VUs, the current rate, p95 and error rate:
-// redrawn in place on a terminal, as plain periodic lines otherwise.
+// progress shows a line per scenario, in start order — a bar, elapsed/total, VUs, iterations,
+// dropped iterations — and a line with the current rate, p95 and error rate: redrawn in place
+// on a terminal; for CI logs (not a terminal), the same lines every plainEvery, each stamped
+// with the run's clock and at most maxLine characters, and the final state at the end.
 type progress struct {
 	w         io.Writer
 	tty       bool
@@ -40,16 +42,19 @@ func (p *progress) Progress(pr engine.Progress) {
 	p.draw(pr.Scenarios, pr.Snapshot)
 }
 
+// maxLine is the longest line progress prints: CI logs stay readable.
+const maxLine = 120
+
 func (p *progress) draw(scenarios []engine.ScenarioProgress, snap *metrics.Snapshot) {
-	rate, p95, errRate := current(snap)
-	lines := make([]string, 0, len(scenarios))
-	for _, pr := range scenarios {
-		lines = append(lines, fmt.Sprintf("%-14s %s %s/%s  VUs %d/%d  iters %d  dropped %d",
-			pr.Scenario, bar(pr.Elapsed, pr.Total, 20), clock(pr.Elapsed), clock(pr.Total),
-			pr.ActiveVUs, pr.AllocatedVUs, pr.Iterations, pr.Dropped))
+	prefix := ""
+	if !p.tty {
+		prefix = "[" + clock(snap.Elapsed) + "] "
 	}
-	lines = append(lines, fmt.Sprintf("%-14s %.1f req/s  p95 %s  errors %.2f%%", "now", rate,
-		threshold.Format(p95, metrics.Time), 100*errRate))
+	lines := make([]string, 0, len(scenarios)+1)
+	for _, pr := range scenarios {
+		lines = append(lines, fit(prefix+scenarioLine(pr), maxLine))
+	}
+	lines = append(lines, fit(prefix+nowLine(snap), maxLine))
 	if p.tty {
 		if p.drawn > 0 {
 			fmt.Fprintf(p.w, "\x1b[%dA", p.drawn) // back to the first line drawn
@@ -61,11 +66,52 @@ func (p *progress) draw(scenarios []engine.ScenarioProgress, snap *metrics.Snaps
 		return
 	}
 	p.lastPlain = time.Now()
-	fmt.Fprintf(p.w, "[%s] %s\n", clock(snap.Elapsed), strings.Join(lines, " | "))
+	for _, l := range lines {
+		fmt.Fprintln(p.w, l)
+	}
 }
 
-// current reads the request rate, p95 (ms) and error rate of the last complete interval.
-func current(snap *metrics.Snapshot) (rate, p95, errRate float64) {
+// scenarioLine is one scenario's progress: "constant  [====      ]  42%  00m05s/00m12s  VUs 10/50
+// iters 1234  dropped 0". A scenario that ended reads 100% and how long it ran — never more
+// than planned, nor a second short of it through rounding.
+func scenarioLine(pr engine.ScenarioProgress) string {
+	elapsed, total := min(pr.Elapsed, pr.Total), pr.Total
+	when := clock(elapsed) + "/" + clock(total)
+	if pr.Done {
+		elapsed, total = 1, 1
+		when = "done in " + clock(min(pr.Elapsed, pr.Total))
+	}
+	share := 0
+	if total > 0 {
+		share = int(100 * float64(elapsed) / float64(total))
+	}
+	return fmt.Sprintf("%-20s %s %3d%%  %s  VUs %d/%d  iters %d  dropped %d", fit(pr.Scenario, 20),
+		bar(elapsed, total, 20), min(share, 100), when, pr.ActiveVUs, pr.AllocatedVUs, pr.Iterations, pr.Dropped)
+}
+
+// nowLine is the last complete interval's request rate, p95 and error rate — or, before any
+// response, that there is none yet (said once).
+func nowLine(snap *metrics.Snapshot) string {
+	rate, p95, errRate, ok := current(snap)
+	if !ok {
+		return fmt.Sprintf("%-20s no responses yet", "now")
+	}
+	return fmt.Sprintf("%-20s %.1f req/s  p95 %s  errors %s", "now", rate,
+		threshold.Format(p95, metrics.Time), threshold.FormatPercent(errRate))
+}
+
+// fit cuts s to at most n characters, marking the cut with "…".
+func fit(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// current reads the request rate, p95 (ms) and error rate of the last complete interval; ok
+// is false when that interval had no response.
+func current(snap *metrics.Snapshot) (rate, p95, errRate float64, ok bool) {
 	last := func(key string) (metrics.SeriesPoint, time.Duration, bool) {
 		s, ok := snap.Series(key)
 		if !ok || s.Len() < 2 {
@@ -73,9 +119,11 @@ func current(snap *metrics.Snapshot) (rate, p95, errRate float64) {
 		}
 		return s.At(s.Len() - 2), s.Interval(), true
 	}
-	if pt, iv, ok := last(metrics.HTTPReqs); ok {
-		rate = pt.Sum / iv.Seconds()
+	pt, iv, ok := last(metrics.HTTPReqs)
+	if !ok || pt.Sum == 0 {
+		return 0, 0, 0, false
 	}
+	rate = pt.Sum / iv.Seconds()
 	if pt, _, ok := last(metrics.HTTPReqDuration); ok {
 		p95 = pt.P95
 	}
@@ -84,7 +132,7 @@ func current(snap *metrics.Snapshot) (rate, p95, errRate float64) {
 			errRate = float64(pt.Passes) / float64(n)
 		}
 	}
-	return rate, p95, errRate
+	return rate, p95, errRate, true
 }
 
 func bar(done, total time.Duration, width int) string {

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +28,7 @@ type scenarios struct {
 	judge  func(*metrics.Snapshot) ([]threshold.Result, []criteria.Outcome)
 	check  *selfcheck.Monitor
 	opts   Options
+	order  []int // see startOrder
 }
 
 // run runs every scenario concurrently with progress every second and abortOnFail
@@ -96,14 +99,29 @@ func (s *scenarios) run(ctx context.Context) (arrivals int64, aborted string) {
 	return obs.arrivals.Load(), aborted
 }
 
+// startOrder is the scenarios' indexes in start order (then in plan order): the order
+// progress lists them in.
+func (s *scenarios) startOrder() []int {
+	if s.order == nil {
+		s.order = make([]int, len(s.plan.Scenarios))
+		for i := range s.order {
+			s.order[i] = i
+		}
+		slices.SortStableFunc(s.order, func(a, b int) int {
+			return cmp.Compare(s.plan.Scenarios[a].StartTime, s.plan.Scenarios[b].StartTime)
+		})
+	}
+	return s.order
+}
+
 // progress tells the observer, if any.
 func (s *scenarios) progress(execs []executor.Executor, snap *metrics.Snapshot, final bool) {
 	if s.opts.Observer == nil {
 		return
 	}
 	p := Progress{Snapshot: snap, Final: final, Scenarios: make([]ScenarioProgress, len(execs))}
-	for i, ex := range execs {
-		pr := ex.Progress()
+	for i, j := range s.startOrder() {
+		pr := execs[j].Progress()
 		p.Scenarios[i] = ScenarioProgress{Scenario: pr.Scenario, Elapsed: pr.Elapsed, Total: pr.Total,
 			ActiveVUs: pr.ActiveVUs, AllocatedVUs: pr.AllocatedVUs, Iterations: pr.Iterations,
 			Dropped: pr.Dropped, Done: pr.Done}
