@@ -43,12 +43,12 @@ func ParseKey(key string) (name string, tags []Tag, err error) {
 	seen := map[string]bool{}
 	for _, part := range strings.Split(body, ",") {
 		k, v, ok := strings.Cut(part, ":")
-		raw := strings.TrimSpace(v)
-		k, v = strings.TrimSpace(k), unquote(raw)
+		empty := v == "" // as k6 judges it: before trimming ({a: } passes, {a:} does not)
+		k, v = strings.TrimSpace(k), unquote(strings.TrimSpace(v))
 		if !ok || k == "" {
 			return "", nil, fmt.Errorf("metric %q: tag %q is not key:value", key, strings.TrimSpace(part))
 		}
-		if raw == "" {
+		if empty {
 			// k6 refuses {easyas:}: an empty value must be written, as {easyas:""}.
 			return "", nil, fmt.Errorf("metric %q: tag %q has no value; write the value, or \"\" for an empty one", key, k)
 		}

@@ -61,7 +61,7 @@ func TestSelectors(t *testing.T) {
 		{"scenario tag name", selectorFile(`  "iteration_duration{name:writer}": ["p(95)<800"]` + "\n"), nil},
 		// Groups are paths from the top, as k6 writes them.
 		{"group path", selectorFile(`  "group_duration{group:::browse::detail}": ["p(95)<800"]` + "\n"), nil},
-		{"top level", selectorFile(`  "http_req_duration{group:}": ["p(95)<800"]` + "\n"), nil},
+		{"top level", selectorFile(`  "http_req_duration{group:\"\"}": ["p(95)<800"]` + "\n"), nil},
 		{"group typo", selectorFile(`  "http_req_duration{group:::brwse}": ["p(95)<800"]` + "\n"),
 			&want{fmt.Sprintf("%d:28", thresholdsLine), `no group has the path "::brwse": group:::brwse selects no sample (hint: did you mean "::browse"?)`}},
 		{"group without its path", selectorFile(`  "http_req_duration{group:browse}": ["p(95)<800"]` + "\n"),
