@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
+	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/outfile"
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
@@ -295,8 +296,13 @@ func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) i
 		printFileError(stderr, f.file, err)
 		return ExitUsage
 	}
-	var ndjson *output.NDJSON
-	var ndjsonPath string
+	// Every --out json= gets every sample (k6's -o is repeatable).
+	type stream struct {
+		nd   *output.NDJSON
+		path string
+	}
+	var streams []stream
+	var outs fanOut
 	for _, o := range f.outs {
 		if o.kind != "json" {
 			continue
@@ -306,9 +312,13 @@ func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) i
 			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", o.path, err)
 			return ExitUsage
 		}
-		ndjson, ndjsonPath = output.NewNDJSON(w), o.path
 		defer w.Close()
-		opts.Output = ndjson
+		nd := output.NewNDJSON(w)
+		streams = append(streams, stream{nd, o.path})
+		outs = append(outs, nd)
+	}
+	if len(outs) > 0 {
+		opts.Output = outs
 	}
 	res, err := engine.Run(ctx, p, opts)
 	if err != nil {
@@ -316,9 +326,9 @@ func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) i
 		return ExitUsage
 	}
 	code := exitCode(res.Verdict)
-	if ndjson != nil {
-		if err := ndjson.Close(); err != nil {
-			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", ndjsonPath, err)
+	for _, s := range streams {
+		if err := s.nd.Close(); err != nil {
+			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", s.path, err)
 			code = max(code, ExitFail)
 		}
 	}
@@ -359,6 +369,18 @@ func (f *runFlags) plan(lookup func(string) (string, bool)) (*plan.Plan, error) 
 	}
 	p.Scale(f.timeScale)
 	return p, nil
+}
+
+// fanOut hands every batch of points to each of several outputs.
+type fanOut []metrics.Output
+
+// WritePoints writes to every output, even after one failed, and returns their errors.
+func (f fanOut) WritePoints(points []metrics.Point) error {
+	var errs []error
+	for _, o := range f {
+		errs = append(errs, o.WritePoints(points))
+	}
+	return errors.Join(errs...)
 }
 
 // snapshots lists the --out snapshot= paths.

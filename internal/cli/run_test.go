@@ -25,7 +25,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asRampEnv) == "1" {
 		os.Exit(Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if rampBinDir != "" {
+		os.RemoveAll(rampBinDir)
+	}
+	os.Exit(code)
 }
 
 // writeScenario writes a scenario file into a temporary directory and returns its path.

@@ -16,7 +16,8 @@ const maxDebugBody = 64 << 10
 
 // DebugHTTP makes every VU's client print each request and response to w as it completes
 // (k6's --http-debug): the request line and headers, the status and response headers, and with
-// bodies their bodies too (up to 64 KiB each). Dumps of concurrent VUs never interleave. It
+// bodies their bodies too (up to 64 KiB each; none when options.discardResponseBodies drops
+// them in the client). Dumps of concurrent VUs never interleave. It
 // must be called before the first VU is made.
 func (s *Shared) DebugHTTP(w io.Writer, bodies bool) {
 	d := &debugOut{w: w, bodies: bodies}
@@ -39,6 +40,9 @@ type debugDoer struct {
 }
 
 func (d *debugDoer) Do(ctx context.Context, req *httpclient.Request, resp *httpclient.Response) {
+	if d.out.bodies {
+		req.DiscardBody = false // the flow would not look at it, but the dump shows it
+	}
 	d.Doer.Do(ctx, req, resp)
 	b := &d.buf
 	b.Reset()
