@@ -39,6 +39,12 @@ if ! command -v chromium >/dev/null; then
 fi
 export RAMP_TEST_CHROMIUM=1
 
+# jq, for the test that reads --summary-format k6 with the expressions k6 users' CI runs.
+if ! command -v jq >/dev/null; then
+  log "installing jq"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null
+fi
+
 export MINA_TEST_POSTGRES_URL="${MINA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export MINA_TEST_REDIS_URL="${MINA_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 
