@@ -404,7 +404,8 @@ func MetricKeys(cs []Criterion) []string {
 	return keys
 }
 
-// Text is the rule in words, for reports: "http_reqs rate per 1s >=400, broken for at most 30s".
+// Text is the rule in words, for reports, its values in their units: "http_reqs rate per 1s
+// >=400 RPS, broken for at most 30s", "… within 20% of the SLO 800ms".
 func (c Criterion) Text() string {
 	agg := c.Method
 	if c.Method == threshold.MethodPercentile {
@@ -418,19 +419,19 @@ func (c Criterion) Text() string {
 	}
 	switch c.Rule {
 	case RuleWindowed:
-		s := c.Metric + " " + agg + per + " " + condText(c.Cond)
+		s := c.Metric + " " + agg + per + " " + c.condText()
 		if c.For > 0 {
 			s += ", broken for at most " + c.For.String()
 		}
 		return s
 	case RuleMargin:
 		return fmt.Sprintf("%s %s%s within %s of the SLO %s", c.Metric, agg, per,
-			threshold.FormatPercent(c.Margin), formatFloat(c.SLO))
+			threshold.FormatPercent(c.Margin), formatUnit(c.SLO, c.unit()))
 	case RuleViolations:
 		if c.PerRequest {
-			return fmt.Sprintf("at most %d requests of %s above %s", c.Max, c.Metric, formatFloat(c.Cond.Value))
+			return fmt.Sprintf("at most %d requests of %s above %s", c.Max, c.Metric, formatUnit(c.Cond.Value, c.unit()))
 		}
-		return fmt.Sprintf("at most %d windows of %s %s%s breaking %s", c.Max, c.Metric, agg, per, condText(c.Cond))
+		return fmt.Sprintf("at most %d windows of %s %s%s breaking %s", c.Max, c.Metric, agg, per, c.condText())
 	case RuleGrowth:
 		from := "last"
 		if c.OfMax {
@@ -446,6 +447,9 @@ func (c Criterion) Text() string {
 	}
 	return c.Rule
 }
+
+// condText is the rule's condition with its value in the metric's unit: "<1.5s", ">=400 RPS".
+func (c Criterion) condText() string { return c.Cond.Op + formatUnit(c.Cond.Value, c.unit()) }
 
 // limitsText shows the limits of a monitor rule: " warn above 500000000, fail above 1e+09".
 func (c Criterion) limitsText() string {

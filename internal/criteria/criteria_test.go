@@ -459,24 +459,24 @@ func TestCompileCriteriaForms(t *testing.T) {
 			func(c Criterion) bool {
 				return c.Cond == plan.Condition{Op: threshold.OpGreaterEqual, Value: 400} && c.For == 30*time.Second && c.Window == time.Second
 			},
-			"http_reqs rate per 1s >=400, broken for at most 30s"},
+			"http_reqs rate per 1s >=400 RPS, broken for at most 30s"},
 		// kind: rather than rule:, a counter's default aggregate, a duration as the value.
 		{"kind and defaults", "windowed", map[string]any{"metric": "http_req_failed", "condition": "<0.01"},
 			func(c Criterion) bool { return c.Method == threshold.MethodRate && c.Window == 0 },
-			"http_req_failed rate per interval <0.01"},
+			"http_req_failed rate per interval <1%"},
 		// Condition values of time metrics may be durations.
 		{"duration condition", "", map[string]any{"rule": "violations", "metric": "http_req_duration",
 			"aggregate": "p(99)", "window": "10s", "condition": "< 1.5s", "max": 10},
 			func(c Criterion) bool {
 				return c.Cond == plan.Condition{Op: threshold.OpLess, Value: 1500} && c.Arg == 99 && c.Max == 10
 			},
-			"at most 10 windows of http_req_duration p(99) per 10s breaking <1500"},
+			"at most 10 windows of http_req_duration p(99) per 10s breaking <1.5s"},
 		// Scenario 01's short form: breach "rate < 400 for 30s" is the rule "rate >= 400".
 		{"short form", "", map[string]any{"rule": "http_reqs rate < 400 for 30s"},
 			func(c Criterion) bool {
 				return c.Rule == RuleWindowed && c.Cond == plan.Condition{Op: threshold.OpGreaterEqual, Value: 400} && c.For == 30*time.Second
 			},
-			"http_reqs rate per interval >=400, broken for at most 30s"},
+			"http_reqs rate per interval >=400 RPS, broken for at most 30s"},
 		// Sizes in SI and binary units.
 		{"growth sizes", "", map[string]any{"rule": "growth", "series": "target.rss_bytes", "warn": "500MB", "fail": "1GiB"},
 			func(c Criterion) bool { return c.Warn.Value == 5e8 && c.Fail.Value == 1<<30 },
@@ -487,7 +487,7 @@ func TestCompileCriteriaForms(t *testing.T) {
 			func(c Criterion) bool {
 				return c.Margin == 0.2 && c.SLO == 800 && c.Metric == "http_req_duration{type:api_read}"
 			},
-			"http_req_duration{type:api_read} p(95) over the run within 20% of the SLO 800"},
+			"http_req_duration{type:api_read} p(95) over the run within 20% of the SLO 800ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,6 +79,9 @@ func FormatKey(name string, tags []Tag) string {
 		}
 		b.WriteString(t.Key)
 		b.WriteByte(':')
+		if t.Value == "" {
+			b.WriteString(`""`) // {group:} does not parse, as in k6: the key must parse again
+		}
 		b.WriteString(t.Value)
 	}
 	b.WriteByte('}')
