@@ -134,16 +134,13 @@ func newRoot(ctx, kill context.Context, stdout, stderr io.Writer, code *int) *co
 	} {
 		root.AddCommand(newCommand(s, code))
 	}
-	root.AddCommand(&cobra.Command{
-		Use:   "mina serve|migrate|seed [flags]",
-		Short: "The reference Mina API server, from ramp's own binary",
-		Long: `The reference Mina API server (meetings, tasks, analytics over SQLite or PostgreSQL, with an
+	root.AddCommand(passThrough("mina serve|migrate|seed [flags]",
+		"The reference Mina API server, from ramp's own binary",
+		`The reference Mina API server (meetings, tasks, analytics over SQLite or PostgreSQL, with an
 in-process or Redis cache), the same program as the mina binary. Its flags are its own:
 "ramp mina help" lists them.`,
-		Example:            "  ramp mina seed --users 100 --meetings 1000 --tokens-out tokens.csv\n  ramp mina serve --addr 127.0.0.1:5000",
-		DisableFlagParsing: true, // mina parses its own arguments
-		Run:                func(_ *cobra.Command, args []string) { *code = minaCommand(ctx, args, stdout, stderr) },
-	})
+		"  ramp mina seed --users 100 --meetings 1000 --tokens-out tokens.csv\n  ramp mina serve --addr 127.0.0.1:5000",
+		func(args []string) int { return minaCommand(ctx, args, stdout, stderr) }, code))
 	return root
 }
 

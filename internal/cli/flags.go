@@ -97,3 +97,16 @@ func usagef(stderr io.Writer, cmd, format string, args ...any) int {
 	fmt.Fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)
 	return ExitUsage
 }
+
+// passThrough makes a command that hands its arguments, flags included, to run untouched: for
+// a program with a command line of its own (ramp mina), and the bridge for a command written
+// against the standard flag package with its own FlagSet, until it is ported to a spec (its
+// flags then keep Go's syntax and its own -h, absent from completion and did-you-mean). The
+// exit code lands in *code.
+func passThrough(use, short, long, example string, run func(args []string) int, code *int) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Long: long, Example: example,
+		DisableFlagParsing: true,
+		Run:                func(_ *cobra.Command, args []string) { *code = run(args) },
+	}
+}

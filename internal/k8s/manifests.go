@@ -193,7 +193,7 @@ func (r *Run) segmentsJob() *batchv1.Job {
 	args := []string{"run", r.scenarioPath(),
 		"--execution-segment-sequence", Sequence(r.Segments),
 		"--start-at", r.StartAt.UTC().Format(time.RFC3339),
-		"--quiet"}
+		"--quiet", "--no-summary"}
 	if r.Setup {
 		args = append(args, "--setup-data", r.setupData())
 	}

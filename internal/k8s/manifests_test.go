@@ -239,7 +239,7 @@ func checkWiring(t *testing.T, r *Run, got objects) {
 	}
 	c := onlyContainer(t, seg)
 	start := r.StartAt.UTC().Format(time.RFC3339)
-	wantArgs := []string{"run", "/scenario/" + r.Files.Scenario, "--execution-segment-sequence", Sequence(n), "--start-at", start, "--quiet"}
+	wantArgs := []string{"run", "/scenario/" + r.Files.Scenario, "--execution-segment-sequence", Sequence(n), "--start-at", start, "--quiet", "--no-summary"}
 	if r.Setup {
 		wantArgs = append(wantArgs, "--setup-data", results+"/setup.json")
 	}
