@@ -42,7 +42,7 @@ BASE=$(sed -n 's/^listening on //p' "$TMP/server.out")
 log "bodyserver on $BASE, $SIZE-byte bodies; ramp: $RAMP"
 
 # ramp's run is bounded: 10 s of arrivals, then at most the scenario's 15 s gracefulStop.
-taskset -c 1 "$RAMP" run bench/body-rss.yaml --base-url "$BASE" --quiet \
+taskset -c 1 "$RAMP" run bench/body-rss.yaml --base-url "$BASE" --quiet --no-summary \
   --summary-export "$OUT/body-rss.json" >"$TMP/ramp.out" 2>"$TMP/ramp.err" &
 RAMP_PID=$!
 peak=0

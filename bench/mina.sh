@@ -32,13 +32,13 @@ stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
 # warm RATE: a short load first, so connection pools and caches are as in steady state.
 warm() {
   taskset -c 1 "$OUT/ramp" run bench/mina-read.yaml --base-url "$BASE" -e TOKENS_CSV="$TMP/tokens.csv" \
-    -e RATE="$1" -e DURATION=3s --quiet >/dev/null 2>&1 || true
+    -e RATE="$1" -e DURATION=3s --quiet --no-summary >/dev/null 2>&1 || true
 }
 
 # load RATE LABEL: ramp on core 1 at RATE for DURATION; prints the figures.
 load() {
   taskset -c 1 "$OUT/ramp" run bench/mina-read.yaml --base-url "$BASE" -e TOKENS_CSV="$TMP/tokens.csv" \
-    -e RATE="$1" -e DURATION="${DURATION}s" --quiet --summary-export "$OUT/mina-$2.json" >/dev/null || true
+    -e RATE="$1" -e DURATION="${DURATION}s" --quiet --no-summary --summary-export "$OUT/mina-$2.json" >/dev/null || true
   python3 - "$OUT/mina-$2.json" "$1" "$2" <<'PY' | tee -a "$OUT/mina-results.txt"
 import json, sys
 s = json.load(open(sys.argv[1])); m = s["metrics"]; mv = s["metric_values"]

@@ -175,7 +175,7 @@ SEGS=()
 cpu_mark C0
 for i in $(seq "$N"); do
   ramp_in "ramp-seg$i" run bench/netns.yaml "${VARS[@]}" --segment "$i/$N" --start-at "$START" \
-    --tag "region=zone-$i" --out snapshot="$OUT/seg-$i.snap" --quiet >"$OUT/seg-$i.out" 2>"$OUT/seg-$i.err" &
+    --tag "region=zone-$i" --out snapshot="$OUT/seg-$i.snap" --quiet --no-summary >"$OUT/seg-$i.out" 2>"$OUT/seg-$i.err" &
   SEGS+=($!)
   PIDS+=($!)
 done
@@ -223,7 +223,7 @@ cpu_report "$C0" "$C1" "$(requests_of "$OUT/merged.json")" | tee -a "$OUT/result
 [ "$SINGLE" = 1 ] || exit 0
 # --- the same test as one process, from ramp-seg1 ---------------------------------------------------
 log "one process in ramp-seg1, $RATE/s for ${DURATION}s"
-ramp_in ramp-seg1 run bench/netns.yaml "${VARS[@]}" --summary-export "$OUT/single.json" --quiet \
+ramp_in ramp-seg1 run bench/netns.yaml "${VARS[@]}" --summary-export "$OUT/single.json" --quiet --no-summary \
   >"$OUT/single.out" 2>"$OUT/single.err" &
 pid=$!
 PIDS+=("$pid")

@@ -130,7 +130,7 @@ run_max() { # tool → "rps cpu_us_per_req rss_kb"
     wrk) m=$(measure wrk -t1 -c50 -d"${DURATION}s" "$URL") ;;
     hey) m=$(measure "$BIN/hey" -z "${DURATION}s" -c 50 "$URL") ;;
     vegeta) m=$(measure sh -c "echo 'GET $URL' | $BIN/vegeta attack -rate=0 -max-workers=50 -workers=50 -duration=${DURATION}s -keepalive=true > $OUT/vegeta.bin") ;;
-    ramp) m=$(measure "$BIN/ramp" run "$OUT/max.yaml" --base-url "http://127.0.0.1:$PORT" --quiet --summary-export "$OUT/ramp.json") ;;
+    ramp) m=$(measure "$BIN/ramp" run "$OUT/max.yaml" --base-url "http://127.0.0.1:$PORT" --quiet --no-summary --summary-export "$OUT/ramp.json") ;;
     k6) m=$(measure "$K6" run -q -e URL="$URL" -e DURATION="$DURATION" --summary-export "$OUT/k6.json" "$OUT/k6-max.js") ;;
   esac
   local n; n=$(requests_of "$tool")
@@ -153,7 +153,7 @@ done
 # --- a fixed 5,000/s ---------------------------------------------------------------------------
 printf '\n%-8s %14s %12s %10s\n' tool "rate achieved" "p99 ms" "dropped" | tee -a "$OUT/results.txt"
 for _ in $(seq "$REPEAT"); do
-  measure "$BIN/ramp" run "$OUT/rate.yaml" --base-url "http://127.0.0.1:$PORT" --quiet --summary-export "$OUT/ramp-rate.json" >/dev/null
+  measure "$BIN/ramp" run "$OUT/rate.yaml" --base-url "http://127.0.0.1:$PORT" --quiet --no-summary --summary-export "$OUT/ramp-rate.json" >/dev/null
   python3 - "$OUT/ramp-rate.json" "$DURATION" <<'PY' >>"$OUT/ramp-rate.runs"
 import json, sys
 s = json.load(open(sys.argv[1])); d = float(sys.argv[2])
@@ -179,7 +179,7 @@ done
 rm -f "$OUT"/*-rate.runs "$OUT"/*.runs
 
 # --- ramp alone at 50,000/s on its one core: is the schedule kept? ------------------------------
-measure "$BIN/ramp" run "$OUT/rate.yaml" -e RATE=50000 --base-url "http://127.0.0.1:$PORT" --quiet --summary-export "$OUT/ramp-50k.json" >/dev/null
+measure "$BIN/ramp" run "$OUT/rate.yaml" -e RATE=50000 --base-url "http://127.0.0.1:$PORT" --quiet --no-summary --summary-export "$OUT/ramp-50k.json" >/dev/null
 python3 - "$OUT/ramp-50k.json" "$DURATION" <<'PY' | tee -a "$OUT/results.txt"
 import json, sys
 s = json.load(open(sys.argv[1])); d = float(sys.argv[2]); l = s["load"]; g = s["generator"]
@@ -189,7 +189,7 @@ print("\nramp at 50,000/s: %.1f/s achieved (%.2f%% of target), %d of %d iteratio
 PY
 
 # --- 10,000 VUs, each holding a keep-alive connection ------------------------------------------
-m=$(measure "$BIN/ramp" run "$OUT/idle.yaml" --base-url "http://127.0.0.1:$PORT" --quiet --summary-export "$OUT/ramp-idle.json")
+m=$(measure "$BIN/ramp" run "$OUT/idle.yaml" --base-url "http://127.0.0.1:$PORT" --quiet --no-summary --summary-export "$OUT/ramp-idle.json")
 read -r _ rss <<<"$m"
 printf '\nramp with 10,000 VUs (each with a keep-alive connection): peak RSS %.1f MiB, %.1f KiB per VU\n' \
   "$(echo "$rss/1024" | bc -l)" "$(echo "$rss/10000" | bc -l)" | tee -a "$OUT/results.txt"
