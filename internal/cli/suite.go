@@ -48,14 +48,14 @@ type suiteFlags struct {
 
 // register adds `ramp suite`'s flags to fs.
 func (f *suiteFlags) register(fs *pflag.FlagSet) {
-	f.vars, f.cooldown = map[string]string{}, -1
+	f.vars = map[string]string{}
 	fs.SortFlags = false
 	fs.VarP(varsFlag(f.vars), "env", "e", "set a variable the files read as ${KEY} (repeatable)")
 	fs.StringVar(&f.baseURL, "base-url", "", "test this server `URL` instead of starting the embedded mina")
 	fs.StringVar(&f.results, "results", "", "write results into `DIR` (default results/<UTC timestamp>)")
 	fs.BoolVar(&f.quick, "quick", false, "compress every duration 20x, keeping rates and VU counts")
 	fs.Float64Var(&f.timeScale, "time-scale", 0, "multiply every duration of the load shape by `F`")
-	fs.DurationVar(&f.cooldown, "cooldown", -1, "pause between tests (default 30s, scaled by --quick)")
+	fs.DurationVar(&f.cooldown, "cooldown", 0, "pause `D` between tests (default 30s, scaled by --quick)")
 	fs.IntVar(&f.parallelism, "parallelism", 1, "run each test as `N` segment processes on this machine, started together and merged (a distributed run, locally)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
@@ -63,7 +63,7 @@ func (f *suiteFlags) register(fs *pflag.FlagSet) {
 }
 
 // finish checks the parsed flags and the positional arguments (at most one directory).
-func (f *suiteFlags) finish(dirs []string) error {
+func (f *suiteFlags) finish(fs *pflag.FlagSet, dirs []string) error {
 	if len(dirs) > 1 {
 		return fmt.Errorf("name at most one directory (got %d)", len(dirs))
 	}
@@ -77,6 +77,9 @@ func (f *suiteFlags) finish(dirs []string) error {
 		f.timeScale = plan.QuickScale
 	}
 	if f.cooldown < 0 {
+		return fmt.Errorf("--cooldown %v: must not be negative", f.cooldown)
+	}
+	if !fs.Changed("cooldown") {
 		f.cooldown = defaultCooldown
 		if f.timeScale > 0 {
 			f.cooldown = time.Duration(float64(defaultCooldown) * f.timeScale)
@@ -149,7 +152,7 @@ on a free loopback port with a fresh seeded SQLite database.`,
 			f := &suiteFlags{}
 			f.register(fs)
 			return func(args []string) int {
-				if err := f.finish(args); err != nil {
+				if err := f.finish(fs, args); err != nil {
 					return usagef(stderr, "ramp suite", "%v", err)
 				}
 				return suiteCommand(ctx, kill, f, stdout, stderr)
