@@ -120,24 +120,25 @@ func newInspection(p *plan.Plan) inspection {
 		v.TimeScale = 1
 	}
 	var end time.Duration
-	for _, s := range engine.Schedules(p) {
+	scheds := engine.Schedules(p)
+	most := make([]int, len(scheds)) // each scenario's VUs at most
+	for i, s := range scheds {
 		end = max(end, s.End)
 		is := inspectedScenario{Name: s.Name, Executor: s.Executor, Exec: s.Exec, StartTime: s.StartTime.String(),
 			End: s.End.String(), GracefulStop: s.GracefulStop.String(), Tags: s.Tags}
 		switch s.Executor {
 		case plan.ConstantVUs:
 			is.VUs, is.Duration = s.VUs, s.Duration.String()
-			v.MaxVUs += s.VUs
+			most[i] = s.VUs
 		case plan.PerVUIterations, plan.SharedIterations:
 			is.VUs, is.Iterations, is.MaxDuration = s.VUs, s.Iterations, s.MaxDuration.String()
-			v.MaxVUs += s.VUs
+			most[i] = s.VUs
 		case plan.RampingVUs:
 			is.StartVUs, is.GracefulRampDown = s.StartVUs, s.GracefulRampDown.String()
-			most := s.StartVUs
+			most[i] = s.StartVUs
 			for _, st := range s.Stages {
-				most = max(most, int(st.Target))
+				most[i] = max(most[i], int(st.Target))
 			}
-			v.MaxVUs += most
 		case plan.ConstantArrivalRate, plan.RampingArrivalRate:
 			is.Rate, is.StartRate, is.TimeUnit = s.Rate, s.StartRate, s.TimeUnit.String()
 			is.PreAllocatedVUs, is.MaxVUs = s.PreAllocatedVUs, s.MaxVUs
@@ -145,7 +146,7 @@ func newInspection(p *plan.Plan) inspection {
 				is.Duration = s.Duration.String()
 				is.RatePerSecond = float64(s.Rate) / s.TimeUnit.Seconds()
 			}
-			v.MaxVUs += s.MaxVUs
+			most[i] = s.MaxVUs
 		}
 		for _, st := range s.Stages {
 			is.Stages = append(is.Stages, inspectedStage{Duration: st.Duration.String(), Target: st.Target})
@@ -153,6 +154,17 @@ func newInspection(p *plan.Plan) inspection {
 		v.Scenarios = append(v.Scenarios, is)
 	}
 	v.Duration = end.String()
+	// The most VUs at once: at some scenario's start, the scenarios running then (to their
+	// hard end, graceful stop included) add up.
+	for _, a := range scheds {
+		at := 0
+		for j, b := range scheds {
+			if b.StartTime <= a.StartTime && a.StartTime < max(b.HardEnd, b.StartTime+1) {
+				at += most[j]
+			}
+		}
+		v.MaxVUs = max(v.MaxVUs, at)
+	}
 	v.Threshold = []inspectedRule{}
 	for _, t := range p.Thresholds {
 		r := inspectedRule{Metric: t.Metric, Expressions: []string{}}

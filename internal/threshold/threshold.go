@@ -4,10 +4,11 @@
 //
 // The flow is: the scenario compiler produces plan.Threshold values; Compile validates them
 // against the built-in metric table (metrics.Lookup) and returns one Threshold per expression;
-// the metrics store tracks the sub-metrics SubmetricKeys names; while the load runs, the CLI
-// calls Evaluate on a fresh snapshot about every two seconds (EvalInterval, as k6 does) and asks
-// ShouldAbort whether an abortOnFail threshold has failed past its delayAbortEval; at the end it
-// calls Evaluate once more for the summary and the exit code.
+// the metrics store tracks the sub-metrics Keys names (an empty list of expressions included:
+// k6's way to show a sub-metric in the summary, which judges nothing); while the load runs, the
+// engine calls Evaluate on a fresh snapshot every two seconds from the start of the load
+// (EvalInterval, k6's cadence) and asks ShouldAbort whether an abortOnFail threshold has failed
+// past its delayAbortEval; at the end it calls Evaluate once more for the verdict.
 //
 // Semantics follow k6 (metrics/thresholds.go, metrics/engine/engine.go):
 //
