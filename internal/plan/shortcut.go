@@ -81,14 +81,14 @@ func ParseStage(s string) (Stage, error) {
 }
 
 // ApplyShortcut replaces the plan's scenarios with the one the shortcut makes (see Shortcut);
-// without a shortcut it changes nothing. The scenario runs the flow "default", or the file's
+// without one it changes nothing, and --vus alone is an error. The scenario runs the flow "default", or the file's
 // only flow; a file with several flows and none named default is an error.
 func (p *Plan) ApplyShortcut(s Shortcut) error {
-	if !s.Set() {
-		return nil
-	}
 	if err := s.Check(); err != nil {
 		return err
+	}
+	if !s.Set() {
+		return nil
 	}
 	exec, err := p.defaultFlow()
 	if err != nil {
