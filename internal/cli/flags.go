@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -87,9 +86,6 @@ func flagError(c *cobra.Command, err error) error {
 
 // shorthandErr matches pflag's error for an unknown single-dash flag, catching the word.
 var shorthandErr = regexp.MustCompile(`^unknown shorthand flag: '.' in -(.+)$`)
-
-// errUsage marks an error as the user's: Main prints it and exits ExitUsage.
-var errUsage = errors.New("usage")
 
 // usagef prints a usage error the way Main prints cobra's, naming the command and where its
 // help is, and returns ExitUsage.
