@@ -34,9 +34,11 @@ twice or one missing are refused (exit 2).`,
 			results.register(fs)
 			trendStats := fs.String("summary-trend-stats", "", "the trend statistics of the k6-format summary export, a `LIST` such as avg,p(95),p(99)")
 			noColor := fs.Bool("no-color", false, "no colours in the output")
-			quiet := fs.BoolP("quiet", "q", false, "print the one-line verdict only")
+			noSummary := fs.Bool("no-summary", false, "no end-of-test summary (the one-line verdict still prints)")
+			// A merge has no progress to hide: --quiet, as ramp run's scripts pass it, is --no-summary.
+			quiet := fs.BoolP("quiet", "q", false, "the same as --no-summary: a merge shows no progress")
 			return func(files []string) int {
-				return mergeCommand(files, results, *trendStats, *noColor, *quiet, stdout, stderr)
+				return mergeCommand(files, results, *trendStats, *noColor, *quiet || *noSummary, stdout, stderr)
 			}
 		},
 	}
