@@ -163,6 +163,10 @@ func (f *runFlags) finish(fs *pflag.FlagSet, files []string) error {
 	if err := sc.Check(); err != nil {
 		return err
 	}
+	if sc.Set() && len(f.snapshots()) > 0 {
+		// A snapshot names its test by the file and variables that compile it again.
+		return errors.New("--vus/--duration/--iterations/--stage cannot be used with --out snapshot=: a merge compiles the test again from the file; write the scenario into the file")
+	}
 	f.shortcut = sc
 	switch {
 	case f.nth != "" && (f.seg != "" || f.seq != ""):
@@ -259,10 +263,6 @@ func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) i
 			fmt.Fprintf(stderr, "ramp run: %s%s: %v\n", o[0], o[1], err)
 			return ExitUsage
 		}
-	}
-	if f.shortcut.Set() && len(f.snapshots()) > 0 {
-		// A snapshot names its test by the file and variables that compile it again.
-		return usagef(stderr, "ramp run", "--vus/--duration/--iterations/--stage cannot be used with --out snapshot=: a merge compiles the test again from the file; write the scenario into the file")
 	}
 	applyTags(p, f.tags)
 	extra, err := extraMonitors(f.vars)
