@@ -141,6 +141,9 @@ func TestFlagsThroughBinary(t *testing.T) {
 		{name: "completion bash", args: []string{"completion", "bash"}, stdout: []string{"bash completion", "__start_ramp"}},
 		{name: "completion zsh", args: []string{"completion", "zsh"}, stdout: []string{"#compdef ramp"}},
 		{name: "completion fish", args: []string{"completion", "fish"}, stdout: []string{"complete -c ramp"}},
+		{name: "completes a flag's values", args: []string{"__complete", "run", "--summary-format", ""}, stdout: []string{"strategy\nk6\n"}},
+		{name: "completes scenario files", args: []string{"__complete", "run", ""}, stdout: []string{"yaml\nyml\n"}},
+		{name: "completes flags", args: []string{"__complete", "run", "--no-"}, stdout: []string{"--no-summary", "--no-color"}},
 		// Version, commit, Go and platform.
 		{name: "version", args: []string{"version"}, stdout: []string{"ramp ", "commit", "go       " + runtime.Version(), "platform " + runtime.GOOS + "/" + runtime.GOARCH}},
 		{name: "--version", args: []string{"--version"}, stdout: []string{"ramp "}},

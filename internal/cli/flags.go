@@ -21,6 +21,18 @@ type spec struct {
 	use, short, long, example string
 	// bind registers the command's flags on fs and returns its body, which reads them.
 	bind func(fs *pflag.FlagSet) body
+	// files, when set, are the extensions shell completion offers for the arguments
+	// ("yaml", "yml"); otherwise it offers any file.
+	files []string
+}
+
+// scenarioFiles are the extensions of scenario files, for completion.
+var scenarioFiles = []string{"yaml", "yml"}
+
+// flagValues are the values completion offers for the flags that take one of a few words.
+var flagValues = map[string][]string{
+	"summary-format": {formatStrategy, formatK6},
+	"http-debug":     {"headers", "full"},
 }
 
 // newCommand makes the cobra command of s. The body's exit code lands in *code; cobra itself
@@ -34,6 +46,16 @@ func newCommand(s spec, code *int) *cobra.Command {
 	}
 	run := s.bind(c.Flags())
 	c.Run = func(_ *cobra.Command, args []string) { *code = run(args) }
+	if s.files != nil {
+		c.ValidArgsFunction = func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return s.files, cobra.ShellCompDirectiveFilterFileExt
+		}
+	}
+	for name, values := range flagValues {
+		if c.Flags().Lookup(name) != nil {
+			_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		}
+	}
 	return c
 }
 

@@ -19,6 +19,7 @@ import (
 func inspectSpec(stdout, stderr io.Writer) spec {
 	return spec{
 		use:   "inspect FILE [flags]",
+		files: scenarioFiles,
 		short: "Print the resolved plan of a test without sending anything",
 		long: `Print the plan "ramp run" would run with the same flags: every scenario with its executor,
 flow, start, exact VUs, rates and durations after -e, the k6 shortcuts (--vus, --duration,

@@ -131,6 +131,7 @@ func isRunName(name string) []string {
 func k8sSpec(stdout, stderr io.Writer) spec {
 	return spec{
 		use:   "k8s FILE --parallelism N --image IMAGE (--pvc NAME | --storage-class CLASS) [flags]",
+		files: scenarioFiles,
 		short: "Kubernetes manifests of one test run as N segments, one verdict",
 		long: `Write the Kubernetes manifests of one test run as N segments on N pods (an Indexed Job) that
 start together, and a merge Job that judges them as one run: one summary, one HTML report,

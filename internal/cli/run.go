@@ -198,6 +198,7 @@ func (f *runFlags) finish(fs *pflag.FlagSet, files []string) error {
 func runSpec(ctx, kill context.Context, stdout, stderr io.Writer) spec {
 	return spec{
 		use:   "run FILE [flags]",
+		files: scenarioFiles,
 		short: "Run one test: its load, its thresholds and criteria, one verdict",
 		long: `Run the scenario file FILE: setup, the load of its scenarios, teardown; then the end-of-test
 summary and the verdict, which is the exit code (0 pass, 1 fail, 2 usage, 3 interrupted,

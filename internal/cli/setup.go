@@ -16,6 +16,7 @@ import (
 func setupSpec(ctx context.Context, stdout, stderr io.Writer) spec {
 	return spec{
 		use:   "setup FILE --out PATH [flags]",
+		files: scenarioFiles,
 		short: "Run a file's setup once, for the segments of a distributed run",
 		long: `Run the file's setup flow once and write what it captured as JSON, for the segments of a
 distributed run, which read it with "ramp run --setup-data PATH" instead of each running

@@ -16,6 +16,7 @@ import (
 func validateSpec(stdout, stderr io.Writer) spec {
 	return spec{
 		use:   "validate FILE... [flags]",
+		files: scenarioFiles,
 		short: "Check scenario files (criteria and monitors too) without sending traffic",
 		long: `Check scenario files without sending traffic: every error of every file, each with
 file:line:column and what to do, then exit 2 if any file is invalid. It makes the very checks
