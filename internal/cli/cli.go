@@ -111,6 +111,10 @@ func newRoot(ctx, kill context.Context, stdout, stderr io.Writer, code *int) *co
 		Use:           "ramp",
 		Short:         "Load tests and SLO verification for HTTP APIs",
 		Long:          rootLong,
+		Example: `  ramp suite --quick                                  # the bundled Mina suite, embedded mina
+  ramp validate test.yaml                             # check a file, no traffic
+  ramp inspect test.yaml --quick                      # the plan a run would run
+  ramp run test.yaml -e BASE_URL=http://127.0.0.1:5000 --summary-export summary.json`,
 		Version:       Version(),
 		SilenceErrors: true, // Main prints them, once, with where the help is
 		SilenceUsage:  true, // a usage error names the problem, not the whole usage
