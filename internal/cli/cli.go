@@ -108,9 +108,9 @@ func singleDashLong(root *cobra.Command, args []string) (*cobra.Command, error) 
 // newRoot builds the command tree; the chosen command's exit code lands in *code.
 func newRoot(ctx, kill context.Context, stdout, stderr io.Writer, code *int) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "ramp",
-		Short:         "Load tests and SLO verification for HTTP APIs",
-		Long:          rootLong,
+		Use:   "ramp",
+		Short: "Load tests and SLO verification for HTTP APIs",
+		Long:  rootLong,
 		Example: `  ramp suite --quick                                  # the bundled Mina suite, embedded mina
   ramp validate test.yaml                             # check a file, no traffic
   ramp inspect test.yaml --quick                      # the plan a run would run
