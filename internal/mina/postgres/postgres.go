@@ -54,6 +54,7 @@ type DB struct {
 	now        func() time.Time
 	migrations []mina.Migration
 	appName    string
+	cfg        *pgx.ConnConfig // for TerminateConnections' own connection
 }
 
 var _ mina.Store = (*DB)(nil)
@@ -91,7 +92,7 @@ func Open(url string, opts Options) (*DB, error) {
 	pool.SetMaxOpenConns(opts.MaxConns)
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{db: pool, now: opts.Now, migrations: migrations, appName: cfg.RuntimeParams["application_name"]}
+	db := &DB{db: pool, now: opts.Now, migrations: migrations, appName: cfg.RuntimeParams["application_name"], cfg: cfg}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := pool.PingContext(ctx); err != nil {
@@ -122,10 +123,20 @@ func (db *DB) Ping(ctx context.Context) error {
 // TerminateConnections ends every other session of this store's application_name on the
 // server (pg_terminate_backend), as a PostgreSQL restart or a pooler would: the chaos fault
 // "database connection loss". It returns how many sessions it ended.
+//
+// It runs on a connection of its own, outside the pool and under another application_name,
+// so that every session of the pool ends.
 func (db *DB) TerminateConnections(ctx context.Context) (int, error) {
+	cfg := db.cfg.Copy()
+	cfg.RuntimeParams["application_name"] = db.appName + "-fault"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: terminate connections: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
 	var n int
-	err := db.db.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE application_name = $1 AND pid <> pg_backend_pid()`, db.appName).Scan(&n)
+	err = conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = $1`, db.appName).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: terminate connections: %w", err)
 	}
