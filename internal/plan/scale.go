@@ -60,6 +60,7 @@ func (p *Plan) Scale(f float64) {
 	for i, c := range p.Criteria {
 		c.Window = scaleExact(c.Window, f)
 		c.For = scaleExact(c.For, f)
+		c.Within = scaleExact(c.Within, f)
 		if c.PerRequest {
 			c.Max = int64(math.Ceil(float64(c.Max) * f))
 		}
