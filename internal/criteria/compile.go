@@ -46,13 +46,13 @@ const (
 
 // ruleKeys lists, per rule, the Spec keys it accepts (besides "rule"), for did-you-mean.
 var ruleKeys = map[string][]string{
-	RuleWindowed:   {"metric", "aggregate", "window", "condition", "for"},
-	RuleMargin:     {"metric", "aggregate", "window", "slo", "margin"},
-	RuleViolations: {"metric", "aggregate", "window", "condition", "max", "per"},
-	RuleGrowth:     {"series", "of", "warn", "fail"},
-	RuleMax:        {"series", "warn", "fail"},
-	RuleFinal:      {"series", "warn", "fail", "below"},
-	RuleRatio:      {"series", "over", "warn", "fail"},
+	RuleWindowed:     {"metric", "aggregate", "window", "condition", "for"},
+	RuleMargin:       {"metric", "aggregate", "window", "slo", "margin"},
+	RuleViolations:   {"metric", "aggregate", "window", "condition", "max", "per"},
+	RuleGrowth:       {"series", "of", "warn", "fail"},
+	RuleMax:          {"series", "warn", "fail"},
+	RuleFinal:        {"series", "warn", "fail", "below"},
+	RuleRatio:        {"series", "over", "warn", "fail"},
 	RuleRecovery:     {"metric", "aggregate", "window", "condition", "within"},
 	RuleDuringFaults: {"metric", "aggregate", "condition"},
 	RuleNothingLost:  {"check"},

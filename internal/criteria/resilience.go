@@ -205,4 +205,3 @@ func (c Criterion) resilienceText(agg string) string {
 	}
 	return "every teardown check passed: nothing lost"
 }
-
