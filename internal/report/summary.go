@@ -10,8 +10,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/chaos"
+	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/threshold"

@@ -111,7 +111,7 @@ func (m *Main) openCache() error {
 		// session killer (PostgreSQL only) and a slow-store decorator.
 		outage := cache.NewOutage(m.Backend)
 		m.Backend = outage
-		o := chaos.Options{Cache: outage, Logger: m.Logger}
+		o := chaos.Options{Cache: cacheSwitch{outage, &m.Cache}, Logger: m.Logger}
 		if k, ok := m.DB.(chaos.ConnKiller); ok {
 			o.Conns = k
 		}
@@ -121,6 +121,21 @@ func (m *Main) openCache() error {
 	m.Cache = cache.New(store, m.Backend, cache.Options{Logger: m.Logger, TTL: m.Config.CacheTTL, NoRecovery: m.NoCacheRecovery})
 	m.Users = cache.NewUsers(store, cache.UsersOptions{TTL: m.Config.TokenTTL})
 	return nil
+}
+
+// cacheSwitch turns the injected cache outage on and off; when it ends, the cache Service
+// tries the backend at the next request (as it would a Redis that came back) instead of
+// waiting out its RetryAfter.
+type cacheSwitch struct {
+	outage *cache.Outage
+	svc    **cache.Service // set after the switch is made
+}
+
+func (c cacheSwitch) SetDown(down bool) {
+	c.outage.SetDown(down)
+	if !down && *c.svc != nil {
+		(*c.svc).RetryNow()
+	}
 }
 
 // apiConfig wires the services, checks and statistics into the handler's configuration.

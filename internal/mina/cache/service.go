@@ -217,6 +217,10 @@ func (s *Service) cached(ctx context.Context, idx int, userID int64, params stri
 	return val, false, nil
 }
 
+// RetryNow lets the next request try the backend at once instead of after RetryAfter: the
+// backend is known to be back (mina's fault API cleared an injected outage).
+func (s *Service) RetryNow() { s.retryAt.Store(0) }
+
 // usable reports whether the backend should be asked: it has not failed within RetryAfter.
 func (s *Service) usable() bool {
 	return !s.down.Load() || s.now().UnixNano() >= s.retryAt.Load()
