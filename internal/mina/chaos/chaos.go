@@ -111,8 +111,7 @@ type Faults struct {
 	opts   Options
 	mu     sync.RWMutex
 	faults map[string]Fault
-	stop   context.CancelFunc // ends the connection-loss loop; nil when it does not run
-	wg     sync.WaitGroup
+	stop   func() // ends the connection-loss loop and waits for it; nil when it does not run
 }
 
 // DefaultDBLossEvery is how often a connection-loss fault terminates the sessions again.
@@ -232,23 +231,25 @@ func (fs *Faults) apply() {
 		fs.opts.Cache.SetDown(outage)
 	}
 	if fs.stop != nil {
-		fs.stop()
+		fs.stop() // once it returns, no session is terminated by the old loop any more
 		fs.stop = nil
 	}
 	if every > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
-		fs.stop = cancel
-		fs.wg.Add(1)
-		go fs.killLoop(ctx, every)
+		done := make(chan struct{})
+		fs.stop = func() { cancel(); <-done }
+		go func() {
+			defer close(done)
+			fs.killLoop(ctx, every)
+		}()
 	}
 }
 
 // killLoop terminates the store's sessions now and every interval until ctx ends.
 func (fs *Faults) killLoop(ctx context.Context, every time.Duration) {
-	defer fs.wg.Done()
 	t := time.NewTicker(every)
 	defer t.Stop()
-	for {
+	for ctx.Err() == nil {
 		kctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		n, err := fs.opts.Conns.TerminateConnections(kctx)
 		cancel()
@@ -265,8 +266,5 @@ func (fs *Faults) killLoop(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close turns every fault off and waits for the connection-loss loop to end.
-func (fs *Faults) Close() {
-	fs.ClearAll()
-	fs.wg.Wait()
-}
+// Close turns every fault off; the connection-loss loop has ended when it returns.
+func (fs *Faults) Close() { fs.ClearAll() }
