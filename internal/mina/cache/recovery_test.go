@@ -3,9 +3,6 @@ package cache_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,103 +11,8 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/mina"
 	"github.com/ramp-dev/ramp/internal/mina/cache"
+	"github.com/ramp-dev/ramp/internal/mina/redistest"
 )
-
-// proxy is a TCP proxy the test controls between the cache and a Redis: Cut closes every
-// connection and refuses new ones (Redis unreachable from mina's side, as a network partition
-// or a Redis restart looks), Restore lets connections through again. Redis itself keeps its
-// data, as an unreachable — not flushed — Redis does.
-type proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	cut    bool
-	conns  map[net.Conn]struct{}
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	go p.serve()
-	t.Cleanup(func() { ln.Close(); p.Cut() })
-	return p
-}
-
-func (p *proxy) addr() string { return p.ln.Addr().String() }
-
-func (p *proxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.cut {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		up, err := net.DialTimeout("tcp", p.target, time.Second)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		go func() { io.Copy(up, c); up.Close(); c.Close() }()
-		go func() { io.Copy(c, up); up.Close(); c.Close() }()
-	}
-}
-
-// Cut makes Redis unreachable through the proxy.
-func (p *proxy) Cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cut = true
-	for c := range p.conns {
-		c.Close()
-	}
-	p.conns = map[net.Conn]struct{}{}
-}
-
-// Restore makes Redis reachable again.
-func (p *proxy) Restore() { p.mu.Lock(); p.cut = false; p.mu.Unlock() }
-
-// ownRedis starts a redis-server of the test's own on a free port (never the shared one,
-// which must not be broken), without persistence; it is stopped by PID when the test ends.
-func ownRedis(t *testing.T) string {
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed (scripts/test.sh installs it)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", t.TempDir())
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("own redis-server on %s did not listen within 5s", addr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // meetingStore is a mock store of meetings that can be updated and deleted.
 func meetingStore() *countingStore {
@@ -145,7 +47,7 @@ func meetingStore() *countingStore {
 // controls and counts the stale hits after Redis comes back: none with recovery, and — to
 // show the test can fail — the stale hits of the old behaviour without it.
 func TestNoStaleCacheAfterRedisOutage(t *testing.T) {
-	redisAddr := ownRedis(t)
+	redisAddr := redistest.Start(t)
 	for _, tc := range []struct {
 		name       string
 		noRecovery bool
@@ -155,8 +57,8 @@ func TestNoStaleCacheAfterRedisOutage(t *testing.T) {
 		{"no recovery shows the bug", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := newProxy(t, redisAddr)
-			backend, err := cache.DialRedis("redis://"+p.addr()+"/0", cache.RedisOptions{Prefix: "t" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"})
+			p := redistest.NewProxy(t, redisAddr)
+			backend, err := cache.DialRedis("redis://"+p.Addr()+"/0", cache.RedisOptions{Prefix: "t" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"})
 			if err != nil {
 				t.Fatal(err)
 			}
