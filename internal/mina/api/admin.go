@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"sort"
 	"time"
@@ -128,9 +127,8 @@ func (s *Server) setFault(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.cfg.Chaos.Set(name, f); err != nil {
-		if errors.Is(err, chaos.ErrUnsupported) {
-			return mina.Invalid("", "%v", err)
-		}
+		// A bad name, or a fault this server cannot inject (chaos.ErrUnsupported): the
+		// request asks for something impossible, a 400 naming why.
 		return mina.Invalid("", "%v", err)
 	}
 	return writeJSON(w, http.StatusOK, faultToJSON(name, s.cfg.Chaos.List()[name]))
