@@ -141,8 +141,8 @@ func TestSuiteResilienceCatchesStaleCache(t *testing.T) {
 				t.Fatalf("nothing-lost criterion %+v, want %s", lost, want)
 			}
 			html, err := os.ReadFile(filepath.Join(results, "load-test-report.html"))
-			if err != nil || !strings.Contains(string(html), `class="fault"`) {
-				t.Fatalf("the HTML report does not shade the faults (err %v)", err)
+			if err != nil || !strings.Contains(string(html), `class="fault"`) || !strings.Contains(string(html), "cache-outage {&#34;cache_outage&#34;:true} (mina): ") {
+				t.Fatalf("the HTML report does not shade and list the faults (err %v)", err)
 			}
 		})
 	}

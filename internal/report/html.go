@@ -127,12 +127,14 @@ type htmlDetail struct {
 	Banners                            []string
 	Notes                              []string
 	Charts                             []template.HTML
-	Distribution                       template.HTML
-	Monitors                           []template.HTML
-	Generator                          [][2]string
-	GeneratorBad                       bool
-	Load                               [][2]string
-	LoadBad                            bool
+	// Faults list the chaos timeline's faults, which the time charts shade.
+	Faults       []string
+	Distribution template.HTML
+	Monitors     []template.HTML
+	Generator    [][2]string
+	GeneratorBad bool
+	Load         [][2]string
+	LoadBad      bool
 	// Stages are the rows of the stages table, every cell formatted; Parts the tables of a
 	// distributed run's segments and regions.
 	Stages          [][]string
@@ -433,6 +435,7 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 	d.Banners = banners(s)
 	d.Notes = s.Notes
 	d.Charts = timeCharts(s)
+	d.Faults = faultLines(s.Faults)
 	d.Distribution = distChart{Title: "Latency distribution", Buckets: s.Distribution, Refs: sloRefs(s)}.render()
 	for _, m := range s.Monitors {
 		d.Monitors = append(d.Monitors, monitorChart(m, faultShades(s.Faults)))
@@ -606,4 +609,21 @@ func msOrDash(v *float64) string {
 		return "—"
 	}
 	return fmtMs(*v)
+}
+
+// faultLines say what each fault of the chaos timeline was and when it was on (the shaded
+// spans of the time charts), or why it never was.
+func faultLines(fs []FaultWindow) []string {
+	var out []string
+	for _, f := range fs {
+		line := f.Name + " " + f.Fault + " (" + f.Adapter + ")"
+		if f.Start != nil && f.End != nil {
+			line += ": " + fmtSeconds(*f.Start) + "–" + fmtSeconds(*f.End)
+		}
+		if f.Error != "" {
+			line += ": " + f.Error
+		}
+		out = append(out, line)
+	}
+	return out
 }
