@@ -75,6 +75,32 @@ func (rec *Recorder) Group(tags *TagSet, d time.Duration) {
 	rec.simple(cacheKey{tags: tags, kind: kindGroup}, int64(d))
 }
 
+// WSSession records one WebSocket session that connected: ws_sessions, ws_connecting (the
+// opening handshake) and ws_session_duration (from the dial to the end of the session).
+func (rec *Recorder) WSSession(tags *TagSet, connecting, duration time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSSession}, 1, int64(connecting), int64(duration))
+}
+
+// WSMessage records one WebSocket message of size bytes: ws_msgs_sent and data_sent when
+// sent, else ws_msgs_received and data_received.
+func (rec *Recorder) WSMessage(tags *TagSet, sent bool, size int) {
+	kind := kindWSReceived
+	if sent {
+		kind = kindWSSent
+	}
+	rec.simple(cacheKey{tags: tags, kind: kind}, 1, int64(size))
+}
+
+// WSPing records the round trip of one ping to its pong (ws_ping).
+func (rec *Recorder) WSPing(tags *TagSet, d time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSPing}, int64(d))
+}
+
+// WSLatency records ws_msg_latency: from a sent message to the reply an expect matched.
+func (rec *Recorder) WSLatency(tags *TagSet, d time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSLatency}, int64(d))
+}
+
 // simple records a sample timed now, with up to four values.
 func (rec *Recorder) simple(k cacheKey, v ...int64) {
 	r := rec.r
