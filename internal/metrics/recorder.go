@@ -81,14 +81,15 @@ func (rec *Recorder) WSSession(tags *TagSet, connecting, duration time.Duration)
 	rec.simple(cacheKey{tags: tags, kind: kindWSSession}, 1, int64(connecting), int64(duration))
 }
 
-// WSMessage records one WebSocket message of size bytes: ws_msgs_sent and data_sent when
-// sent, else ws_msgs_received and data_received.
-func (rec *Recorder) WSMessage(tags *TagSet, sent bool, size int) {
+// WSMessages records n WebSocket messages of size bytes in all: ws_msgs_sent and data_sent
+// when sent, else ws_msgs_received and data_received. (A session's reader counts what it
+// receives; the VU records the count when it next runs, so n may be more than one.)
+func (rec *Recorder) WSMessages(tags *TagSet, sent bool, n, size int64) {
 	kind := kindWSReceived
 	if sent {
 		kind = kindWSSent
 	}
-	rec.simple(cacheKey{tags: tags, kind: kind}, 1, int64(size))
+	rec.simple(cacheKey{tags: tags, kind: kind}, n, size)
 }
 
 // WSPing records the round trip of one ping to its pong (ws_ping).
