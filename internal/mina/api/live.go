@@ -81,8 +81,8 @@ const Subprotocol = "mina.transcript.v1"
 
 // Metric families of live transcription.
 const (
-	MetricLiveSessions = "mina_live_sessions"              // gauge
-	MetricLiveMessages = "mina_live_messages_total"        // counter{direction}
+	MetricLiveSessions = "mina_live_sessions"               // gauge
+	MetricLiveMessages = "mina_live_messages_total"         // counter{direction}
 	MetricLiveDropped  = "mina_live_dropped_sessions_total" // counter: slow consumers closed
 )
 
