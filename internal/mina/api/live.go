@@ -32,6 +32,7 @@ package api
 //	       LiveConfig.Outbox messages was full), the meeting was deleted
 //	  1009 a chunk larger than MaxChunkBytes
 //	  1011 a segment could not be stored
+//	  1013 the server began shutting down (or the meeting filled up) during the handshake
 //
 // A segment ends every LiveConfig.SegmentChunks chunks or on end_segment; it is stored
 // (mina.TranscriptService) before it is broadcast, so a listener never sees a final segment
@@ -52,6 +53,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -123,6 +125,7 @@ type hub struct {
 	sessions prometheus.Gauge
 	messages *prometheus.CounterVec
 	dropped  prometheus.Counter
+	droppedN atomic.Int64
 }
 
 func newHub(cfg LiveConfig, store mina.TranscriptService) *hub {
@@ -149,23 +152,41 @@ type liveSession struct {
 	out     chan []byte
 	once    sync.Once
 	done    chan struct{} // closed by close: the writer stops
+	closing chan closeReq // a close after the queued messages, for the writer
+	wrote   chan struct{} // closed when the writer has returned
 
 	// The current segment (read loop only).
 	words  []string
 	chunks int // chunks received in the session
 }
 
-// join admits a session to its meeting, or says why not (503).
-func (h *hub) join(s *liveSession) error {
+// admit says whether a session of meeting may open now, or why not (503). join decides for
+// good once the session is upgraded; admit lets the refusal be a plain HTTP answer.
+func (h *hub) admit(meeting int64) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.full(meeting)
+}
+
+func (h *hub) full(meeting int64) error {
 	if h.closing {
 		return mina.Errorf(mina.EUNAVAILABLE, "The server is shutting down; reconnect to another instance.")
 	}
-	m := h.meetings[s.meeting]
-	if len(m) >= h.cfg.MaxSessions {
-		return mina.Errorf(mina.EUNAVAILABLE, "Meeting %d already has %d live sessions.", s.meeting, h.cfg.MaxSessions)
+	if n := len(h.meetings[meeting]); n >= h.cfg.MaxSessions {
+		return mina.Errorf(mina.EUNAVAILABLE, "Meeting %d already has %d live sessions.", meeting, n)
 	}
+	return nil
+}
+
+// join adds an upgraded session to its meeting; an error means it must be closed (the server
+// began shutting down, or the meeting filled up, since admit).
+func (h *hub) join(s *liveSession) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.full(s.meeting); err != nil {
+		return err
+	}
+	m := h.meetings[s.meeting]
 	if m == nil {
 		m = map[*liveSession]struct{}{}
 		h.meetings[s.meeting] = m
@@ -204,7 +225,7 @@ func (h *hub) closeMeeting(meeting int64, code websocket.StatusCode, reason stri
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.meetings[meeting] {
-		go s.close(code, reason)
+		s.close(code, reason, true)
 	}
 }
 
@@ -221,7 +242,7 @@ func (h *hub) shutdown(ctx context.Context) error {
 	}
 	h.mu.Unlock()
 	for _, s := range all {
-		go s.close(websocket.StatusGoingAway, "server shutting down")
+		s.close(websocket.StatusGoingAway, "server shutting down", true)
 	}
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
@@ -246,20 +267,34 @@ func (s *liveSession) send(msg []byte) {
 	case s.out <- msg:
 	default:
 		s.h.dropped.Inc()
-		go s.close(websocket.StatusPolicyViolation, "slow consumer: too many messages waiting")
+		s.h.droppedN.Add(1)
+		go s.close(websocket.StatusPolicyViolation, "slow consumer: too many messages waiting", false)
 	}
 }
 
-// close ends the session once: the writer stops and the close handshake runs.
-func (s *liveSession) close(code websocket.StatusCode, reason string) {
+// close ends the session once. With flush the messages already queued (a partial, a final)
+// are written before the close frame, by the writer; a dropped slow consumer is closed
+// without them.
+func (s *liveSession) close(code websocket.StatusCode, reason string, flush bool) {
 	s.once.Do(func() {
+		if flush {
+			s.closing <- closeReq{code, reason} // buffered: never waits; the writer closes
+			return
+		}
 		close(s.done)
 		_ = s.conn.Close(code, reason)
 	})
 }
 
+// closeReq asks the writer to close after the queued messages.
+type closeReq struct {
+	code   websocket.StatusCode
+	reason string
+}
+
 // writer sends queued messages and pings idle sessions until the session ends.
 func (s *liveSession) writer() {
+	defer close(s.wrote)
 	cfg := s.h.cfg
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
@@ -267,25 +302,44 @@ func (s *liveSession) writer() {
 		select {
 		case <-s.done:
 			return
+		case req := <-s.closing:
+			for queued := true; queued; {
+				select {
+				case msg := <-s.out:
+					queued = s.write(msg) == nil
+				default:
+					queued = false
+				}
+			}
+			close(s.done)
+			_ = s.conn.Close(req.code, req.reason)
+			return
 		case msg := <-s.out:
-			ctx, cancel := context.WithTimeout(s.h.ctx, cfg.WriteTimeout)
-			err := s.conn.Write(ctx, websocket.MessageText, msg)
-			cancel()
-			if err != nil {
-				s.close(websocket.StatusPolicyViolation, "write timed out")
+			if err := s.write(msg); err != nil {
+				s.close(websocket.StatusPolicyViolation, "write timed out", false)
 				return
 			}
-			s.h.messages.WithLabelValues("out").Inc()
 		case <-ping.C:
 			ctx, cancel := context.WithTimeout(s.h.ctx, cfg.PingInterval)
 			err := s.conn.Ping(ctx)
 			cancel()
 			if err != nil {
-				s.close(websocket.StatusPolicyViolation, "no pong")
+				s.close(websocket.StatusPolicyViolation, "no pong", false)
 				return
 			}
 		}
 	}
+}
+
+// write sends one message within the write timeout.
+func (s *liveSession) write(msg []byte) error {
+	ctx, cancel := context.WithTimeout(s.h.ctx, s.h.cfg.WriteTimeout)
+	defer cancel()
+	if err := s.conn.Write(ctx, websocket.MessageText, msg); err != nil {
+		return err
+	}
+	s.h.messages.WithLabelValues("out").Inc()
+	return nil
 }
 
 // liveTranscript upgrades GET /ws/meetings/{id}/transcript once the token and the meeting
@@ -299,8 +353,7 @@ func (s *Server) liveTranscript(w http.ResponseWriter, r *http.Request, u *mina.
 		return err
 	}
 	h := s.live
-	sess := &liveSession{h: h, userID: u.ID, meeting: id, out: make(chan []byte, h.cfg.Outbox), done: make(chan struct{})}
-	if err := h.join(sess); err != nil {
+	if err := h.admit(id); err != nil {
 		return err
 	}
 	// The server's read and write timeouts were set on the connection for a request; a
@@ -313,15 +366,20 @@ func (s *Server) liveTranscript(w http.ResponseWriter, r *http.Request, u *mina.
 		CompressionMode: websocket.CompressionDisabled,
 	})
 	if err != nil {
-		h.leave(sess) // Accept has answered (403 cross-origin, 400 not a handshake)
+		return nil // Accept has answered (403 cross-origin, 400 not a handshake)
+	}
+	conn.SetReadLimit(h.cfg.MaxChunkBytes)
+	sess := &liveSession{h: h, conn: conn, userID: u.ID, meeting: id, out: make(chan []byte, h.cfg.Outbox),
+		done: make(chan struct{}), closing: make(chan closeReq, 1), wrote: make(chan struct{})}
+	if err := h.join(sess); err != nil {
+		_ = conn.Close(websocket.StatusTryAgainLater, "server shutting down or meeting full")
 		return nil
 	}
-	sess.conn = conn
-	conn.SetReadLimit(h.cfg.MaxChunkBytes)
 	go sess.writer()
 	sess.send(mustJSON(map[string]any{"type": "ready", "meeting_id": id}))
 	sess.run()
-	sess.close(websocket.StatusNormalClosure, "")
+	sess.close(websocket.StatusNormalClosure, "", true)
+	<-sess.wrote
 	h.leave(sess)
 	return nil
 }
@@ -344,7 +402,7 @@ func (s *liveSession) run() {
 			Type string `json:"type"`
 		}
 		if json.Unmarshal(b, &m) != nil || m.Type != "end_segment" {
-			s.close(websocket.StatusPolicyViolation, `unknown message; send audio as binary or {"type":"end_segment"}`)
+			s.close(websocket.StatusPolicyViolation, `unknown message; send audio as binary or {"type":"end_segment"}`, true)
 			return
 		}
 		if len(s.words) > 0 && !s.final() {
@@ -387,7 +445,7 @@ func (s *liveSession) final() bool {
 		if mina.ErrorCode(err) == mina.ENOTFOUND {
 			s.h.closeMeeting(s.meeting, websocket.StatusPolicyViolation, "the meeting was deleted")
 		} else {
-			s.close(websocket.StatusInternalError, "the segment could not be stored")
+			s.close(websocket.StatusInternalError, "the segment could not be stored", true)
 		}
 		return false
 	}
@@ -422,6 +480,14 @@ func (s *Server) transcript(w http.ResponseWriter, r *http.Request, u *mina.User
 		return err
 	}
 	return writeJSON(w, http.StatusOK, tr)
+}
+
+// LiveDropped counts the live sessions closed as slow consumers.
+func (s *Server) LiveDropped() int64 {
+	if s.live == nil {
+		return 0
+	}
+	return s.live.droppedN.Load()
 }
 
 // CloseLive closes every live session with 1001 (going away) and refuses new ones, waiting
