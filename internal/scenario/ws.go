@@ -258,7 +258,11 @@ func (c *compiler) wsExpect(n *yaml.Node, path string, key *yaml.Node) *plan.WSE
 		e.Capture = c.captures(v, p)
 		for i, cp := range e.Capture {
 			if !contains(wsCaptureSrcs, string(cp.Source)) && cp.Source != "" {
-				c.errAt(v, index(p, i), fmt.Sprintf("a ws message has no %s", cp.Source), "capture with json or regex")
+				at := v
+				if v.Kind == yaml.SequenceNode && i < len(v.Content) {
+					at = v.Content[i]
+				}
+				c.errAt(at, index(p, i), fmt.Sprintf("a ws message has no %s", cp.Source), "capture with json or regex")
 			}
 		}
 	}
