@@ -73,7 +73,11 @@ func (c *compiler) ws(n *yaml.Node, path string) *plan.WS {
 	return w
 }
 
-// checkWSURL is checkURL for ws:// and wss:// URLs: the same allowlist, another scheme.
+// wsSchemes are the schemes of a ws step's URL. The opening handshake is an HTTP request, so
+// http:// and https:// are dialled as ws:// and wss://: a file can reuse ${BASE_URL}.
+var wsSchemes = []string{"ws", "wss", "http", "https"}
+
+// checkWSURL is checkURL for WebSocket URLs: the same allowlist, more schemes.
 func (c *compiler) checkWSURL(n *yaml.Node, path, u string) {
 	literal := u
 	if i := strings.Index(u, "${"); i >= 0 {
@@ -83,9 +87,9 @@ func (c *compiler) checkWSURL(n *yaml.Node, path, u string) {
 		}
 	}
 	parsed, err := url.Parse(literal)
-	if err != nil || parsed.Host == "" || (parsed.Scheme != "ws" && parsed.Scheme != "wss") {
-		c.errAt(n, path, fmt.Sprintf("URL %q is not an absolute ws:// or wss:// URL", u),
-			`e.g. "ws://127.0.0.1:5000/ws/…", or "${WS_URL}/ws/…"`)
+	if err != nil || parsed.Host == "" || !contains(wsSchemes, parsed.Scheme) {
+		c.errAt(n, path, fmt.Sprintf("URL %q is not an absolute ws://, wss://, http:// or https:// URL", u),
+			`e.g. "${BASE_URL}/ws/…" (http:// is dialled as ws://) or "ws://127.0.0.1:5000/ws/…"`)
 		return
 	}
 	if !hostAllowed(parsed, c.hosts) {

@@ -73,10 +73,10 @@ func TestWSInvalid(t *testing.T) {
 		want []want
 	}{
 		{
-			// An http URL where a ws one belongs.
-			name: "http url",
-			src:  "flows:\n  default:\n    - ws: { url: \"http://127.0.0.1:5000/ws\", steps: [ { ping: {} } ] }\n",
-			want: []want{{"3:18", `not an absolute ws:// or wss:// URL`}},
+			// A scheme that is neither WebSocket nor HTTP.
+			name: "ftp url",
+			src:  "flows:\n  default:\n    - ws: { url: \"ftp://127.0.0.1:5000/ws\", steps: [ { ping: {} } ] }\n",
+			want: []want{{"3:18", `not an absolute ws://, wss://, http:// or https:// URL`}},
 		},
 		{
 			// A host that is not the target's never receives a session.

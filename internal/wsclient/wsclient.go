@@ -119,7 +119,7 @@ func (c *Client) Close() { c.httpc.CloseIdleConnections() }
 
 // Request is one opening handshake.
 type Request struct {
-	URL          string // ws:// or wss://
+	URL          string // ws:// or wss:// (http:// and https:// are taken as those)
 	Header       http.Header
 	Subprotocols []string
 	Timeout      time.Duration // 0: Options.Timeout
@@ -151,7 +151,15 @@ func (e *CloseError) Error() string {
 // is the handshake's HTTP status when the server answered (401, 403, 404 …).
 func (c *Client) Dial(ctx context.Context, req Request) (s *Session, connecting time.Duration, status int, err error) {
 	u, err := url.Parse(req.URL)
-	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+	if err != nil || u.Host == "" {
+		return nil, 0, 0, fmt.Errorf("%q is not a ws:// or wss:// URL", req.URL)
+	}
+	switch u.Scheme { // the handshake is an HTTP request: http:// is ws://, https:// is wss://
+	case "ws", "http":
+		u.Scheme = "ws"
+	case "wss", "https":
+		u.Scheme = "wss"
+	default:
 		return nil, 0, 0, fmt.Errorf("%q is not a ws:// or wss:// URL", req.URL)
 	}
 	if c.opts.Allow != nil && !c.opts.Allow(hostPort(u)) {
@@ -172,7 +180,7 @@ func (c *Client) Dial(ctx context.Context, req Request) (s *Session, connecting 
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	conn, resp, err := websocket.Dial(dctx, req.URL, &websocket.DialOptions{
+	conn, resp, err := websocket.Dial(dctx, u.String(), &websocket.DialOptions{
 		HTTPClient:      c.httpc,
 		HTTPHeader:      header,
 		Subprotocols:    req.Subprotocols,
