@@ -15,6 +15,7 @@ import (
 var suiteFilesWritten = []string{
 	"summary.json", "junit.xml", "summary.md", "load-test-report.html",
 	"01-api-read-load.json", "02-api-write-load.json", "03-mixed-workload.json", "04-slo-verification.json",
+	"05-live-transcription.json",
 }
 
 func runSuite(t *testing.T, extra ...string) (int, string, string, string) {
@@ -54,10 +55,10 @@ func TestSuiteEmbeddedMinaPasses(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Pass || len(s.Tests) != 4 || !s.Embedded || !s.Quick {
+	if !s.Pass || len(s.Tests) != 5 || !s.Embedded || !s.Quick {
 		t.Fatalf("suite summary %+v", s)
 	}
-	for _, name := range []string{"01-api-read-load", "02-api-write-load", "03-mixed-workload", "04-slo-verification"} {
+	for _, name := range []string{"01-api-read-load", "02-api-write-load", "03-mixed-workload", "04-slo-verification", "05-live-transcription"} {
 		sum := readSummary(t, filepath.Join(results, name+".json"))
 		if sum.Metrics.RequestsTotal == 0 || !sum.Pass {
 			t.Errorf("%s: %d requests, pass %v", name, sum.Metrics.RequestsTotal, sum.Pass)
