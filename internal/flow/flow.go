@@ -112,7 +112,8 @@ type Sink interface {
 // WSSink receives what a VU's WebSocket sessions measure (k6's ws_* metrics and
 // ws_msg_latency); *metrics.Recorder implements it.
 type WSSink interface {
-	WSSession(tags *metrics.TagSet, connecting, duration time.Duration)
+	WSConnected(tags *metrics.TagSet, connecting time.Duration)
+	WSSessionEnd(tags *metrics.TagSet, duration time.Duration)
 	WSMessages(tags *metrics.TagSet, sent bool, n, size int64)
 	WSPing(tags *metrics.TagSet, d time.Duration)
 	WSLatency(tags *metrics.TagSet, d time.Duration)
@@ -510,15 +511,16 @@ func (j *switchJar) Cookies(u *url.URL) []*http.Cookie {
 // discard is the sink of a Shared made without a registry.
 type discard struct{}
 
-func (discard) HTTP(*metrics.HTTPSample)                                {}
-func (discard) Check(*metrics.TagSet, string, bool)                     {}
-func (discard) Iteration(*metrics.TagSet, time.Duration, bool)          {}
-func (discard) Group(*metrics.TagSet, time.Duration)                    {}
-func (discard) Flush()                                                  {}
-func (discard) WSSession(*metrics.TagSet, time.Duration, time.Duration) {}
-func (discard) WSMessages(*metrics.TagSet, bool, int64, int64)          {}
-func (discard) WSPing(*metrics.TagSet, time.Duration)                   {}
-func (discard) WSLatency(*metrics.TagSet, time.Duration)                {}
+func (discard) HTTP(*metrics.HTTPSample)                       {}
+func (discard) Check(*metrics.TagSet, string, bool)            {}
+func (discard) Iteration(*metrics.TagSet, time.Duration, bool) {}
+func (discard) Group(*metrics.TagSet, time.Duration)           {}
+func (discard) Flush()                                         {}
+func (discard) WSConnected(*metrics.TagSet, time.Duration)     {}
+func (discard) WSSessionEnd(*metrics.TagSet, time.Duration)    {}
+func (discard) WSMessages(*metrics.TagSet, bool, int64, int64) {}
+func (discard) WSPing(*metrics.TagSet, time.Duration)          {}
+func (discard) WSLatency(*metrics.TagSet, time.Duration)       {}
 
 // sortedKeys returns m's keys in order, for deterministic JSON bodies.
 func sortedKeys[V any](m map[string]V) []string {

@@ -24,6 +24,9 @@ import (
 //	          ▼
 //	   close 1000 unless a close step ran ─► ws_session_duration, ws_msgs_received
 //
+// ws_sessions and ws_connecting are recorded when the session connects (as k6 does), so a
+// session still open when the run stops counts; its duration, cut short by ramp, does not.
+//
 // ws_msg_latency is measured from a sent message to the message an expect (or the send's
 // reply) matched. A reply only matches a message received after its own send; a standalone
 // expect looks at every waiting message, and records a latency only for a message received
@@ -208,6 +211,7 @@ func (v *VU) ws(ctx context.Context, w *wsStep) bool {
 		return true
 	}
 	v.sink.Check(w.tags, wsCheckConnected, true)
+	v.sink.WSConnected(w.tags, connecting)
 	ws := &wsSession{s: s, tags: w.tags}
 	closed, ok := false, true
 	for i := range w.ops {
@@ -222,7 +226,8 @@ func (v *VU) ws(ctx context.Context, w *wsStep) bool {
 		}
 	}
 	if ctx.Err() != nil {
-		s.Abort() // the run is stopping: the session is cut short by us, not recorded
+		s.Abort() // the run is stopping: the session is cut short by us; its duration is not recorded
+		ws.recordReceived(v.sink)
 		return false
 	}
 	if !closed {
@@ -236,7 +241,7 @@ func (v *VU) ws(ctx context.Context, w *wsStep) bool {
 		v.failed = true
 	}
 	ws.recordReceived(v.sink)
-	v.sink.WSSession(w.tags, connecting, v.shared.now().Sub(s.Start()))
+	v.sink.WSSessionEnd(w.tags, v.shared.now().Sub(s.Start()))
 	return true
 }
 

@@ -75,10 +75,16 @@ func (rec *Recorder) Group(tags *TagSet, d time.Duration) {
 	rec.simple(cacheKey{tags: tags, kind: kindGroup}, int64(d))
 }
 
-// WSSession records one WebSocket session that connected: ws_sessions, ws_connecting (the
-// opening handshake) and ws_session_duration (from the dial to the end of the session).
-func (rec *Recorder) WSSession(tags *TagSet, connecting, duration time.Duration) {
-	rec.simple(cacheKey{tags: tags, kind: kindWSSession}, 1, int64(connecting), int64(duration))
+// WSConnected records one WebSocket session that connected, when it connects (as k6 does):
+// ws_sessions and ws_connecting (the opening handshake).
+func (rec *Recorder) WSConnected(tags *TagSet, connecting time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSSession}, 1, int64(connecting))
+}
+
+// WSSessionEnd records ws_session_duration (from the dial to the end of the session) of a
+// session that ran to its end.
+func (rec *Recorder) WSSessionEnd(tags *TagSet, duration time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSSessionEnd}, int64(duration))
 }
 
 // WSMessages records n WebSocket messages of size bytes in all: ws_msgs_sent and data_sent

@@ -27,6 +27,7 @@ const (
 	kindGroup
 	kindDropped
 	kindWSSession
+	kindWSSessionEnd
 	kindWSSent
 	kindWSReceived
 	kindWSPing
@@ -43,11 +44,12 @@ var kindMetrics = [...][]string{
 	kindGroup:     {GroupDuration},
 	kindDropped:   {DroppedIterations},
 	// WebSocket bytes count in data_sent and data_received, as in k6.
-	kindWSSession:  {WSSessions, WSConnecting, WSSessionDuration},
-	kindWSSent:     {WSMsgsSent, DataSent},
-	kindWSReceived: {WSMsgsReceived, DataReceived},
-	kindWSPing:     {WSPing},
-	kindWSLatency:  {WSMsgLatency},
+	kindWSSession:    {WSSessions, WSConnecting},
+	kindWSSessionEnd: {WSSessionDuration},
+	kindWSSent:       {WSMsgsSent, DataSent},
+	kindWSReceived:   {WSMsgsReceived, DataReceived},
+	kindWSPing:       {WSPing},
+	kindWSLatency:    {WSMsgLatency},
 }
 
 // kindTypes holds the Type of each slot of kindMetrics, to convert values for the Output.
