@@ -226,14 +226,12 @@ type Session struct {
 	conn  *websocket.Conn
 	start time.Time
 
-	mu       sync.Mutex
-	ring     []Message
-	head, n  int
-	dropped  int64 // messages dropped from a full inbox, not yet taken by Counts
-	dropSize int64
-	err      error // why the reader stopped, once done is closed
-	notify   chan struct{}
-	done     chan struct{}
+	mu      sync.Mutex
+	ring    []Message
+	head, n int
+	err     error // why the reader stopped, once done is closed
+	notify  chan struct{}
+	done    chan struct{}
 
 	received, receivedBytes atomic.Int64
 }
