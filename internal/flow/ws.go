@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -31,7 +33,9 @@ import (
 // reply) matched. A reply only matches a message received after its own send; a standalone
 // expect looks at every waiting message, and records a latency only for a message received
 // after the session's last send. The session's samples carry its name and url tags, like a
-// request's; its checks (ws connected, and each expect's) feed `checks` and session_ok.
+// request's; its checks (ws connected, and each expect's) feed `checks` and session_ok. A
+// failed "ws connected" also carries the handshake's HTTP status (0 when none came back: a
+// refused connection, a timeout), as checks{check:ws connected,status:503}.
 
 // wsCheckConnected is the name of the check every session records for its handshake.
 const wsCheckConnected = "ws connected"
@@ -45,6 +49,27 @@ type wsStep struct {
 	timeout      time.Duration
 	tags         *metrics.TagSet
 	ops          []wsOp
+
+	// failTags are tags plus the status of a refused handshake (0: no HTTP answer), so that
+	// checks{check:ws connected,status:503} says why sessions did not open. Built once per
+	// status and kept: a TagSet per failure would defeat the recorder's cache.
+	failMu   sync.Mutex
+	failTags map[int]*metrics.TagSet
+}
+
+// failed returns the tags of a handshake that failed with HTTP status (0 for none).
+func (w *wsStep) failed(status int) *metrics.TagSet {
+	w.failMu.Lock()
+	defer w.failMu.Unlock()
+	t, ok := w.failTags[status]
+	if !ok {
+		if w.failTags == nil {
+			w.failTags = map[int]*metrics.TagSet{}
+		}
+		t = w.tags.With("status", strconv.Itoa(status))
+		w.failTags[status] = t
+	}
+	return t
 }
 
 // wsOp is a prepared plan.WSStep.
@@ -201,13 +226,13 @@ func (v *VU) ws(ctx context.Context, w *wsStep) bool {
 		v.shared.skip(fmt.Sprintf("%s skipped: %v", w.label, err))
 		return ctx.Err() == nil
 	}
-	s, connecting, _, err := v.shared.ws.Dial(ctx, req)
+	s, connecting, status, err := v.shared.ws.Dial(ctx, req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false
 		}
 		v.failed = true
-		v.sink.Check(w.tags, wsCheckConnected, false)
+		v.sink.Check(w.failed(status), wsCheckConnected, false)
 		return true
 	}
 	v.sink.Check(w.tags, wsCheckConnected, true)

@@ -55,7 +55,8 @@ func wsPlan(w plan.WS, token string) *plan.Plan {
 
 func runWS(t *testing.T, p *plan.Plan) (*metrics.Snapshot, *VU, bool) {
 	t.Helper()
-	reg, err := metrics.NewRegistry(metrics.Config{Submetrics: []string{"ws_sessions{name:speaker}", "ws_msg_latency{name:speaker}"}})
+	reg, err := metrics.NewRegistry(metrics.Config{Submetrics: []string{"ws_sessions{name:speaker}", "ws_msg_latency{name:speaker}",
+		"checks{check:ws connected,status:401}"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +204,9 @@ func TestWSRefused(t *testing.T) {
 	}
 	if r, _ := snap.Aggregate("checks{check:ws connected}", "rate", 0); r != 0 {
 		t.Errorf("ws connected rate %v, want 0", r)
+	}
+	if n, _ := value(snap, "checks{check:ws connected,status:401}", "count"); n != 1 {
+		t.Errorf("the refused handshake is not counted with its status 401 (%v)", n)
 	}
 	if n, _ := value(snap, "ws_sessions", "count"); n != 0 {
 		t.Errorf("ws_sessions %v, want 0", n)
