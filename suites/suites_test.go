@@ -564,7 +564,7 @@ func TestLiveTranscriptionMatchesIntent(t *testing.T) {
 	wantTh := []string{
 		"checks{check:ws connected} rate>0.999", "session_ok{role:listener} rate>0.99", "session_ok{role:speaker} rate>0.99",
 		"ws_connecting p(95)<500", "ws_msg_latency{name:speaker} p(95)<250", "ws_msg_latency{name:speaker} p(99)<500",
-		"ws_msgs_sent{name:speaker} rate>=800",
+		"ws_msgs_sent{name:speaker} rate>=750",
 	}
 	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
 		t.Errorf("thresholds %v, want %v", got, wantTh)
