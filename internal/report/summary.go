@@ -63,6 +63,23 @@ type Summary struct {
 	SLOLines map[string]float64 `json:"slo_lines,omitempty"`
 	// Monitors are the target-side series (memory, DB connections, cache hit rate…).
 	Monitors []MonitorSeries `json:"monitors,omitempty"`
+	// Outputs are what the live outputs (--out prometheus-rw=URL) delivered and dropped;
+	// the CLI fills them once they have closed.
+	Outputs []OutputResult `json:"outputs,omitempty"`
+}
+
+// OutputResult is one live output's account: samples sent and samples dropped because the
+// receiver was slow, down or refused them (the load never waits for it).
+type OutputResult struct {
+	Output string `json:"output"` // "prometheus-rw"
+	Target string `json:"target"` // the receiver's URL
+	// Requests were posted, Failed of them refused or unanswered.
+	Requests int64 `json:"requests"`
+	Failed   int64 `json:"failed_requests"`
+	// SamplesSent reached the receiver; SamplesDropped did not.
+	SamplesSent    int64  `json:"samples_sent"`
+	SamplesDropped int64  `json:"samples_dropped"`
+	LastError      string `json:"last_error,omitempty"`
 }
 
 // Series holds one value per interval for each charted figure, aligned on T (seconds since

@@ -42,6 +42,7 @@ func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) e
 	p.metrics(s, snap)
 	p.generator(s)
 	p.monitors(s)
+	p.outputs(s)
 	p.verdict(s)
 	return p.err
 }
@@ -249,6 +250,18 @@ func (p *printer) generator(s *Summary) {
 	if l.IterationsScheduled > 0 {
 		p.line("  %s load        %d of %d scheduled iterations started, %d dropped (%s)",
 			p.mark(l.Delivered), l.IterationsScheduled-l.IterationsDropped, l.IterationsScheduled, l.IterationsDropped, pct(l.DroppedShare))
+	}
+}
+
+// outputs prints what each live output delivered and dropped.
+func (p *printer) outputs(s *Summary) {
+	for _, o := range s.Outputs {
+		p.line("")
+		p.line("  %s %s %s  %d samples sent, %d dropped (%d of %d requests failed)",
+			p.mark(o.SamplesDropped == 0), o.Output, o.Target, o.SamplesSent, o.SamplesDropped, o.Failed, o.Requests)
+		if o.LastError != "" {
+			p.line("      last error: %s", o.LastError)
+		}
 	}
 }
 
