@@ -25,17 +25,17 @@ import (
 
 // runFlags are the options of `ramp run`, k6's names where k6 has one.
 type runFlags struct {
-	file      string
-	vars      map[string]string
-	outs      outsFlag    // --out json=PATH, csv=PATH, snapshot=PATH, prometheus-rw=URL
+	file string
+	vars map[string]string
+	outs outsFlag // --out json=PATH, csv=PATH, snapshot=PATH, prometheus-rw=URL
 	// metricsAddr serves the live metrics for scraping while the test runs.
 	metricsAddr string
-	results   resultFiles // --summary-export, --report, --junit, --markdown
-	quiet     bool
-	noColor   bool
-	quick     bool
-	timeScale float64
-	baseURL   string
+	results     resultFiles // --summary-export, --report, --junit, --markdown
+	quiet       bool
+	noColor     bool
+	quick       bool
+	timeScale   float64
+	baseURL     string
 	// A distributed run's segment (see `ramp merge`).
 	segment   segment.Segment
 	tags      varsFlag // --tag K=V: added to every sample
