@@ -35,6 +35,7 @@ func openOutputs(outs []outSpec, scrape *output.Scrape, p *plan.Plan, labels []o
 	s := &sampleOutputs{}
 	var all output.Multi
 	var liveOpts *output.LiveOptions
+	fallBack := false
 	for _, o := range outs {
 		switch o.kind {
 		case "json", "csv":
@@ -61,19 +62,22 @@ func openOutputs(outs []outSpec, scrape *output.Scrape, p *plan.Plan, labels []o
 			}})
 			all = append(all, out)
 		case "prometheus-rw":
-			u, opts, err := output.ParseRemoteWriteURL(o.path, os.LookupEnv)
+			u, opts, explicit, err := output.ParseRemoteWriteURL(o.path, os.LookupEnv)
 			if err != nil {
 				s.closeFiles()
 				return nil, nil, err
 			}
 			if liveOpts == nil {
+				if !explicit {
+					opts.NativeHistograms, fallBack = true, true
+				}
 				liveOpts = &opts
 			}
 			s.urls = append(s.urls, u)
 		}
 	}
 	if liveOpts == nil && scrape != nil {
-		_, opts, err := output.ParseRemoteWriteURL("http://metrics-addr/", os.LookupEnv)
+		_, opts, _, err := output.ParseRemoteWriteURL("http://metrics-addr/", os.LookupEnv)
 		if err != nil {
 			s.closeFiles()
 			return nil, nil, err
@@ -86,7 +90,7 @@ func openOutputs(outs []outSpec, scrape *output.Scrape, p *plan.Plan, labels []o
 		s.live = output.NewLive(*liveOpts)
 		all = append(all, s.live)
 		for _, u := range s.urls {
-			s.remotes = append(s.remotes, output.NewRemoteWrite(s.live, output.RemoteWriteConfig{URL: u}))
+			s.remotes = append(s.remotes, output.NewRemoteWrite(s.live, output.RemoteWriteConfig{URL: u, FallBackToGauges: fallBack}))
 		}
 		if scrape != nil {
 			scrape.Set(s.live)
@@ -126,7 +130,8 @@ func (s *sampleOutputs) close(stderr io.Writer, cmd string) (int, []report.Outpu
 	for i, rw := range s.remotes {
 		st := rw.Close()
 		results = append(results, report.OutputResult{Output: "prometheus-rw", Target: s.urls[i],
-			Requests: st.Requests, Failed: st.Failed, SamplesSent: st.Sent, SamplesDropped: st.Dropped, LastError: st.LastError})
+			Requests: st.Requests, Failed: st.Failed, SamplesSent: st.Sent, SamplesDropped: st.Dropped,
+			LastError: st.LastError, TrendsAsGauges: st.Gauges})
 	}
 	if s.live != nil {
 		if n := s.live.Overflow(); n > 0 {

@@ -272,6 +272,14 @@ func labelName(k string) string {
 	return s
 }
 
+// SetNativeHistograms switches how trends are exported from the next Collect on: a receiver
+// that refuses native histograms gets gauges instead.
+func (l *Live) SetNativeHistograms(on bool) {
+	l.mu.Lock()
+	l.opts.NativeHistograms = on
+	l.mu.Unlock()
+}
+
 // Overflow returns how many points were not aggregated because MaxSeries series were kept.
 func (l *Live) Overflow() int64 {
 	l.mu.Lock()

@@ -45,6 +45,7 @@ type RemoteWrite struct {
 	done       sync.WaitGroup // the sender
 
 	sent, dropped, requests, failed atomic.Int64
+	fellBack                        atomic.Bool
 	mu                              sync.Mutex
 	lastErr                         error
 	closed                          bool
@@ -64,6 +65,10 @@ type RemoteWriteConfig struct {
 	Headers http.Header
 	// Client sends the requests; a client with no other settings when nil.
 	Client *http.Client
+	// FallBackToGauges switches the Live to trend gauges when the receiver refuses native
+	// histograms (Prometheus without --enable-feature=native-histograms answers 500
+	// "native histograms are disabled"): "native where the server accepts them".
+	FallBackToGauges bool
 }
 
 // Defaults of RemoteWriteConfig.
@@ -86,6 +91,8 @@ type RemoteWriteStats struct {
 	Sent, Dropped int64
 	// LastError is the last failure, "" when none.
 	LastError string
+	// Gauges is true when the receiver refused native histograms and trends went as gauges.
+	Gauges bool
 }
 
 // NewRemoteWrite starts sending live's series to cfg.URL every FlushInterval until Close.
@@ -159,6 +166,10 @@ func (w *RemoteWrite) sender() {
 		}
 		w.requests.Add(1)
 		if err := w.post(r.body); err != nil {
+			if w.cfg.FallBackToGauges && strings.Contains(strings.ToLower(err.Error()), "native histograms") {
+				w.live.SetNativeHistograms(false)
+				w.fellBack.Store(true)
+			}
 			w.failed.Add(1)
 			w.dropped.Add(int64(r.samples))
 			w.fail(err)
@@ -235,7 +246,8 @@ func (w *RemoteWrite) Close() RemoteWriteStats {
 
 // Stats returns what was sent and dropped so far.
 func (w *RemoteWrite) Stats() RemoteWriteStats {
-	s := RemoteWriteStats{Requests: w.requests.Load(), Failed: w.failed.Load(), Sent: w.sent.Load(), Dropped: w.dropped.Load()}
+	s := RemoteWriteStats{Requests: w.requests.Load(), Failed: w.failed.Load(), Sent: w.sent.Load(),
+		Dropped: w.dropped.Load(), Gauges: w.fellBack.Load()}
 	w.mu.Lock()
 	if w.lastErr != nil {
 		s.LastError = w.lastErr.Error()
@@ -248,12 +260,15 @@ func (w *RemoteWrite) Stats() RemoteWriteStats {
 // options given as query parameters that the receiver does not see —
 // trend_stats=p(95),max and trend_as_native_histogram=true — over those of env (k6's
 // variables with ramp's prefix: RAMP_PROMETHEUS_RW_TREND_STATS,
-// RAMP_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM).
-func ParseRemoteWriteURL(raw string, env func(string) (string, bool)) (string, LiveOptions, error) {
+// RAMP_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM). explicit says whether
+// trend_as_native_histogram was given; without it ramp tries native histograms and falls back
+// to gauges when the receiver refuses them.
+func ParseRemoteWriteURL(raw string, env func(string) (string, bool)) (string, LiveOptions, bool, error) {
 	var o LiveOptions
+	explicit := false
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", o, fmt.Errorf("prometheus-rw=%s: want the receiver's http(s) URL, e.g. http://127.0.0.1:9090/api/v1/write", raw)
+		return "", o, false, fmt.Errorf("prometheus-rw=%s: want the receiver's http(s) URL, e.g. http://127.0.0.1:9090/api/v1/write", raw)
 	}
 	q := u.Query()
 	get := func(param, envName string) (string, bool) {
@@ -266,14 +281,15 @@ func ParseRemoteWriteURL(raw string, env func(string) (string, bool)) (string, L
 	}
 	if v, ok := get("trend_stats", "RAMP_PROMETHEUS_RW_TREND_STATS"); ok {
 		if o.TrendStats, err = ParseTrendStats(v); err != nil {
-			return "", o, fmt.Errorf("prometheus-rw: %w", err)
+			return "", o, false, fmt.Errorf("prometheus-rw: %w", err)
 		}
 	}
 	if v, ok := get("trend_as_native_histogram", "RAMP_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM"); ok {
+		explicit = true
 		if o.NativeHistograms, err = strconv.ParseBool(v); err != nil {
-			return "", o, fmt.Errorf("prometheus-rw: trend_as_native_histogram=%q: want true or false", v)
+			return "", o, false, fmt.Errorf("prometheus-rw: trend_as_native_histogram=%q: want true or false", v)
 		}
 	}
 	u.RawQuery = q.Encode()
-	return u.String(), o, nil
+	return u.String(), o, explicit, nil
 }

@@ -137,3 +137,25 @@ func TestRemoteWriteReceiverDown(t *testing.T) {
 	}
 	t.Logf("%+v", st)
 }
+
+// A Prometheus without native histograms refuses them; ramp sends trend gauges from then on.
+func TestRemoteWriteFallsBackToGauges(t *testing.T) {
+	prom := promtest.StartWith(t, promtest.Options{NoNativeHistograms: true})
+	live := NewLive(LiveOptions{NativeHistograms: true})
+	rw := NewRemoteWrite(live, RemoteWriteConfig{URL: prom.WriteURL(), FlushInterval: 50 * time.Millisecond, FallBackToGauges: true})
+	snap := recordRequests(t, live, 1000, 3)
+	time.Sleep(200 * time.Millisecond)
+	st := rw.Close()
+	if !st.Gauges || st.Dropped == 0 {
+		t.Fatalf("stats %+v: want the refusal counted and the fallback to gauges", st)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	want, _ := snap.Aggregate(metrics.HTTPReqs, "count", 0)
+	if got, err := prom.Scalar(ctx, `sum(ramp_http_reqs_total)`); err != nil || got != want {
+		t.Fatalf("ramp_http_reqs_total = %v (%v), want %v", got, err, want)
+	}
+	if n, err := prom.Query(ctx, `ramp_http_req_duration_p95`); err != nil || len(n) == 0 {
+		t.Fatalf("no p95 gauge after the fallback: %v %v", n, err)
+	}
+}

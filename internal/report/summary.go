@@ -80,6 +80,9 @@ type OutputResult struct {
 	SamplesSent    int64  `json:"samples_sent"`
 	SamplesDropped int64  `json:"samples_dropped"`
 	LastError      string `json:"last_error,omitempty"`
+	// TrendsAsGauges is true when the receiver refused native histograms, so trends went
+	// as p50…max gauges from then on.
+	TrendsAsGauges bool `json:"trends_as_gauges,omitempty"`
 }
 
 // Series holds one value per interval for each charted figure, aligned on T (seconds since

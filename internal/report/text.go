@@ -262,6 +262,9 @@ func (p *printer) outputs(s *Summary) {
 		if o.LastError != "" {
 			p.line("      last error: %s", o.LastError)
 		}
+		if o.TrendsAsGauges {
+			p.line("      the receiver refused native histograms: trends were sent as gauges (ramp_<trend>_p95…)")
+		}
 	}
 }
 

@@ -29,10 +29,25 @@ type Server struct {
 	log *strings.Builder
 }
 
+// Options say how to start Prometheus.
+type Options struct {
+	// Scrape, when not empty, is a host:port it scrapes every 500 ms as job "ramp".
+	Scrape string
+	// NoNativeHistograms leaves the native-histograms feature off (Prometheus 2.x's default).
+	NoNativeHistograms bool
+}
+
 // Start starts Prometheus for t and stops it when t ends. scrape, when not empty, is a
 // host:port it scrapes every 500 ms as job "ramp".
 func Start(t *testing.T, scrape string) *Server {
 	t.Helper()
+	return StartWith(t, Options{Scrape: scrape})
+}
+
+// StartWith starts Prometheus as o says, for t.
+func StartWith(t *testing.T, o Options) *Server {
+	t.Helper()
+	scrape := o.Scrape
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
 		if os.Getenv("RAMP_TEST_PROMETHEUS") == "1" {
@@ -51,13 +66,18 @@ func Start(t *testing.T, scrape string) *Server {
 	}
 	addr := freeAddr(t)
 	s := &Server{URL: "http://" + addr, log: &strings.Builder{}}
-	s.cmd = exec.Command(bin,
-		"--config.file="+cfgPath,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
+	args := []string{
+		"--config.file=" + cfgPath,
+		"--storage.tsdb.path=" + filepath.Join(dir, "data"),
+		"--web.listen-address=" + addr,
 		"--web.enable-remote-write-receiver",
-		"--enable-feature=native-histograms",
-		"--log.level=warn")
+		"--log.level=warn",
+	}
+	if !o.NoNativeHistograms {
+		// Prometheus 2.40–2.x needs the feature flag; 3.x has them on and ignores it.
+		args = append(args, "--enable-feature=native-histograms")
+	}
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
