@@ -88,7 +88,7 @@ func StartWith(t *testing.T, o Options) *Server {
 		resp, err := http.Get(s.URL + "/-/ready")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK && (scrape == "" || s.hasTarget()) {
 				return s
 			}
 		}
@@ -97,6 +97,22 @@ func StartWith(t *testing.T, o Options) *Server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// hasTarget reports whether the scrape job is active: Prometheus 2.x applies its scrape
+// configuration some seconds after it is ready, and a short test must not start before.
+func (s *Server) hasTarget() bool {
+	resp, err := http.Get(s.URL + "/api/v1/targets")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Data struct {
+			ActiveTargets []any `json:"activeTargets"`
+		} `json:"data"`
+	}
+	return json.NewDecoder(resp.Body).Decode(&body) == nil && len(body.Data.ActiveTargets) > 0
 }
 
 // freeAddr returns a loopback address whose port was free a moment ago.
