@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -139,4 +140,17 @@ func (s *sampleOutputs) close(stderr io.Writer, cmd string) (int, []report.Outpu
 		}
 	}
 	return code, results
+}
+
+// runWithLiveOutputs runs one test of a suite with its live outputs, each series labelled
+// test=name.
+func runWithLiveOutputs(ctx context.Context, p *plan.Plan, opts engine.Options, outs []outSpec, scrape *output.Scrape, name string) (*engine.Result, []report.OutputResult, error) {
+	so, out, err := openOutputs(outs, scrape, p, []output.Label{{Name: "test", Value: name}})
+	if err != nil {
+		return nil, nil, &engine.ConfigError{Err: err}
+	}
+	opts.Output = out
+	res, err := engine.Run(ctx, p, opts)
+	_, results := so.close(io.Discard, "ramp suite") // no files: nothing to report there
+	return res, results, err
 }
