@@ -5,7 +5,8 @@
 //	{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}
 //	{"type":"Point","data":{"time":"2026-01-02T03:04:05.123456789Z","value":1,"tags":{"name":"list","status":"200"}},"metric":"http_reqs"}
 //
-// A Metric line precedes the first Point of each metric. Values are in k6's units:
+// A Metric line precedes the first Point of each metric. The samples of a request that carried a
+// trace context (options.tracing) have k6's metadata: "metadata":{"trace_id":"4bf9…"}. Values are in k6's units:
 // milliseconds for trends, counts or bytes for counters, 0 or 1 for rates.
 //
 // The encoder is hand-written on the standard library (strconv, time.AppendFormat,
@@ -170,6 +171,11 @@ func (n *NDJSON) appendPoint(b []byte, p *metrics.Point) []byte {
 	b = appendFloat(b, p.Value)
 	b = append(b, `,"tags":`...)
 	b = append(b, n.encodedTags(p.Tags)...)
+	if p.TraceID != "" {
+		b = append(b, `,"metadata":{"trace_id":`...)
+		b = jsontext.AppendString(b, p.TraceID)
+		b = append(b, '}')
+	}
 	b = append(b, `},"metric":`...)
 	b = jsontext.AppendString(b, p.Metric)
 	return append(b, "}\n"...)
