@@ -258,7 +258,7 @@ func labelName(k string) string {
 	b := []byte(k)
 	for i := 0; i < len(b); i++ {
 		c := b[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 			b[i] = '_'
 		}
 	}
