@@ -33,6 +33,14 @@ type sampleFile struct {
 // --metrics-addr) at the run's Live. labels go on every live series. The returned Output is
 // nil when there is none. On error, what was opened is closed.
 func openOutputs(outs []outSpec, scrape *output.Scrape, p *plan.Plan, labels []output.Label) (*sampleOutputs, metrics.Output, error) {
+	// The receivers' URLs first: a bad one must not have truncated a file.
+	for _, o := range outs {
+		if o.kind == "prometheus-rw" {
+			if _, _, _, err := output.ParseRemoteWriteURL(o.path, os.LookupEnv); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
 	s := &sampleOutputs{}
 	var all output.Multi
 	var liveOpts *output.LiveOptions

@@ -33,7 +33,7 @@ type Live struct {
 	opts LiveOptions
 
 	mu       sync.Mutex
-	byTags   map[*metrics.TagSet]*labelSet
+	byTags   map[*metrics.TagSet]*tagEntry
 	labelSet map[string]*labelSet
 	series   map[seriesKey]*liveSeries
 	order    []*liveSeries
@@ -124,7 +124,7 @@ func NewLive(o LiveOptions) *Live {
 	}
 	return &Live{
 		opts:     o,
-		byTags:   map[*metrics.TagSet]*labelSet{},
+		byTags:   map[*metrics.TagSet]*tagEntry{},
 		labelSet: map[string]*labelSet{},
 		series:   map[seriesKey]*liveSeries{},
 	}
@@ -137,6 +137,23 @@ type Label struct{ Name, Value string }
 type labelSet struct {
 	labels []Label
 	key    string
+}
+
+// tagEntry caches, for one TagSet pointer, its labels and the series of each metric seen
+// with it: a request's eleven points share one TagSet, so one map lookup by pointer and a
+// short scan of constant metric names (equal pointers, compared first) find all of them.
+type tagEntry struct {
+	labels *labelSet
+	series []*liveSeries
+}
+
+func (te *tagEntry) find(metric string) *liveSeries {
+	for _, s := range te.series {
+		if s.metric == metric {
+			return s
+		}
+	}
+	return nil
 }
 
 type seriesKey struct {
@@ -163,21 +180,35 @@ const maxTagPointers = 1 << 16
 func (l *Live) WritePoints(points []metrics.Point) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	var lastTags *metrics.TagSet
+	var te *tagEntry
+	k := 0 // the point's place in its run of points with the same tags: a hint into te.series
 	for i := range points {
 		p := &points[i]
 		if l.first.IsZero() {
 			l.first = p.Time
 		}
-		ls := l.byTags[p.Tags]
-		if ls == nil {
-			ls = l.labels(p.Tags)
-		}
-		s := l.series[seriesKey{p.Metric, ls}]
-		if s == nil {
-			if s = l.newSeries(p.Metric, ls); s == nil {
-				l.overflow++
-				continue
+		if te == nil || p.Tags != lastTags {
+			if te = l.byTags[p.Tags]; te == nil {
+				te = l.entry(p.Tags)
 			}
+			lastTags, k = p.Tags, 0
+		}
+		var s *liveSeries
+		if k < len(te.series) && te.series[k].metric == p.Metric {
+			s = te.series[k] // a request's points come in the same order every time
+		} else {
+			s = te.find(p.Metric)
+		}
+		k++
+		if s == nil {
+			if s = l.series[seriesKey{p.Metric, te.labels}]; s == nil {
+				if s = l.newSeries(p.Metric, te.labels); s == nil {
+					l.overflow++
+					continue
+				}
+			}
+			te.series = append(te.series, s)
 		}
 		switch s.typ {
 		case metrics.Counter:
@@ -200,8 +231,8 @@ func (l *Live) WritePoints(points []metrics.Point) error {
 	return nil
 }
 
-// labels returns the canonical label set of t and caches it by pointer. The caller holds l.mu.
-func (l *Live) labels(t *metrics.TagSet) *labelSet {
+// entry returns the cache entry of t, with its canonical label set. The caller holds l.mu.
+func (l *Live) entry(t *metrics.TagSet) *tagEntry {
 	var ls labelSet
 	var key strings.Builder
 	t.Each(func(k, v string) {
@@ -228,8 +259,9 @@ func (l *Live) labels(t *metrics.TagSet) *labelSet {
 	if len(l.byTags) >= maxTagPointers {
 		clear(l.byTags)
 	}
-	l.byTags[t] = canon
-	return canon
+	te := &tagEntry{labels: canon}
+	l.byTags[t] = te
+	return te
 }
 
 // newSeries adds the series of metric with ls, or returns nil when MaxSeries are kept. The

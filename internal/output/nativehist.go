@@ -1,9 +1,6 @@
 package output
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // NativeSchema is the resolution of the native histograms ramp exports: schema 5, 32 buckets
 // per power of two, so a bucket's upper bound is 2^(1/32) = 1.0219 times its lower one and a
@@ -32,7 +29,18 @@ var nativeBounds = func() []float64 {
 // (2^((i-1)/32), 2^(i/32)], so 1 is the upper bound of bucket 0.
 func nativeIndex(v float64) int {
 	frac, exp := math.Frexp(v)
-	return sort.SearchFloat64s(nativeBounds, frac) + (exp-1)*len(nativeBounds)
+	// The first bound ≥ frac, by hand: sort.SearchFloat64s's closure costs twice as much, and
+	// this runs for every trend value of every request.
+	lo, hi := 0, len(nativeBounds)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if nativeBounds[m] < frac {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo + (exp-1)*len(nativeBounds)
 }
 
 // nativeUpper returns the upper bound of bucket i.
