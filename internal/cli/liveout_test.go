@@ -188,3 +188,34 @@ func TestRunPrometheusStoppedHalfway(t *testing.T) {
 		t.Errorf("the text summary does not say %q:\n%s", want, stdout)
 	}
 }
+
+// A suite sends each test's series labelled test=NAME, each equal to that test's summary.
+func TestSuitePrometheusRemoteWrite(t *testing.T) {
+	srv := okServer(t)
+	prom := promtest.Start(t, "")
+	dir := t.TempDir()
+	for name, rate := range map[string]string{"a-first": "100", "b-second": "50"} {
+		body := strings.ReplaceAll(strings.ReplaceAll(constantRate, "${RATE:-100}", rate), "${DURATION:-2s}", "1s")
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := filepath.Join(t.TempDir(), "results")
+	code, stdout, stderr := runRamp(context.Background(), "suite", dir, "--base-url", srv.URL, "--cooldown", "0s",
+		"--results", results, "--no-color", "--out", "prometheus-rw="+prom.WriteURL())
+	if code != ExitPass && code != ExitInconclusive {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, name := range []string{"a-first", "b-second"} {
+		s := readSummary(t, filepath.Join(results, name+".json"))
+		if len(s.Outputs) != 1 || s.Outputs[0].SamplesDropped != 0 {
+			t.Errorf("%s: outputs %+v", name, s.Outputs)
+		}
+		got, err := prom.Scalar(ctx, `sum(ramp_http_reqs_total{test="`+name+`"})`)
+		if err != nil || got != float64(s.Metrics.RequestsTotal) || got == 0 {
+			t.Errorf("%s: ramp_http_reqs_total read back %v (%v), the summary counted %d", name, got, err, s.Metrics.RequestsTotal)
+		}
+	}
+}

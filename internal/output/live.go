@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -243,7 +244,10 @@ func (l *Live) entry(t *metrics.TagSet) *tagEntry {
 			ls.labels = append(ls.labels, c)
 		}
 	}
-	sort.Slice(ls.labels, func(i, j int) bool { return ls.labels[i].Name < ls.labels[j].Name })
+	sort.SliceStable(ls.labels, func(i, j int) bool { return ls.labels[i].Name < ls.labels[j].Name })
+	// Two tags that make the same label name ("a-b", "a_b") would make Prometheus refuse the
+	// whole request: the first, in tag order, keeps the name.
+	ls.labels = slices.CompactFunc(ls.labels, func(a, b Label) bool { return a.Name == b.Name })
 	for _, lb := range ls.labels {
 		key.WriteString(lb.Name)
 		key.WriteByte(0)

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/ramp-dev/ramp/internal/metrics"
 )
 
 // The buckets follow Prometheus's numbering: bucket i holds (2^((i-1)/32), 2^(i/32)].
@@ -76,5 +79,17 @@ func TestLabelName(t *testing.T) {
 		if got := labelName(in); got != want {
 			t.Errorf("labelName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Tags whose label names collide keep one label: Prometheus refuses a series with two.
+func TestLiveLabelCollision(t *testing.T) {
+	t.Parallel()
+	live := NewLive(LiveOptions{})
+	tags := metrics.NewTags(map[string]string{"a-b": "1", "a_b": "2", "name": "x"})
+	_ = live.WritePoints([]metrics.Point{{Metric: metrics.HTTPReqs, Value: 1, Tags: tags}})
+	got := live.Collect(time.Now())
+	if len(got) != 1 || len(got[0].Labels) != 2 || got[0].Labels[0] != (Label{"a_b", "1"}) {
+		t.Errorf("%+v", got)
 	}
 }
