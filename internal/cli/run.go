@@ -239,7 +239,13 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 		}
 		defer scrape.Close()
 	}
-	outs, out, err := openOutputs(f.outs, scrape, p, nil)
+	// The segments of a distributed run each send their own series: a label keeps them apart
+	// (two processes writing one series would have Prometheus refuse the later samples).
+	var liveLabels []output.Label
+	if !f.segment.IsWhole() {
+		liveLabels = []output.Label{{Name: "segment", Value: f.segment.String()}}
+	}
+	outs, out, err := openOutputs(f.outs, scrape, p, liveLabels)
 	if err != nil {
 		fmt.Fprintln(stderr, "ramp run:", err)
 		return ExitUsage

@@ -51,7 +51,7 @@ type RemoteWrite struct {
 	closed                          bool
 }
 
-// RemoteWriteConfig configure a RemoteWrite.
+// RemoteWriteConfig configures a RemoteWrite.
 type RemoteWriteConfig struct {
 	// URL is the receiver, e.g. http://127.0.0.1:9090/api/v1/write.
 	URL string
