@@ -219,3 +219,27 @@ func TestSuitePrometheusRemoteWrite(t *testing.T) {
 		}
 	}
 }
+
+// A segment's live series carry segment=A:B, so that the segments of one run stay apart.
+func TestRunSegmentLabelsLiveSeries(t *testing.T) {
+	srv := okServer(t)
+	addr := freeLoopback(t)
+	file := writeScenario(t, constantRate)
+	body := make(chan string, 1)
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		_, b, err := scrapeCounter(addr, "ramp_http_reqs_total")
+		if err != nil {
+			b = err.Error()
+		}
+		body <- b
+	}()
+	code, stdout, stderr := runRamp(context.Background(), "run", file, "--base-url", srv.URL, "-e", "RATE=100",
+		"--segment", "1/2", "--metrics-addr", addr, "--quiet")
+	if code != ExitPass && code != ExitInconclusive {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if b := <-body; !regexp.MustCompile(`ramp_http_reqs_total\{[^}]*segment="0:1/2"`).MatchString(b) {
+		t.Errorf("no segment label in the scrape:\n%s", b)
+	}
+}
