@@ -4,6 +4,7 @@ import (
 	crand "crypto/rand"
 	"encoding/binary"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/ramp-dev/ramp/internal/httpclient"
 	"github.com/ramp-dev/ramp/internal/plan"
@@ -69,4 +70,14 @@ func isZero(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// hasHeader reports whether hs has a header named key (case-insensitively).
+func hasHeader(hs []httpclient.Header, key string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.Key, key) {
+			return true
+		}
+	}
+	return false
 }

@@ -283,7 +283,7 @@ func (v *VU) build(r *request) error {
 		v.headers = append(v.headers, httpclient.Header{Key: h.key, Value: string(v.scratch)})
 	}
 	v.traceID = ""
-	if v.tracer != nil {
+	if v.tracer != nil && !hasHeader(v.headers, "traceparent") { // the file's own one wins
 		if h, id, ok := v.tracer.next(); ok {
 			v.headers = append(v.headers, h)
 			v.traceID = id
