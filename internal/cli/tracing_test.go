@@ -173,6 +173,9 @@ func TestTraceparentFromRampToMina(t *testing.T) {
 			t.Errorf("trace %s took %.3f ms, slower than the summary's slowest %.3f ms", id, ms, slowest.DurationMs)
 		}
 	}
+	if !strings.Contains(stdout, "slowest traced  trace "+slowest.TraceID) {
+		t.Errorf("the text summary does not name the slowest trace id %s:\n%s", slowest.TraceID, stdout)
+	}
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	if err != nil || !bytes.Contains(html, []byte(slowest.TraceID)) {
 		t.Errorf("the HTML report does not show the slowest trace id %s (%v)", slowest.TraceID, err)
