@@ -32,6 +32,8 @@ type Plan struct {
 	Criteria []Criterion
 	// Monitors watch the target while the load runs.
 	Monitors []Monitor
+	// Chaos is the fault timeline; the zero value injects nothing.
+	Chaos Chaos
 	// Options apply to every request of the test.
 	Options Options
 	// Vars are the variables the file was compiled with (-e and environment), for templates

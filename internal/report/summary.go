@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/chaos"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -70,6 +71,8 @@ type Summary struct {
 	// Outputs are what the live outputs (--out prometheus-rw=URL) delivered and dropped;
 	// the CLI fills them once they have closed.
 	Outputs []OutputResult `json:"outputs,omitempty"`
+	// Faults are the chaos timeline's faults as they happened, which every time chart shades.
+	Faults []FaultWindow `json:"faults,omitempty"`
 }
 
 // TracedRequests are the traced requests a run kept, durations in ms.
@@ -122,6 +125,17 @@ type OutputResult struct {
 	// TrendsAsGauges is true when the receiver refused native histograms, so trends went
 	// as p50…max gauges from then on.
 	TrendsAsGauges bool `json:"trends_as_gauges,omitempty"`
+}
+
+// FaultWindow is one fault of the chaos timeline, in seconds on the charts' time axis (since
+// the start of the run). A fault never applied has no start and end, and says why in Error.
+type FaultWindow struct {
+	Name    string   `json:"name"`
+	Adapter string   `json:"adapter"`
+	Fault   string   `json:"fault"` // its settings, as JSON
+	Start   *float64 `json:"start_seconds,omitempty"`
+	End     *float64 `json:"end_seconds,omitempty"`
+	Error   string   `json:"error,omitempty"`
 }
 
 // Series holds one value per interval for each charted figure, aligned on T (seconds since
@@ -338,6 +352,7 @@ func Build(res *engine.Result) *Summary {
 	}
 
 	s.Series = buildSeries(snap, key, res.TargetRate)
+	s.Faults = faultWindows(res.Faults, snap.Time.Add(-snap.Elapsed))
 	s.Distribution = buildDistribution(snap, key)
 	s.SLOLines = sloLines(s.SLO, s.Thresholds)
 	s.ErrorCodes = errorCodes(snap)
@@ -489,4 +504,17 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// faultWindows places the run's faults on the charts' time axis, whose origin is start.
+func faultWindows(ws []chaos.Window, start time.Time) []FaultWindow {
+	var out []FaultWindow
+	for _, w := range ws {
+		f := FaultWindow{Name: w.Name, Adapter: w.Adapter, Fault: w.Fault, Error: w.Error}
+		if w.Applied() {
+			f.Start, f.End = fp(round(w.Start.Sub(start).Seconds(), 3)), fp(round(w.End.Sub(start).Seconds(), 3))
+		}
+		out = append(out, f)
+	}
+	return out
 }
