@@ -370,4 +370,16 @@ type Options struct {
 	// LoadTolerance is the share of scheduled arrival-rate iterations that may be dropped
 	// before the run cannot show its SLOs hold (verdict inconclusive); default 0.01.
 	LoadTolerance float64
+	// Tracing puts a W3C traceparent on a share of the requests; off when Propagation is "".
+	Tracing Tracing
+}
+
+// Tracing is options.tracing: which requests carry a trace context, so that a slow request in
+// ramp's report leads to the server's log line and metric exemplar of that very request.
+type Tracing struct {
+	// Propagation is the header format: "w3c" (traceparent, the W3C Trace Context), or ""
+	// for none.
+	Propagation string
+	// SampleRate is the share of requests that carry one, in (0, 1].
+	SampleRate float64
 }
