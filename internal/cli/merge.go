@@ -55,7 +55,7 @@ func mergeCommand(files []string, results resultFiles, trendStats string, noColo
 	if err := results.finish(); err != nil {
 		return usagef(stderr, "ramp merge", "%v", err)
 	}
-	stats, err := output.ParseTrendStats(trendStats)
+	stats, err := output.ParseSummaryTrendStats(trendStats)
 	if err != nil {
 		return usagef(stderr, "ramp merge", "--summary-trend-stats: %v", err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
-	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/outfile"
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
@@ -30,14 +29,16 @@ import (
 type runFlags struct {
 	file      string
 	vars      map[string]string
-	outs      outsFlag    // --out json=PATH, snapshot=PATH
-	results   resultFiles // --summary-export, --report, --junit, --markdown, --summary-format
-	quiet     bool        // no progress (k6's -q): the summary still prints
-	noSummary bool        // no end-of-test summary (k6's --no-summary)
-	noColor   bool
-	quick     bool
-	timeScale float64
-	baseURL   string
+	outs      outsFlag // --out json=PATH, csv=PATH, snapshot=PATH, prometheus-rw=URL
+	// metricsAddr serves the live metrics for scraping while the test runs.
+	metricsAddr string
+	results     resultFiles // --summary-export, --report, --junit, --markdown, --summary-format
+	quiet       bool        // no progress (k6's -q): the summary still prints
+	noSummary   bool        // no end-of-test summary (k6's --no-summary)
+	noColor     bool
+	quick       bool
+	timeScale   float64
+	baseURL     string
 	// A distributed run's segment (see `ramp merge`).
 	segment   segment.Segment
 	tags      varsFlag // --tag K=V: added to every sample
@@ -66,7 +67,10 @@ type outsFlag []outSpec
 type outSpec struct{ kind, path string }
 
 // The kinds --out takes.
-var outKinds = []string{"json", "snapshot"}
+var outKinds = []string{"json", "csv", "snapshot", "prometheus-rw"}
+
+// outUsage says what --out takes.
+const outUsage = "json=PATH streams every sample as k6's NDJSON; csv=PATH as k6's CSV; snapshot=PATH writes the mergeable metrics snapshot; prometheus-rw=URL sends every metric to Prometheus remote write each second (repeatable)"
 
 var _ pflag.Value = (*outsFlag)(nil)
 
@@ -78,7 +82,7 @@ func (o *outsFlag) Type() string { return "KIND=PATH" }
 func (o *outsFlag) Set(s string) error {
 	kind, path, ok := strings.Cut(s, "=")
 	if !ok || path == "" || !slices.Contains(outKinds, kind) {
-		return fmt.Errorf("%q: want json=PATH (every sample, k6's NDJSON) or snapshot=PATH (the mergeable metrics snapshot)", s)
+		return fmt.Errorf("%q: want json=PATH (every sample, k6's NDJSON), csv=PATH (k6's CSV), snapshot=PATH (the mergeable metrics snapshot) or prometheus-rw=URL (Prometheus remote write)", s)
 	}
 	*o = append(*o, outSpec{kind, path})
 	return nil
@@ -100,7 +104,8 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.timeScale, "time-scale", 0, "multiply every duration of the load shape by `F` (0.1 = ten times shorter)")
 	// Tags and outputs.
 	fs.Var(f.tags, "tag", "add the tag K=V to every sample, e.g. --tag region=eu-west (repeatable)")
-	fs.VarP(&f.outs, "out", "o", "json=PATH streams every sample as k6's NDJSON; snapshot=PATH writes the mergeable metrics snapshot (repeatable)")
+	fs.VarP(&f.outs, "out", "o", outUsage)
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the live metrics at http://`ADDR`/metrics while the test runs, for Prometheus to scrape")
 	f.results.register(fs)
 	fs.StringVar(&f.trendStatsRaw, "summary-trend-stats", "", "the trend statistics of the k6-format summary export, a `LIST` such as avg,min,med,max,p(90),p(95),p(99) (default: k6's, without p(99))")
 	// The terminal.
@@ -145,7 +150,7 @@ func (f *runFlags) finish(fs *pflag.FlagSet, files []string) error {
 		return err
 	}
 	if f.trendStatsRaw != "" {
-		stats, err := output.ParseTrendStats(f.trendStatsRaw)
+		stats, err := output.ParseSummaryTrendStats(f.trendStatsRaw)
 		if err != nil {
 			return fmt.Errorf("--summary-trend-stats: %w", err)
 		}
@@ -235,7 +240,9 @@ makes shared-iterations (with --duration as its maxDuration), --duration alone c
 func (f *runFlags) outputPaths() [][2]string {
 	var out [][2]string
 	for _, o := range f.outs {
-		out = append(out, [2]string{"--out " + o.kind + "=", o.path})
+		if o.kind != "prometheus-rw" {
+			out = append(out, [2]string{"--out " + o.kind + "=", o.path})
+		}
 	}
 	for _, p := range f.results.paths() {
 		out = append(out, [2]string{p[0] + " ", p[1]})
@@ -297,47 +304,41 @@ func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) i
 		printFileError(stderr, f.file, err)
 		return ExitUsage
 	}
-	// Every --out json= gets every sample (k6's -o is repeatable).
-	type stream struct {
-		nd   *output.NDJSON
-		path string
-	}
-	var streams []stream
-	var outs fanOut
-	for _, o := range f.outs {
-		if o.kind != "json" {
-			continue
-		}
-		w, err := outfile.Create(o.path)
-		if err != nil {
-			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", o.path, err)
+	var scrape *output.Scrape
+	if f.metricsAddr != "" {
+		if scrape, err = output.ListenScrape(f.metricsAddr); err != nil {
+			fmt.Fprintln(stderr, "ramp run:", err)
 			return ExitUsage
 		}
-		defer w.Close()
-		nd := output.NewNDJSON(w)
-		streams = append(streams, stream{nd, o.path})
-		outs = append(outs, nd)
+		defer scrape.Close()
 	}
-	if len(outs) > 0 {
-		opts.Output = outs
+	// The segments of a distributed run each send their own series: a label keeps them apart
+	// (two processes writing one series would have Prometheus refuse the later samples).
+	var liveLabels []output.Label
+	if !f.segment.IsWhole() {
+		liveLabels = []output.Label{{Name: "segment", Value: f.segment.String()}}
 	}
+	outs, out, err := openOutputs(f.outs, scrape, p, liveLabels)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp run:", err)
+		return ExitUsage
+	}
+	opts.Output = out
 	res, err := engine.Run(ctx, p, opts)
 	if err != nil {
+		outs.close(io.Discard, "ramp run")
 		printFileError(stderr, f.file, err)
 		return ExitUsage
 	}
 	code := exitCode(res.Verdict)
-	for _, s := range streams {
-		if err := s.nd.Close(); err != nil {
-			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", s.path, err)
-			code = max(code, ExitFail)
-		}
-	}
+	closeCode, outResults := outs.close(stderr, "ramp run")
+	code = max(code, closeCode)
 	if res.OutputError != nil {
 		fmt.Fprintln(stderr, "ramp run: samples were lost:", res.OutputError)
 		code = max(code, ExitFail)
 	}
 	summary := report.Build(res)
+	summary.Outputs = outResults
 	color := !f.noColor && isTerminal(stdout)
 	if f.noSummary {
 		fmt.Fprintln(stdout, report.VerdictLine(summary, color))
@@ -370,18 +371,6 @@ func (f *runFlags) plan(lookup func(string) (string, bool)) (*plan.Plan, error) 
 	}
 	p.Scale(f.timeScale)
 	return p, nil
-}
-
-// fanOut hands every batch of points to each of several outputs.
-type fanOut []metrics.Output
-
-// WritePoints writes to every output, even after one failed, and returns their errors.
-func (f fanOut) WritePoints(points []metrics.Point) error {
-	var errs []error
-	for _, o := range f {
-		errs = append(errs, o.WritePoints(points))
-	}
-	return errors.Join(errs...)
 }
 
 // snapshots lists the --out snapshot= paths.

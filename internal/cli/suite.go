@@ -18,6 +18,7 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/outfile"
+	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
@@ -44,6 +45,10 @@ type suiteFlags struct {
 	// minaArgs are extra arguments for the embedded mina (fault injection, for tests).
 	minaArgs []string
 	minaRaw  string
+	// Live outputs: --out prometheus-rw=URL (repeatable) and --metrics-addr; every series
+	// carries the label test=<file name>.
+	outs        outsFlag
+	metricsAddr string
 }
 
 // register adds `ramp suite`'s flags to fs.
@@ -59,6 +64,8 @@ func (f *suiteFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.parallelism, "parallelism", 1, "run each test as `N` segment processes on this machine, started together and merged (a distributed run, locally)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
+	fs.VarP(&f.outs, "out", "o", "prometheus-rw=URL sends every test's metrics to Prometheus remote write each second, labelled test=NAME (repeatable)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the running test's metrics at http://`ADDR`/metrics, for Prometheus to scrape")
 	fs.StringVar(&f.minaRaw, "mina-args", "", "extra `ARGS` for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
 }
 
@@ -87,6 +94,14 @@ func (f *suiteFlags) finish(fs *pflag.FlagSet, dirs []string) error {
 	}
 	if f.minaRaw != "" {
 		f.minaArgs = strings.Fields(f.minaRaw)
+	}
+	for _, o := range f.outs {
+		if o.kind != "prometheus-rw" {
+			return fmt.Errorf("--out %s=: a suite takes only prometheus-rw=URL (each test's samples go to its own results)", o.kind)
+		}
+	}
+	if f.parallelism > 1 && (len(f.outs) > 0 || f.metricsAddr != "") {
+		return errors.New("--out prometheus-rw= and --metrics-addr watch one process; with --parallelism each segment is its own")
 	}
 	if f.parallelism < 1 || f.parallelism > 64 {
 		return fmt.Errorf("--parallelism %d: from 1 to 64 segment processes", f.parallelism)
@@ -229,6 +244,14 @@ func suiteCommand(ctx, kill context.Context, f *suiteFlags, stdout, stderr io.Wr
 		return ExitUsage
 	}
 
+	var scrape *output.Scrape
+	if f.metricsAddr != "" {
+		if scrape, err = output.ListenScrape(f.metricsAddr); err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+			return ExitUsage
+		}
+		defer scrape.Close()
+	}
 	var tests []report.SuiteTest
 	var names []string
 	var verdicts []verdict.Verdict
@@ -245,18 +268,20 @@ func suiteCommand(ctx, kill context.Context, f *suiteFlags, stdout, stderr io.Wr
 		}
 		fmt.Fprintf(stdout, "\nramp suite: test %d of %d: %s\n", i+1, len(files), file.name)
 		var res *engine.Result
+		var outResults []report.OutputResult
 		var err error
 		if f.parallelism > 1 {
 			fmt.Fprintf(stdout, "ramp suite: as %d segment processes, started together and merged\n", f.parallelism)
 			res, err = localSegments(ctx, file.name, file.src, plans[i], f.parallelism, f.vars, f.timeScale, results)
 		} else {
-			res, err = engine.Run(ctx, plans[i], opts)
+			res, outResults, err = runWithLiveOutputs(ctx, plans[i], opts, f.outs, scrape, file.name)
 		}
 		if err != nil {
 			printFileError(stderr, file.path, err)
 			return ExitUsage
 		}
 		summary := report.Build(res)
+		summary.Outputs = outResults
 		if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: !f.noColor && isTerminal(stdout)}); err != nil {
 			fmt.Fprintln(stderr, "ramp suite:", err)
 		}

@@ -13,12 +13,13 @@ import (
 	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
-// DefaultTrendStats are k6's default summaryTrendStats: the trend columns of its summary.
-var DefaultTrendStats = []string{"avg", "min", "med", "max", "p(90)", "p(95)"}
+// SummaryTrendStats are k6's default summaryTrendStats: the trend columns of its summary
+// (LiveOptions.TrendStats are the remote-write gauges', another list).
+var SummaryTrendStats = []string{"avg", "min", "med", "max", "p(90)", "p(95)"}
 
-// ParseTrendStats parses k6's --summary-trend-stats list, "avg,min,med,max,p(90),p(99.9),count";
+// ParseSummaryTrendStats parses k6's --summary-trend-stats list, "avg,min,med,max,p(90),p(99.9),count";
 // empty gives nil (the default).
-func ParseTrendStats(s string) ([]string, error) {
+func ParseSummaryTrendStats(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
@@ -52,7 +53,7 @@ func trendPercentile(st string) (float64, error) {
 
 // K6Summary is a run in k6's --summary-export layout (k6's "old JSON summary"), for scripts and
 // CI written against k6: {"root_group": …, "metrics": {NAME: {…}}}. Each metric holds its
-// values flat: a trend its trend stats (stats; nil means DefaultTrendStats) in ms,
+// values flat: a trend its trend stats (stats; nil means SummaryTrendStats) in ms,
 // `"p(95)"` as written; a counter count and rate (per second of the load); a rate passes,
 // fails and value; a gauge value, min and max. A metric with thresholds has "thresholds":
 // {EXPRESSION: failed}, true when the expression did not hold — as in k6, whose value is
@@ -63,7 +64,7 @@ func trendPercentile(st string) (float64, error) {
 // groups are not reported as k6 groups (root_group.groups is empty).
 func K6Summary(res *engine.Result, stats []string) map[string]any {
 	if stats == nil {
-		stats = DefaultTrendStats
+		stats = SummaryTrendStats
 	}
 	failed := map[string]map[string]bool{} // metric key → expression → failed
 	var order []string

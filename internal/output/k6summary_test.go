@@ -14,7 +14,7 @@ func TestParseTrendStats(t *testing.T) {
 		ok   bool
 	}{
 		{"", nil, true}, // k6's default
-		{"avg,min,med,max,p(90),p(95)", DefaultTrendStats, true},
+		{"avg,min,med,max,p(90),p(95)", SummaryTrendStats, true},
 		{"p(99.9), count ,max", []string{"p(99.9)", "count", "max"}, true},
 		{"p(0),p(100)", []string{"p(0)", "p(100)"}, true},
 		{"p95", nil, false},
@@ -23,9 +23,9 @@ func TestParseTrendStats(t *testing.T) {
 		{"avg,mean", nil, false},
 	}
 	for _, tt := range tests {
-		got, err := ParseTrendStats(tt.in)
+		got, err := ParseSummaryTrendStats(tt.in)
 		if (err == nil) != tt.ok || (tt.ok && !slices.Equal(got, tt.want)) {
-			t.Errorf("ParseTrendStats(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
+			t.Errorf("ParseSummaryTrendStats(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
 }
