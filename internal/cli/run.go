@@ -27,9 +27,9 @@ import (
 
 // runFlags are the options of `ramp run`, k6's names where k6 has one.
 type runFlags struct {
-	file      string
-	vars      map[string]string
-	outs      outsFlag // --out json=PATH, csv=PATH, snapshot=PATH, prometheus-rw=URL
+	file string
+	vars map[string]string
+	outs outsFlag // --out json=PATH, csv=PATH, snapshot=PATH, prometheus-rw=URL
 	// metricsAddr serves the live metrics for scraping while the test runs.
 	metricsAddr string
 	results     resultFiles // --summary-export, --report, --junit, --markdown, --summary-format
