@@ -85,6 +85,8 @@ func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) in
 		return setupCommand(ctx, rest, stdout, stderr)
 	case "validate":
 		return validateCommand(rest, stdout, stderr)
+	case "compare":
+		return compareCommand(rest, stdout, stderr)
 	case "k8s":
 		return k8sCommand(rest, stdout, stderr)
 	case "version", "--version":

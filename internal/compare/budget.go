@@ -28,6 +28,8 @@ type Budget struct {
 	Op         string // "<", "<=", ">", ">="
 	Limit      float64
 	Line       int // in the scenario file; 0 from the command line
+	// Test limits the budget to one test of a suite (its own file's budgets); "" for all.
+	Test string
 }
 
 // ErrBudget is matched by every error ParseBudget returns.

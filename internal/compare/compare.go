@@ -94,6 +94,8 @@ type Row struct {
 	Status string `json:"status"`
 	// Why says, for a row without data, what was missing.
 	Why string `json:"why,omitempty"`
+
+	budget *Budget
 }
 
 // Result is a comparison and its verdict.
@@ -161,11 +163,6 @@ func Compare(pairs []Pair, o Options) *Result {
 		o.Alpha = DefaultAlpha
 	}
 	res := &Result{MinChange: o.MinChange, Alpha: o.Alpha, Rows: []Row{}}
-	explicit := len(o.Budgets) > 0
-	budgets := o.Budgets
-	if !explicit {
-		budgets = DefaultBudgets(o.MinChange)
-	}
 	var in verdict.Comparison
 	for _, p := range pairs {
 		if p.Base == nil || p.Cur == nil {
@@ -177,7 +174,17 @@ func Compare(pairs []Pair, o Options) *Result {
 			in.Unjudged = append(in.Unjudged, fmt.Sprintf("test %s: not in %s", p.Test, side))
 			continue
 		}
-		res.Rows = append(res.Rows, compareRuns(p, budgets, explicit, o)...)
+		var budgets []Budget
+		for _, b := range o.Budgets {
+			if b.Test == "" || b.Test == p.Test {
+				budgets = append(budgets, b)
+			}
+		}
+		explicit := len(budgets) > 0
+		if !explicit {
+			budgets = DefaultBudgets(o.MinChange)
+		}
+		res.Rows = append(res.Rows, compareRuns(p, budgets, explicit)...)
 	}
 	holm(res.Rows)
 	for i := range res.Rows {
@@ -188,7 +195,7 @@ func Compare(pairs []Pair, o Options) *Result {
 			}
 			continue
 		}
-		r.Status = status(*r, budgetOf(*r, budgets), o)
+		r.Status = status(*r, r.budget, o)
 		if r.Budget == "" {
 			continue
 		}
@@ -226,7 +233,7 @@ func FormatChange(r Row) string { return formatChange(r) }
 
 // compareRuns compares the metrics both runs of a pair have (and every metric a budget
 // names, which is no data when absent).
-func compareRuns(p Pair, budgets []Budget, explicit bool, o Options) []Row {
+func compareRuns(p Pair, budgets []Budget, explicit bool) []Row {
 	keys := map[string]bool{}
 	for k := range p.Base.Values {
 		if _, ok := p.Cur.Values[k]; ok {
@@ -259,7 +266,7 @@ func compareRuns(p Pair, budgets []Budget, explicit bool, o Options) []Row {
 				r.Unit = "pp"
 			}
 			if b, ok := matchBudget(key, stat, budgets, explicit); ok {
-				r.Budget = b.Expression
+				r.Budget, r.budget = b.Expression, &b
 			}
 			if !explicit || r.Budget != "" || hasBoth(p, key, stat) {
 				rows = append(rows, measure(r, p.Base, p.Cur))
@@ -288,16 +295,6 @@ func matchBudget(key, stat string, budgets []Budget, explicit bool) (Budget, boo
 		}
 	}
 	return Budget{}, false
-}
-
-func budgetOf(r Row, budgets []Budget) *Budget {
-	for i := range budgets {
-		if budgets[i].Expression == r.Budget && budgets[i].Stat == r.Stat {
-			b := budgets[i]
-			return &b
-		}
-	}
-	return nil
 }
 
 // canonical writes a metric key as the summaries do; a key that does not parse stays as is.

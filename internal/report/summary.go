@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -63,6 +64,12 @@ type Summary struct {
 	SLOLines map[string]float64 `json:"slo_lines,omitempty"`
 	// Monitors are the target-side series (memory, DB connections, cache hit rate…).
 	Monitors []MonitorSeries `json:"monitors,omitempty"`
+	// Windows are per-interval statistics by metric, for comparing against a baseline.
+	Windows *Windows `json:"windows,omitempty"`
+	// Regressions are the test's regression budgets as "metric: expression", for ramp compare.
+	Regressions []string `json:"regressions,omitempty"`
+	// Comparison is the comparison against a baseline, when one was asked for.
+	Comparison *compare.Result `json:"comparison,omitempty"`
 }
 
 // Series holds one value per interval for each charted figure, aligned on T (seconds since
@@ -281,6 +288,12 @@ func Build(res *engine.Result) *Summary {
 	s.Distribution = buildDistribution(snap, key)
 	s.SLOLines = sloLines(s.SLO, s.Thresholds)
 	s.ErrorCodes = errorCodes(snap)
+	s.Windows = BuildWindows(snap, WindowKeys(res.Plan))
+	if res.Plan != nil {
+		for _, r := range res.Plan.Regressions {
+			s.Regressions = append(s.Regressions, r.Metric+": "+r.Expression)
+		}
+	}
 
 	sc := res.SelfCheck
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

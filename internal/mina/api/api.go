@@ -97,6 +97,8 @@ type Config struct {
 	CacheStats func() []CacheStat
 	// Fault injects latency and errors; the zero value injects nothing.
 	Fault Fault
+	// Limit bounds the requests handled at once; the zero value bounds nothing.
+	Limit Limit
 	// MaxBodyBytes bounds request bodies (413 above); default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// HealthTimeout bounds each health check; default 2s.
@@ -149,6 +151,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	lim, err := newLimiter(cfg.Limit)
+	if err != nil {
+		return nil, err
+	}
 	pages, err := renderPages()
 	if err != nil {
 		return nil, err
@@ -158,7 +164,14 @@ func New(cfg Config) (*Server, error) {
 	if s.metrics, err = s.newMetrics(); err != nil {
 		return nil, err
 	}
-	s.handler = s.metrics.middleware(s.faults(fault, s.mux))
+	if lim.slots != nil {
+		if err := s.registry.Register(lim.collector()); err != nil {
+			return nil, fmt.Errorf("api: register metrics: %w", err)
+		}
+	}
+	// The limit is outside the fault injection: injected latency is service time, which
+	// holds a slot, so capacity is MaxInflight over it.
+	s.handler = s.metrics.middleware(s.limit(lim, s.faults(fault, s.mux)))
 	return s, nil
 }
 

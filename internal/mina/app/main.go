@@ -26,6 +26,8 @@ type Main struct {
 	Migrate bool
 	// Fault is the fault injection of the API.
 	Fault api.Fault
+	// Limit bounds the requests the API handles at once (--max-inflight).
+	Limit api.Limit
 	// ShutdownTimeout bounds how long Close waits for in-flight requests; default 15s.
 	ShutdownTimeout time.Duration
 	// Logger receives the server's logs; default: discard.
@@ -126,6 +128,7 @@ func (m *Main) apiConfig() api.Config {
 			return out
 		},
 		Fault:  m.Fault,
+		Limit:  m.Limit,
 		Logger: m.Logger,
 	}
 }

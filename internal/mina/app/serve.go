@@ -17,6 +17,8 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 	latency := fs.Duration("inject-latency", 0, "add this latency to matching requests")
 	rate := fs.Float64("inject-error-rate", 0, "answer this fraction (0..1) of matching requests 503")
 	route := fs.String("inject-route", "", "fault only paths with this prefix or matching this glob (default: all)")
+	maxInflight := fs.Int("max-inflight", 0, "handle at most `N` requests at once; more wait in a queue (0: no limit)")
+	maxWait := fs.Duration("max-queue-wait", api.DefaultMaxWait, "how long a request waits for a slot before it is answered 503 with Retry-After")
 	pidfile := fs.String("pidfile", "", "write the process id to this file")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on stop")
 	if err := parse(fs, args, 0); err != nil {
@@ -35,6 +37,7 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 		Addr:            *addr,
 		Migrate:         !*noMigrate,
 		Fault:           api.Fault{Latency: *latency, ErrorRate: *rate, Route: *route},
+		Limit:           api.Limit{MaxInflight: *maxInflight, MaxWait: *maxWait},
 		ShutdownTimeout: *shutdown,
 		Logger:          log,
 	}
