@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/output"
@@ -22,6 +23,7 @@ import (
 type compareFlags struct {
 	base, cur string
 	minChange float64
+	minDelta  time.Duration
 	budgets   []compare.Budget
 	format    string
 	file      string
@@ -65,6 +67,7 @@ func parseCompareFlags(args []string, stderr io.Writer) (*compareFlags, error) {
 	fs := flag.NewFlagSet("ramp compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(percentFlag{&f.minChange}, "min-change", "the smallest change that counts (default 5%)")
+	fs.DurationVar(&f.minDelta, "min-delta", time.Duration(compare.DefaultMinDelta*float64(time.Millisecond)), "the smallest change of a latency that counts, beside --min-change (0: none)")
 	fs.Var(budgetsFlag{&f.budgets}, "budget", "a regression budget `\"METRIC: EXPR\"`, e.g. \"http_reqs: rate > -5%\" (repeatable; adds to the file's regressions:)")
 	fs.StringVar(&f.format, "format", "text", "text, json or markdown")
 	fs.StringVar(&f.file, "file", "", "read the regressions: budgets from this scenario `FILE` too")
@@ -121,7 +124,7 @@ func compareCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ramp compare:", err)
 		return ExitUsage
 	}
-	res := compare.Compare(pairs, compare.Options{MinChange: f.minChange, Budgets: append(budgets, fileBudgets...)})
+	res := compare.Compare(pairs, compare.Options{MinChange: f.minChange, MinDelta: minDeltaMs(f.minDelta), Budgets: append(budgets, fileBudgets...)})
 	if err := writeComparison(stdout, f.format, res); err != nil {
 		fmt.Fprintln(stderr, "ramp compare:", err)
 		return ExitFail
@@ -267,4 +270,13 @@ func parseBudgets(list []string) ([]compare.Budget, error) {
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// minDeltaMs is --min-delta in ms for compare.Options, where 0 means the default: an
+// explicit 0 is "none" (negative).
+func minDeltaMs(d time.Duration) float64 {
+	if d <= 0 {
+		return -1
+	}
+	return float64(d) / float64(time.Millisecond)
 }

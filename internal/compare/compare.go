@@ -46,6 +46,12 @@ type Pair struct {
 type Options struct {
 	// MinChange is the smallest relative change that counts (0.05: 5%).
 	MinChange float64
+	// MinDelta is the smallest absolute change of a time statistic that counts, in ms
+	// (default DefaultMinDelta; negative: none). A change must pass both minimums: a
+	// sub-millisecond API moves by tens of percent with the scheduler and the timer of the
+	// machine it runs on, and a run on a shared CI runner shifts by that much as a whole —
+	// real, significant, and not a regression anyone would see.
+	MinDelta float64
 	// Alpha is the significance level of the U test (0.05).
 	Alpha float64
 	// Budgets gate the rows they name; without any, DefaultBudgets gate.
@@ -55,6 +61,7 @@ type Options struct {
 // Defaults.
 const (
 	DefaultMinChange = 0.05
+	DefaultMinDelta  = 1.0 // ms
 	DefaultAlpha     = 0.05
 	// MinPoints is the smallest change of a rate metric (a share) that counts: one
 	// percentage point.
@@ -101,6 +108,7 @@ type Row struct {
 // Result is a comparison and its verdict.
 type Result struct {
 	MinChange float64         `json:"min_change"`
+	MinDelta  float64         `json:"min_delta_ms"`
 	Alpha     float64         `json:"alpha"`
 	Rows      []Row           `json:"rows"`
 	Verdict   verdict.Verdict `json:"verdict"`
@@ -162,7 +170,10 @@ func Compare(pairs []Pair, o Options) *Result {
 	if o.Alpha <= 0 {
 		o.Alpha = DefaultAlpha
 	}
-	res := &Result{MinChange: o.MinChange, Alpha: o.Alpha, Rows: []Row{}}
+	if o.MinDelta == 0 {
+		o.MinDelta = DefaultMinDelta
+	}
+	res := &Result{MinChange: o.MinChange, MinDelta: max(0, o.MinDelta), Alpha: o.Alpha, Rows: []Row{}}
 	var in verdict.Comparison
 	for _, p := range pairs {
 		if p.Base == nil || p.Cur == nil {
@@ -265,7 +276,9 @@ func compareRuns(p Pair, budgets []Budget, explicit bool) []Row {
 			if bi.Type == metrics.Rate {
 				r.Unit = "pp"
 			}
-			if b, ok := matchBudget(key, stat, budgets, explicit); ok {
+			// A default budget gates only what both runs kept windows of: a summary keeps
+			// them of the whole metrics and their endpoints and scenarios, not of every tag.
+			if b, ok := matchBudget(key, stat, budgets, explicit); ok && (explicit || hasWindows(p, key, stat)) {
 				r.Budget, r.budget = b.Expression, &b
 			}
 			if !explicit || r.Budget != "" || hasBoth(p, key, stat) {
@@ -274,6 +287,10 @@ func compareRuns(p Pair, budgets []Budget, explicit bool) []Row {
 		}
 	}
 	return rows
+}
+
+func hasWindows(p Pair, key, stat string) bool {
+	return len(p.Base.Windows[key][stat]) > 0 && len(p.Cur.Windows[key][stat]) > 0
 }
 
 func hasBoth(p Pair, key, stat string) bool {
@@ -410,7 +427,7 @@ func status(r Row, b *Budget, o Options) string {
 	if r.Unit == "pp" {
 		minEffect = MinPoints
 	}
-	if math.Abs(change) < minEffect {
+	if math.Abs(change) < minEffect || isTime(r.Metric) && math.Abs(r.Current-r.Baseline) < o.MinDelta {
 		return StatusSame
 	}
 	if b != nil && !b.holds(change) {
@@ -420,6 +437,13 @@ func status(r Row, b *Budget, o Options) string {
 		return StatusWorse
 	}
 	return StatusBetter
+}
+
+// isTime reports whether a metric is a duration (its trend statistics in ms).
+func isTime(key string) bool {
+	name, _, _ := metrics.ParseKey(key)
+	b, ok := metrics.Lookup(name)
+	return ok && b.Type == metrics.Trend && b.Kind == metrics.Time
 }
 
 // worseIfHigher says which way a metric gets worse: up for latency, errors and dropped

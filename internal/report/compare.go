@@ -73,7 +73,7 @@ func WriteComparisonText(w io.Writer, r *compare.Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%s (minimum change %g%%, α %g)\n", compare.Describe(r), 100*r.MinChange, r.Alpha)
+	fmt.Fprintf(w, "\n%s (minimum change %g%% and %gms, α %g)\n", compare.Describe(r), 100*r.MinChange, r.MinDelta, r.Alpha)
 	fmt.Fprintf(w, "%s\n", strings.ToUpper(string(r.Verdict.Status)))
 	for _, reason := range r.Verdict.Reasons {
 		fmt.Fprintf(w, "  %s\n", reason.Text)
@@ -85,8 +85,8 @@ func WriteComparisonText(w io.Writer, r *compare.Result) error {
 func WriteComparisonMarkdown(w io.Writer, r *compare.Result) error {
 	var b strings.Builder
 	b.WriteString("## Comparison with the baseline\n\n")
-	fmt.Fprintf(&b, "**Status**: %s — %s (minimum change %g%%, α %g)\n\n", statusMark(string(r.Verdict.Status)),
-		compare.Describe(r), 100*r.MinChange, r.Alpha)
+	fmt.Fprintf(&b, "**Status**: %s — %s (minimum change %g%% and %gms, α %g)\n\n", statusMark(string(r.Verdict.Status)),
+		compare.Describe(r), 100*r.MinChange, r.MinDelta, r.Alpha)
 	b.WriteString("| Metric | Stat | Baseline | Current | Change | p | Budget | Status |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---|---|\n")
 	for _, row := range shownRows(r) {
