@@ -87,6 +87,8 @@ func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) in
 		return validateCommand(rest, stdout, stderr)
 	case "compare":
 		return compareCommand(rest, stdout, stderr)
+	case "capacity":
+		return capacityCommand(ctx, rest, stdout, stderr)
 	case "k8s":
 		return k8sCommand(rest, stdout, stderr)
 	case "version", "--version":
