@@ -77,7 +77,10 @@ const (
 	StatusWorse      = "worse"      // significantly worse by at least the minimum change, within budget or not gated
 	StatusBetter     = "better"     // significantly better by at least the minimum change
 	StatusSame       = "~"          // no significant change of at least the minimum
-	StatusNoData     = "no data"    // one side lacks the metric, or has too few windows
+	// StatusUnclear: beyond its budget, but not significantly — too few windows or too
+	// noisy to tell; a gated row so is not a pass (inconclusive).
+	StatusUnclear = "unclear"
+	StatusNoData  = "no data" // one side lacks the metric, or has too few windows
 )
 
 // Row is one statistic of one metric of one test, compared.
@@ -208,6 +211,11 @@ func Compare(pairs []Pair, o Options) *Result {
 		}
 		r.Status = status(*r, r.budget, o)
 		if r.Budget == "" {
+			continue
+		}
+		if r.Status == StatusUnclear {
+			in.Unjudged = append(in.Unjudged, fmt.Sprintf("%s %s %s is beyond its budget %s but not significant (p=%.2g over %d and %d windows): run longer",
+				label(*r), r.Stat, formatChange(*r), r.Budget, *r.P, r.N1, r.N2))
 			continue
 		}
 		in.Judged++
@@ -410,7 +418,7 @@ func holm(rows []Row) {
 
 // status classifies a tested row.
 func status(r Row, b *Budget, o Options) string {
-	if r.P == nil || *r.P >= o.Alpha {
+	if r.P == nil {
 		return StatusSame
 	}
 	worse := worseIfHigher(r.Metric)
@@ -430,7 +438,13 @@ func status(r Row, b *Budget, o Options) string {
 	if math.Abs(change) < minEffect || isTime(r.Metric) && math.Abs(r.Current-r.Baseline) < o.MinDelta {
 		return StatusSame
 	}
-	if b != nil && !b.holds(change) {
+	breach := b != nil && !b.holds(change)
+	switch {
+	case *r.P >= o.Alpha && breach:
+		return StatusUnclear
+	case *r.P >= o.Alpha:
+		return StatusSame
+	case breach:
 		return StatusRegression
 	}
 	if (change > 0) == worse {

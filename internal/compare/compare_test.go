@@ -75,6 +75,9 @@ func TestCompare(t *testing.T) {
 		// A shift of 2.5% is significant over 200 windows but below the 5% minimum.
 		{"below minimum change", base(1, 200, 2, 400), base(2, 200, 2.05, 400),
 			[]Budget{budget("http_req_duration{name:meetings_list}", "p(95) < +1%")}, verdict.Pass, nil},
+		// Beyond the budget, but four windows a run (after trimming) cannot make it
+		// significant among a dozen gated rows: unclear, so inconclusive — never a pass.
+		{"beyond budget, not significant", base(1, 6, 2, 400), base(2, 6, 7, 400), nil, verdict.Inconclusive, nil},
 		// Three windows per run (one after trimming) cannot show anything: inconclusive.
 		{"too few windows", base(1, 3, 2, 400), base(2, 3, 7, 400), nil, verdict.Inconclusive, nil},
 		// A budget on a metric neither run has: inconclusive, never a pass.

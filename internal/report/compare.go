@@ -11,11 +11,11 @@ import (
 )
 
 // shownRows are the rows a text or Markdown comparison lists: those a budget gates and those
-// that moved (or lack data); the JSON keeps every row.
+// that moved; the JSON keeps every row (also those a summary kept no windows of).
 func shownRows(r *compare.Result) []compare.Row {
 	var out []compare.Row
 	for _, row := range r.Rows {
-		if row.Budget != "" || row.Status != compare.StatusSame {
+		if row.Budget != "" || row.Status != compare.StatusSame && row.Status != compare.StatusNoData {
 			out = append(out, row)
 		}
 	}
