@@ -85,11 +85,16 @@ const (
 
 // Row is one statistic of one metric of one test, compared.
 type Row struct {
-	Test     string  `json:"test,omitempty"`
-	Metric   string  `json:"metric"` // "http_req_duration{name:meetings_list}"
-	Stat     string  `json:"stat"`   // "p(95)"
-	Baseline float64 `json:"baseline"`
-	Current  float64 `json:"current"`
+	Test   string `json:"test,omitempty"`
+	Metric string `json:"metric"` // "http_req_duration{name:meetings_list}"
+	Stat   string `json:"stat"`   // "p(95)"
+	// Baseline and Current are the medians of the statistic over each run's windows (the
+	// centres the U test compares, as benchstat shows them); the whole-run values when a
+	// run has too few windows. RunBaseline and RunCurrent are the whole-run values.
+	Baseline    float64 `json:"baseline"`
+	Current     float64 `json:"current"`
+	RunBaseline float64 `json:"run_baseline"`
+	RunCurrent  float64 `json:"run_current"`
 	// Change is relative ((current − baseline) / baseline) for trends and counters and in
 	// points (current − baseline) for rate metrics — Unit says which ("%" or "pp"); null
 	// when the baseline is 0 and the current is not.
@@ -339,7 +344,36 @@ func measure(r Row, base, cur *Run) Row {
 		r.Status, r.Why = StatusNoData, "no data in "+map[bool]string{true: "the current run", false: "the baseline"}[bok]
 		return r
 	}
+	r.RunBaseline, r.RunCurrent = bv, cv
 	r.Baseline, r.Current = bv, cv
+	r.setChange()
+	x := trim(base.Windows[r.Metric][r.Stat])
+	y := trim(cur.Windows[r.Metric][r.Stat])
+	r.N1, r.N2 = len(x), len(y)
+	if len(x) < MinWindows || len(y) < MinWindows {
+		r.Status = StatusNoData
+		r.Why = fmt.Sprintf("%d and %d windows: the U test needs %d of each run", len(x), len(y), MinWindows)
+		return r
+	}
+	// As benchstat compares the centres of its samples, the change is between the medians
+	// of the windows: one stalled second moves a whole run's p95 a long way, the median of
+	// its per-second p95s hardly — and the U test judges the same windows.
+	r.Baseline, r.Current = median(x), median(y)
+	r.setChange()
+	u, err := stats.MannWhitneyU(x, y)
+	p := 1.0 // every window of both runs the same value: no difference to find
+	if err == nil {
+		p = u.P
+	}
+	r.P = &p
+	r.Status = StatusSame
+	return r
+}
+
+// setChange computes the change from Baseline to Current.
+func (r *Row) setChange() {
+	bv, cv := r.Baseline, r.Current
+	r.Change = nil
 	switch {
 	case r.Unit == "pp":
 		c := cv - bv
@@ -351,22 +385,16 @@ func measure(r Row, base, cur *Run) Row {
 		c := 0.0
 		r.Change = &c
 	}
-	x := trim(base.Windows[r.Metric][r.Stat])
-	y := trim(cur.Windows[r.Metric][r.Stat])
-	r.N1, r.N2 = len(x), len(y)
-	if len(x) < MinWindows || len(y) < MinWindows {
-		r.Status = StatusNoData
-		r.Why = fmt.Sprintf("%d and %d windows: the U test needs %d of each run", len(x), len(y), MinWindows)
-		return r
+}
+
+// median returns the median of w (not empty).
+func median(w []float64) float64 {
+	s := append([]float64(nil), w...)
+	sort.Float64s(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
 	}
-	u, err := stats.MannWhitneyU(x, y)
-	p := 1.0 // every window of both runs the same value: no difference to find
-	if err == nil {
-		p = u.P
-	}
-	r.P = &p
-	r.Status = StatusSame
-	return r
+	return s[len(s)/2]
 }
 
 // value is a whole-run statistic, or the median of its windows when the run has windows but
