@@ -35,6 +35,14 @@ Usage:
              [-e KEY=VALUE]...
                                run a directory of tests (default: the bundled Mina suite,
                                against an embedded mina started on a free loopback port)
+             [--baseline DIR] [--save-baseline DIR] [--min-change P]
+                               compare with a previous run's results; keep this one as one
+  ramp compare BASELINE CURRENT [--budget "METRIC: EXPR"]... [--file FILE] [--min-change 5%]
+               [--min-delta 1ms] [--format text|json|markdown]
+                               regressions against a baseline (summary JSON, run snapshot or
+                               suite results directory): exit 1 on one, 4 when not shown
+  ramp capacity FILE [--flow NAME] [--from R] [--to R] [--quick | --hold D] [--out PATH]
+                               the highest arrival rate at which the file's rules hold
   ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
   ramp setup FILE [-e KEY=VALUE]... --out setup.json
                                run setup once, for the segments of a distributed run
