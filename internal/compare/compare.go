@@ -510,19 +510,21 @@ func Describe(r *Result) string {
 			worse++
 		case StatusBetter:
 			better++
-		case StatusNoData:
-			nodata++
+		case StatusNoData, StatusUnclear:
+			if row.Budget != "" {
+				nodata++
+			}
 		}
 	}
 	parts := []string{fmt.Sprintf("%d statistics compared", len(r.Rows)), fmt.Sprintf("%d regressions", reg)}
 	if worse > 0 {
-		parts = append(parts, fmt.Sprintf("%d worse within budget", worse))
+		parts = append(parts, fmt.Sprintf("%d worse, not budgeted or within budget", worse))
 	}
 	if better > 0 {
 		parts = append(parts, fmt.Sprintf("%d better", better))
 	}
 	if nodata > 0 {
-		parts = append(parts, fmt.Sprintf("%d without data", nodata))
+		parts = append(parts, fmt.Sprintf("%d budgeted not judged", nodata))
 	}
 	return strings.Join(parts, ", ")
 }
