@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/compare"
+	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
@@ -182,21 +183,24 @@ func readCompared(path string) (*compared, error) {
 	return &compared{single: report.CompareRun(&s), budgets: s.Regressions}, nil
 }
 
-// readSnapshotCompared reads a run snapshot, with the budgets of the file it ran.
+// readSnapshotCompared reads a run snapshot: judged under the plan it ran (as ramp merge
+// does), its summary is the one ramp run would have written — windows, stages, budgets.
 func readSnapshotCompared(path string, b []byte) (*compared, error) {
 	rs, err := output.DecodeRun(b)
 	if err != nil {
 		return nil, err
 	}
-	var extra, budgets []string
-	if p, err := scenario.Compile(rs.Test.File, rs.Test.Source, rs.Test.Vars, lookupIn(rs.Test.Env)); err == nil {
-		extra = report.WindowKeys(p)
-		for _, r := range p.Regressions {
-			budgets = append(budgets, r.Metric+": "+r.Expression)
+	p, err := scenario.Compile(rs.Test.File, rs.Test.Source, rs.Test.Vars, lookupIn(rs.Test.Env))
+	if err == nil {
+		p.Scale(rs.Test.TimeScale)
+		if res, err := engine.Judge(p, rs.Measured); err == nil {
+			s := report.Build(res)
+			return &compared{single: report.CompareRun(s), budgets: s.Regressions}, nil
 		}
 	}
+	// The file no longer compiles here: the metrics alone, without stages or budgets.
 	snap := rs.Measured.Snapshot.WithRateWindow(rs.Measured.LoadDuration)
-	return &compared{single: report.SnapshotRun(snap, extra), budgets: budgets}, nil
+	return &compared{single: report.SnapshotRun(snap, nil, nil)}, nil
 }
 
 // readSuiteCompared reads a suite's results directory: summary.json and each test's summary.

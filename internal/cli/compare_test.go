@@ -33,7 +33,7 @@ thresholds:
 func compareRun(t *testing.T, file string, srv *minaServer, out string, vars ...string) string {
 	t.Helper()
 	args := []string{"run", file, "--base-url", srv.baseURL, "-e", "TOKENS_CSV=" + srv.tokensCSV,
-		"--time-scale", "0.1", "--summary-export", out, "--quiet", "--no-color"}
+		"--time-scale", "0.1", "--summary-export", out, "--out", "snapshot=" + out + ".snap", "--quiet", "--no-color"}
 	for _, v := range vars {
 		args = append(args, "-e", v)
 	}
@@ -97,6 +97,21 @@ func TestCompareFindsInjectedLatencyOnItsEndpointOnly(t *testing.T) {
 	}
 	if !endpoints["http_req_duration{name:meetings_list}"] || len(endpoints) != 1 {
 		t.Fatalf("regressed endpoints %v, want http_req_duration{name:meetings_list} only\n%s", endpoints, stdout)
+	}
+	// Per stage too (shown, not gated): the scenario's one stage moved.
+	staged := false
+	for _, r := range res.Rows {
+		if r.Stage != "" && r.Metric == "http_req_duration{scenario:s}" && r.Stat == "med" && r.P != nil {
+			staged = true
+		}
+	}
+	if !staged {
+		t.Errorf("no stage row for http_req_duration{scenario:s}")
+	}
+	// The run snapshots compare as their summaries do.
+	code, stdout, stderr = runRamp(context.Background(), "compare", base+".snap", cur+".snap", "--format", "json")
+	if code != ExitFail || !strings.Contains(stdout, `"http_req_duration{name:meetings_list}"`) {
+		t.Errorf("snapshots: exit %d, want 1\n%s\n%s", code, tail(stdout, 20), stderr)
 	}
 	// The text and Markdown forms say the same.
 	_, text, _ := runRamp(context.Background(), "compare", base, cur)

@@ -34,6 +34,24 @@ type Run struct {
 	// Windows are the same statistics per window of the run (one series interval each,
 	// over the load only), NaN where a window has no data.
 	Windows map[string]map[string][]float64
+	// Interval is the length of a window in seconds; Stages the run's stages, whose
+	// windows a comparison also compares on their own (by scenario).
+	Interval float64
+	Stages   []Stage
+}
+
+// Stage is one stage of a scenario: from Start to End seconds after the load began.
+type Stage struct {
+	Scenario   string
+	Index      int
+	Start, End float64
+}
+
+// stageMetrics are the sub-metrics by scenario compared stage by stage, and the statistics.
+var stageMetrics = map[string][]string{
+	metrics.HTTPReqDuration: {"med", "p(95)"},
+	metrics.HTTPReqs:        {"rate"},
+	metrics.HTTPReqFailed:   {"rate"},
 }
 
 // Pair is one test measured twice; Base or Cur is nil when one side lacks the test.
@@ -109,6 +127,9 @@ type Row struct {
 	Status string `json:"status"`
 	// Why says, for a row without data, what was missing.
 	Why string `json:"why,omitempty"`
+	// Stage names the stage a row covers ("stage 2, 30s–90s"), empty for the whole run.
+	// Stage rows are shown, not gated: a budget is on the whole run.
+	Stage string `json:"stage,omitempty"`
 
 	budget *Budget
 }
@@ -204,6 +225,7 @@ func Compare(pairs []Pair, o Options) *Result {
 			budgets = DefaultBudgets(o.MinChange)
 		}
 		res.Rows = append(res.Rows, compareRuns(p, budgets, explicit)...)
+		res.Rows = append(res.Rows, compareStages(p)...)
 	}
 	holm(res.Rows)
 	for i := range res.Rows {
@@ -527,4 +549,58 @@ func Describe(r *Result) string {
 		parts = append(parts, fmt.Sprintf("%d budgeted not judged", nodata))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// compareStages compares each stage both runs have, by its scenario's sub-metrics, over the
+// windows inside it (a window belongs to the stage its middle falls in; the first and last
+// of a stage are left out like a run's, as they straddle the ramp between stages).
+func compareStages(p Pair) []Row {
+	var rows []Row
+	for _, bs := range p.Base.Stages {
+		var cs *Stage
+		for i := range p.Cur.Stages {
+			if c := &p.Cur.Stages[i]; c.Scenario == bs.Scenario && c.Index == bs.Index {
+				cs = c
+			}
+		}
+		if cs == nil || p.Base.Interval <= 0 || p.Cur.Interval <= 0 {
+			continue
+		}
+		tag := []metrics.Tag{{Key: "scenario", Value: bs.Scenario}}
+		for _, name := range []string{metrics.HTTPReqDuration, metrics.HTTPReqs, metrics.HTTPReqFailed} {
+			key := metrics.FormatKey(name, tag)
+			for _, stat := range stageMetrics[name] {
+				base := stageRun(p.Base, key, stat, bs)
+				cur := stageRun(p.Cur, key, stat, *cs)
+				r := Row{Test: p.Test, Metric: key, Stat: stat, Unit: "%",
+					Stage: fmt.Sprintf("stage %d, %gs–%gs", bs.Index+1, bs.Start, bs.End)}
+				if name == metrics.HTTPReqFailed {
+					r.Unit = "pp"
+				}
+				if _, ok := base.Windows[key]; !ok {
+					continue
+				}
+				rows = append(rows, measure(r, base, cur))
+			}
+		}
+	}
+	return rows
+}
+
+// stageRun is the part of a run's windows of key and stat inside a stage, as a run of its
+// own (no whole-run values: the stage's figure is the median of its windows).
+func stageRun(run *Run, key, stat string, st Stage) *Run {
+	out := &Run{Values: map[string]map[string]float64{}, Windows: map[string]map[string][]float64{}}
+	w, ok := run.Windows[key][stat]
+	if !ok {
+		return out
+	}
+	var in []float64
+	for i, v := range w {
+		if mid := (float64(i) + 0.5) * run.Interval; mid >= st.Start && mid < st.End {
+			in = append(in, v)
+		}
+	}
+	out.Windows[key] = map[string][]float64{stat: in}
+	return out
 }

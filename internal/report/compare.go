@@ -28,6 +28,9 @@ func compareCells(row compare.Row) []string {
 	if row.Test != "" {
 		metric = row.Test + " " + metric
 	}
+	if row.Stage != "" {
+		metric += " [" + row.Stage + "]"
+	}
 	p := "–"
 	if row.P != nil {
 		p = strconv.FormatFloat(*row.P, 'g', 2, 64)

@@ -125,6 +125,10 @@ func CompareRun(s *Summary) *compare.Run {
 	if s.Windows == nil {
 		return r
 	}
+	r.Interval = s.Windows.IntervalSeconds
+	for _, st := range s.Stages {
+		r.Stages = append(r.Stages, compare.Stage{Scenario: st.Scenario, Index: st.Index, Start: st.StartSeconds, End: st.EndSeconds})
+	}
 	for key, st := range s.Windows.Metrics {
 		r.Windows[key] = map[string][]float64{}
 		for stat, vs := range st {
@@ -143,6 +147,6 @@ func CompareRun(s *Summary) *compare.Run {
 
 // SnapshotRun is CompareRun for a metrics snapshot (a run snapshot's), whose counter rates
 // are per second of the load; extra names keys beyond the default ones to keep.
-func SnapshotRun(snap *metrics.Snapshot, extra []string) *compare.Run {
-	return CompareRun(&Summary{MetricValues: MetricValues(snap), Windows: BuildWindows(snap, extra)})
+func SnapshotRun(snap *metrics.Snapshot, extra []string, stages []StageResult) *compare.Run {
+	return CompareRun(&Summary{MetricValues: MetricValues(snap), Windows: BuildWindows(snap, extra), Stages: stages})
 }
