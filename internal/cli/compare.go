@@ -28,6 +28,7 @@ type compareFlags struct {
 	budgets   []compare.Budget
 	format    string
 	file      string
+	vars      map[string]string
 }
 
 // budgetsFlag collects repeated --budget "METRIC: EXPRESSION".
@@ -64,7 +65,7 @@ func (p percentFlag) Set(s string) error {
 }
 
 func parseCompareFlags(args []string, stderr io.Writer) (*compareFlags, error) {
-	f := &compareFlags{minChange: compare.DefaultMinChange, format: "text"}
+	f := &compareFlags{minChange: compare.DefaultMinChange, format: "text", vars: map[string]string{}}
 	fs := flag.NewFlagSet("ramp compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(percentFlag{&f.minChange}, "min-change", "the smallest change that counts (default 5%)")
@@ -72,6 +73,7 @@ func parseCompareFlags(args []string, stderr io.Writer) (*compareFlags, error) {
 	fs.Var(budgetsFlag{&f.budgets}, "budget", "a regression budget `\"METRIC: EXPR\"`, e.g. \"http_reqs: rate > -5%\" (repeatable; adds to the file's regressions:)")
 	fs.StringVar(&f.format, "format", "text", "text, json or markdown")
 	fs.StringVar(&f.file, "file", "", "read the regressions: budgets from this scenario `FILE` too")
+	fs.Var(varsFlag(f.vars), "e", "with --file: set a variable KEY=VALUE the file reads (repeatable)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -109,7 +111,7 @@ func compareCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	budgets := append([]compare.Budget(nil), f.budgets...)
 	if f.file != "" {
-		p, err := scenario.Load(f.file, nil, os.LookupEnv)
+		p, err := scenario.Load(f.file, f.vars, os.LookupEnv)
 		if err != nil {
 			printFileError(stderr, f.file, err)
 			return ExitUsage
