@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -26,6 +27,7 @@ type capacityFlags struct {
 	quick    bool
 	hold     time.Duration
 	out      string
+	html     string
 }
 
 func parseCapacityFlags(args []string, stderr io.Writer) (*capacityFlags, error) {
@@ -40,6 +42,7 @@ func parseCapacityFlags(args []string, stderr io.Writer) (*capacityFlags, error)
 	fs.BoolVar(&f.quick, "quick", false, "hold each step 3 s instead of 60 s (with the file's windows scaled as by ramp run --quick)")
 	fs.DurationVar(&f.hold, "hold", time.Minute, "how long each step runs, before --quick's scaling")
 	fs.StringVar(&f.out, "out", "", "write the result as JSON to `PATH`")
+	fs.StringVar(&f.html, "report", "", "write the result as an HTML page (latency and errors versus rate) to `PATH.html`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -76,9 +79,12 @@ func capacityCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		printFileError(stderr, f.file, err)
 		return ExitUsage
 	}
-	if f.out != "" {
-		if err := outfile.Check(f.out); err != nil {
-			fmt.Fprintf(stderr, "ramp capacity: --out %s: %v\n", f.out, err)
+	for flag, path := range map[string]string{"--out": f.out, "--report": f.html} {
+		if path == "" {
+			continue
+		}
+		if err := outfile.Check(path); err != nil {
+			fmt.Fprintf(stderr, "ramp capacity: %s %s: %v\n", flag, path, err)
 			return ExitUsage
 		}
 	}
@@ -121,6 +127,15 @@ func capacityCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	code := exitCode(res.Verdict)
 	if f.out != "" {
 		code = max(code, writeOutput(stderr, "--out "+f.out, func() error { return writeJSON(f.out, res) }))
+	}
+	if f.html != "" {
+		code = max(code, writeOutput(stderr, "--report "+f.html, func() error {
+			var b bytes.Buffer
+			if err := report.WriteCapacityHTML(&b, res); err != nil {
+				return err
+			}
+			return outfile.WriteFile(f.html, b.Bytes())
+		}))
 	}
 	return code
 }

@@ -56,10 +56,11 @@ func TestCapacityFindsMinaLimit(t *testing.T) {
 	defer srv.stop()
 	file := writeScenario(t, capacityScenario)
 	out := filepath.Join(t.TempDir(), "capacity.json")
+	page := filepath.Join(t.TempDir(), "capacity.html")
 	start := time.Now()
 	code, stdout, stderr := runRamp(context.Background(), "capacity", file, "--base-url", srv.baseURL, "--quick",
 		"--from", "50", "--to", "2000", "-e", "TARGET_PID="+strconv.Itoa(srv.pid()),
-		"-e", "MONITOR_METRICS_URL="+srv.baseURL+"/metrics", "--out", out)
+		"-e", "MONITOR_METRICS_URL="+srv.baseURL+"/metrics", "--out", out, "--report", page)
 	took := time.Since(start)
 	if code != ExitPass {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -92,6 +93,9 @@ func TestCapacityFindsMinaLimit(t *testing.T) {
 	}
 	if !strings.Contains(res.Bottleneck, "concurrency limit") || !strings.Contains(res.Evidence, "app.queued") {
 		t.Errorf("bottleneck %q (%s), want the in-flight queue named", res.Bottleneck, res.Evidence)
+	}
+	if html, err := os.ReadFile(page); err != nil || !strings.Contains(string(html), "Latency versus arrival rate") || !strings.Contains(string(html), "<svg") {
+		t.Errorf("the HTML page lacks the latency-versus-rate chart: %v", err)
 	}
 	for _, want := range []string{"Maximum sustainable rate", "Likely bottleneck", "Strategy target, API 1000 RPS: not met", "← knee"} {
 		if !strings.Contains(stdout, want) {

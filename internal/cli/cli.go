@@ -41,7 +41,7 @@ Usage:
                [--min-delta 1ms] [--format text|json|markdown]
                                regressions against a baseline (summary JSON, run snapshot or
                                suite results directory): exit 1 on one, 4 when not shown
-  ramp capacity FILE [--flow NAME] [--from R] [--to R] [--quick | --hold D] [--out PATH]
+  ramp capacity FILE [--flow NAME] [--from R] [--to R] [--quick | --hold D] [--out PATH] [--report PATH.html]
                                the highest arrival rate at which the file's rules hold
   ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
   ramp setup FILE [-e KEY=VALUE]... --out setup.json
