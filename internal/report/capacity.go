@@ -122,7 +122,7 @@ func WriteCapacityHTML(w io.Writer, r *capacity.Result) error {
 	}
 	var lines []string
 	for _, l := range strings.Split(text.String(), "\n") {
-		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "    ") && strings.TrimSpace(l) != "" {
+		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "    ") && strings.TrimSpace(l) != "" && strings.TrimSpace(l) != strings.ToUpper(string(r.Verdict.Status)) {
 			lines = append(lines, strings.TrimSpace(l))
 		}
 	}
