@@ -167,13 +167,6 @@ func statsOf(t metrics.Type) []string {
 	return nil
 }
 
-// TrendStats are the statistics a summary keeps per window for a trend; CounterStats and
-// RateStats for the other types (gauges are not compared).
-var (
-	TrendStats = statsOf(metrics.Trend)
-	RateStats  = statsOf(metrics.Rate)
-)
-
 // DefaultBudgets are the budgets that gate a comparison that states none, for a minimum
 // change m: latency (median and p95 of http_req_duration and its sub-metrics) may not rise by
 // m, throughput (http_reqs) and checks may not fall by m, the error rate may not rise by a

@@ -1,8 +1,12 @@
 package report
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -11,11 +15,54 @@ import (
 
 // Windows are the per-interval statistics a comparison against a baseline tests (ramp
 // compare runs a U test over them): for each metric and sub-metric it reads, one value per
-// series interval of the load, null where an interval has no data. Trends keep avg, med,
+// series interval of the load, nil where an interval has no data. Trends keep avg, med,
 // p(90), p(95) and p(99) in ms; counters their rate per second; rate metrics their share.
 type Windows struct {
-	IntervalSeconds float64                          `json:"interval_seconds"`
-	Metrics         map[string]map[string][]*float64 `json:"metrics"`
+	IntervalSeconds float64                            `json:"interval_seconds"`
+	Metrics         map[string]map[string]WindowSeries `json:"metrics"`
+}
+
+// WindowSeries is one statistic's windows. In JSON it is one string of numbers separated by
+// spaces, "-" for a window without data ("0.52 0.61 - 0.58"): an indented summary would
+// otherwise spend a line on every number, and a long run has thousands.
+type WindowSeries []*float64
+
+// MarshalJSON writes the series as one string.
+func (w WindowSeries) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	for i, v := range w {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if v == nil {
+			b.WriteByte('-')
+			continue
+		}
+		b.WriteString(strconv.FormatFloat(*v, 'g', -1, 64))
+	}
+	return json.Marshal(b.String())
+}
+
+// UnmarshalJSON reads the string MarshalJSON writes.
+func (w *WindowSeries) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("windows: want a string of numbers: %w", err)
+	}
+	out := WindowSeries{}
+	for _, f := range strings.Fields(s) {
+		if f == "-" {
+			out = append(out, nil)
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return fmt.Errorf("windows: %q is not a number", f)
+		}
+		out = append(out, &v)
+	}
+	*w = out
+	return nil
 }
 
 // windowMetrics are the metrics whose whole value and whose sub-metrics by endpoint (name)
@@ -61,7 +108,7 @@ func BuildWindows(snap *metrics.Snapshot, extra []string) *Windows {
 		return nil
 	}
 	on := pts[first : last+1]
-	w := &Windows{IntervalSeconds: reqs.Interval().Seconds(), Metrics: map[string]map[string][]*float64{}}
+	w := &Windows{IntervalSeconds: reqs.Interval().Seconds(), Metrics: map[string]map[string]WindowSeries{}}
 	want := map[string]bool{}
 	for _, m := range snap.Metrics() {
 		if slices.Contains(windowMetrics, m.Name) && (len(m.Tags) == 0 || len(m.Tags) == 1 && slices.Contains(windowTags, m.Tags[0].Key)) {
@@ -86,8 +133,8 @@ func BuildWindows(snap *metrics.Snapshot, extra []string) *Windows {
 }
 
 // windowStats computes each statistic compare reads of one series.
-func windowStats(t metrics.Type, pts []metrics.SeriesPoint, secs float64) map[string][]*float64 {
-	out := map[string][]*float64{}
+func windowStats(t metrics.Type, pts []metrics.SeriesPoint, secs float64) map[string]WindowSeries {
+	out := map[string]WindowSeries{}
 	add := func(stat string, v float64, ok bool) {
 		if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 			out[stat] = append(out[stat], nil)
