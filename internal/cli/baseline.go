@@ -84,26 +84,50 @@ const indexFile = "index.json"
 // directory and returns the whole history. An index that cannot be read as one is left as
 // it is (nothing lost) and reported.
 func appendHistory(results string, s *report.Suite) ([]report.HistoryEntry, error) {
-	folder := filepath.Dir(filepath.Clean(results))
-	path := filepath.Join(folder, indexFile)
-	var index struct {
-		Runs []report.HistoryEntry `json:"runs"`
+	path, runs, err := readHistory(results)
+	if err != nil {
+		return nil, err
 	}
+	runs = append(runs, report.HistoryOf(s, filepath.Base(filepath.Clean(results))))
+	if err := writeJSON(path, historyIndex{Runs: runs}); err != nil {
+		return nil, err
+	}
+	return runs, nil
+}
+
+// historyIndex is index.json.
+type historyIndex struct {
+	Runs []report.HistoryEntry `json:"runs"`
+}
+
+// readHistory reads the index.json beside a results directory: its path and its runs (none
+// when there is no index yet).
+func readHistory(results string) (string, []report.HistoryEntry, error) {
+	path := filepath.Join(filepath.Dir(filepath.Clean(results)), indexFile)
+	var index historyIndex
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		return path, nil, nil
 	case err != nil:
-		return nil, err
-	default:
-		if err := json.Unmarshal(b, &index); err != nil {
-			return nil, fmt.Errorf("%s is not ramp's index (left as it is; move it away to start a new one): %w", path, err)
+		return path, nil, err
+	}
+	if err := json.Unmarshal(b, &index); err != nil {
+		return path, nil, fmt.Errorf("%s is not ramp's index (left as it is; move it away to start a new one): %w", path, err)
+	}
+	return path, index.Runs, nil
+}
+
+// historyUpTo is the history as it was when the run in results was added: the entries up
+// to its own (all of them when it has none).
+func historyUpTo(results string, runs []report.HistoryEntry) []report.HistoryEntry {
+	name := filepath.Base(filepath.Clean(results))
+	for i, e := range runs {
+		if e.Results == name {
+			return runs[:i+1]
 		}
 	}
-	index.Runs = append(index.Runs, report.HistoryOf(s, filepath.Base(filepath.Clean(results))))
-	if err := writeJSON(path, index); err != nil {
-		return nil, err
-	}
-	return index.Runs, nil
+	return runs
 }
 
 // testComparison is the part of a suite's comparison that concerns one test, for its own

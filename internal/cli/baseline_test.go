@@ -80,6 +80,17 @@ regressions:
 		len(index.Runs[1].Tests) != 1 || index.Runs[1].Tests[0].RPS <= 0 {
 		t.Fatalf("index.json: %v %s", err, b)
 	}
+	// ramp report re-renders run-2 with its trend (run-1 and run-2).
+	if err := os.Remove(filepath.Join(res, "load-test-report.html")); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runRamp(context.Background(), "report", res); code != ExitPass {
+		t.Fatalf("ramp report: %d %s %s", code, out, errOut)
+	}
+	html, _ = os.ReadFile(filepath.Join(res, "load-test-report.html"))
+	if !strings.Contains(string(html), `id="trend"`) || !strings.Contains(string(html), `id="comparison"`) {
+		t.Error("ramp report lost the trend or the comparison")
+	}
 	// Half the throughput: "rate > -5%" breaks.
 	write(25, "rate > -5%")
 	code, out := suite("run-3", "--baseline", baseline)
