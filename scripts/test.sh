@@ -32,6 +32,13 @@ if command -v psql >/dev/null && ! psql -h 127.0.0.1 -U postgres -d postgres -tA
   psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE test" >/dev/null
 fi
 
+# redis-server itself, for the tests that start a Redis of their own to cut off behind a proxy
+# (the shared one is never broken), even where the shared Redis runs elsewhere.
+if ! command -v redis-server >/dev/null; then
+  log "installing redis-server"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
 # Debian's Chromium for the HTML report's browser test.
 if ! command -v chromium >/dev/null; then
   log "installing chromium"

@@ -10,7 +10,7 @@ import (
 //go:embed mina/*.yaml
 var files embed.FS
 
-// Mina returns the bundled Mina suite: the four tests of the user's strategy, by file name.
+// Mina returns the bundled Mina suite: the tests of the user's strategy (and its Phase 2), by file name.
 func Mina() fs.FS {
 	sub, err := fs.Sub(files, "mina")
 	if err != nil {

@@ -486,6 +486,8 @@ func TestCriteriaMatchStrategy(t *testing.T) {
 		"04-slo-verification.yaml": {"throughput never below 400 RPS for more than 30 s", "p95 no more than 20% over its SLO",
 			"fewer than 100 SLO violations", "fewer than 10 P99 violations", "memory growth under 500 MB",
 			"no database connection exhaustion", "cache hit rate"},
+		"06-resilience.yaml": {"p95 back under its SLO within 30 s of each fault", "under 1% failed requests during each fault",
+			"nothing lost or stale after the faults"},
 	}
 	for file, names := range want {
 		cs, err := criteria.Compile(compile(t, file).Criteria, time.Second)
@@ -503,5 +505,49 @@ func TestCriteriaMatchStrategy(t *testing.T) {
 	cs, _ := criteria.Compile(compile(t, "04-slo-verification.yaml").Criteria, time.Second)
 	if text := cs[0].Text(); !strings.Contains(text, ">=400") || !strings.Contains(text, "30s") {
 		t.Errorf("throughput rule reads %q", text)
+	}
+}
+
+// The resilience test's timeline holds at every time scale: the probe reads the meeting into
+// the cache before the cache outage, renames it during it, and teardown reads it back after;
+// the latency fault is over before the outage starts; both faults end before the load does.
+func TestResilienceTimeline(t *testing.T) {
+	for _, scale := range []float64{1, plan.QuickScale, 0.01} {
+		p := compile(t, "06-resilience.yaml")
+		p.Scale(scale)
+		at := map[string]time.Duration{}
+		var load time.Duration
+		for _, sc := range p.Scenarios {
+			at[sc.Name] = sc.StartTime
+			if sc.Name == "load" {
+				load = sc.Duration
+			}
+		}
+		if len(p.Chaos.Events) != 2 || len(p.Chaos.Adapters) != 1 || p.Chaos.Adapters[0].Kind != plan.AdapterMina {
+			t.Fatalf("scale %g: chaos %+v", scale, p.Chaos)
+		}
+		slow, outage := p.Chaos.Events[0], p.Chaos.Events[1]
+		if outage.Fault["cache_outage"] != true || slow.Fault["latency"] != "300ms" {
+			t.Fatalf("scale %g: faults %v, %v", scale, slow.Fault, outage.Fault)
+		}
+		switch {
+		case at["probe_warm"] >= outage.At:
+			t.Errorf("scale %g: the probe warms the cache at %v, not before the outage at %v", scale, at["probe_warm"], outage.At)
+		case at["probe_write"] <= outage.At || at["probe_write"] >= outage.At+outage.For:
+			t.Errorf("scale %g: the probe writes at %v, outside the outage %v+%v", scale, at["probe_write"], outage.At, outage.For)
+		case slow.At+slow.For > outage.At:
+			t.Errorf("scale %g: the latency fault overlaps the outage", scale)
+		case outage.At+outage.For >= load:
+			t.Errorf("scale %g: the outage does not end before the load (%v)", scale, load)
+		}
+		if p.Teardown == nil {
+			t.Fatalf("no teardown reads the probe back")
+		}
+	}
+	// Quick: at most 30 s.
+	p := compile(t, "06-resilience.yaml")
+	p.Scale(plan.QuickScale)
+	if d := totalLength(p); d > 30*time.Second {
+		t.Errorf("06 --quick lasts %v, want at most 30s", d)
 	}
 }

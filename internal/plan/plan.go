@@ -35,6 +35,8 @@ type Plan struct {
 	// Regressions are the file's regression budgets (`regressions:`), in file order: how far
 	// each statistic may move from a baseline (ramp compare, ramp suite --baseline).
 	Regressions []Regression
+	// Chaos is the fault timeline; the zero value injects nothing.
+	Chaos Chaos
 	// Options apply to every request of the test.
 	Options Options
 	// Vars are the variables the file was compiled with (-e and environment), for templates

@@ -59,6 +59,25 @@ type timeChart struct {
 	// empty (a trend across runs numbers them instead).
 	XLabel  string
 	XFormat func(float64) string
+	// Shades are time spans drawn behind the lines: the chaos timeline's faults.
+	Shades []shade
+}
+
+// shade is a span of a time chart's X (seconds), shaded with its label as tooltip.
+type shade struct {
+	From, To float64
+	Label    string
+}
+
+// faultShades are the applied faults of a summary, as shades.
+func faultShades(fs []FaultWindow) []shade {
+	var out []shade
+	for _, f := range fs {
+		if f.Start != nil && f.End != nil {
+			out = append(out, shade{From: *f.Start, To: *f.End, Label: "fault " + f.Name + " " + f.Fault})
+		}
+	}
+	return out
 }
 
 // linearScale maps [Lo, Hi] onto [From, To] (pixels).
@@ -218,6 +237,14 @@ func (c timeChart) render() template.HTML {
 		b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
 	} else {
 		b.xAxis(x.at, ticks(x.Lo, x.Hi, math.Max(1, niceStep(x.Hi-x.Lo, 8))), c.XFormat, c.XLabel)
+	}
+	for _, sh := range c.Shades {
+		from, to := math.Max(sh.From, x.Lo), math.Min(sh.To, x.Hi)
+		if !(to > from) {
+			continue // outside the chart (or not a number)
+		}
+		b.f(`<rect class="fault" x="%.1f" y="%g" width="%.1f" height="%g"><title>%s: %s–%s</title></rect>`,
+			x.at(from), chartTop, x.at(to)-x.at(from), plotHeight, esc(sh.Label), esc(fmtSeconds(sh.From)), esc(fmtSeconds(sh.To)))
 	}
 	for _, r := range c.Refs {
 		py := y.at(r.Value)

@@ -49,6 +49,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ramp-dev/ramp/internal/mina"
+	"github.com/ramp-dev/ramp/internal/mina/chaos"
 )
 
 // CachedReads returns the API's cached reads as encoded JSON, with hit reporting whether the
@@ -99,6 +100,11 @@ type Config struct {
 	Fault Fault
 	// Limit bounds the requests handled at once; the zero value bounds nothing.
 	Limit Limit
+	// Chaos holds the faults set at run time; with AdminToken it enables the admin fault API
+	// (/admin/faults, see admin.go). Nil: no run-time faults.
+	Chaos *chaos.Faults
+	// AdminToken is the bearer token of the admin API; empty: the API does not exist (404).
+	AdminToken string
 	// MaxBodyBytes bounds request bodies (413 above); default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// HealthTimeout bounds each health check; default 2s.
@@ -171,7 +177,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	// The limit is outside the fault injection: injected latency is service time, which
 	// holds a slot, so capacity is MaxInflight over it.
-	s.handler = s.metrics.middleware(s.limit(lim, s.faults(fault, s.mux)))
+	s.handler = s.metrics.middleware(s.limit(lim, s.faults(fault, s.chaosFaults(s.mux))))
 	return s, nil
 }
 
@@ -211,6 +217,7 @@ func (s *Server) routes() {
 		{"GET", "/api/analytics/dashboard", s.authed(s.dashboard)},
 		{"GET", "/api/analytics/trends", s.authed(s.trends)},
 	}
+	table = append(table, s.adminRoutes()...)
 	allowed := map[string][]string{}
 	var paths []string
 	for _, rt := range table {

@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/mina"
 	"github.com/ramp-dev/ramp/internal/mina/api"
 	"github.com/ramp-dev/ramp/internal/mina/cache"
+	"github.com/ramp-dev/ramp/internal/mina/chaos"
 )
 
 // Main is a running mina server: the store, the caches, the HTTP server and its listener.
@@ -32,6 +34,12 @@ type Main struct {
 	ShutdownTimeout time.Duration
 	// Logger receives the server's logs; default: discard.
 	Logger *slog.Logger
+	// AdminToken enables the admin fault API (/admin/faults) with this bearer token; empty:
+	// no run-time faults.
+	AdminToken string
+	// NoCacheRecovery turns off the cache's recovery of invalidations lost in an outage (the
+	// bug it fixes stays visible: only for tests of that bug).
+	NoCacheRecovery bool
 
 	// Set by Open.
 	DB       DB
@@ -39,6 +47,7 @@ type Main struct {
 	Cache    *cache.Service
 	Users    *cache.Users
 	Handler  *api.Server
+	Faults   *chaos.Faults // nil without AdminToken
 	Server   *http.Server
 	listener net.Listener
 	served   chan error
@@ -98,9 +107,37 @@ func (m *Main) openCache() error {
 	} else {
 		m.Backend = cache.NewMemory(cache.MemoryOptions{TTL: m.Config.CacheTTL})
 	}
-	m.Cache = cache.New(m.DB, m.Backend, cache.Options{Logger: m.Logger})
-	m.Users = cache.NewUsers(m.DB, cache.UsersOptions{TTL: m.Config.TokenTTL})
+	var store mina.Store = m.DB
+	if m.AdminToken != "" {
+		// The fault API acts through an outage switch on the cache backend, the store's
+		// session killer (PostgreSQL only) and a slow-store decorator.
+		outage := cache.NewOutage(m.Backend)
+		m.Backend = outage
+		o := chaos.Options{Cache: cacheSwitch{outage, &m.Cache}, Logger: m.Logger}
+		if k, ok := m.DB.(chaos.ConnKiller); ok {
+			o.Conns = k
+		}
+		m.Faults = chaos.New(o)
+		store = chaos.SlowStore(m.DB, m.Faults)
+	}
+	m.Cache = cache.New(store, m.Backend, cache.Options{Logger: m.Logger, TTL: m.Config.CacheTTL, NoRecovery: m.NoCacheRecovery})
+	m.Users = cache.NewUsers(store, cache.UsersOptions{TTL: m.Config.TokenTTL})
 	return nil
+}
+
+// cacheSwitch turns the injected cache outage on and off; when it ends, the cache Service
+// tries the backend at the next request (as it would a Redis that came back) instead of
+// waiting out its RetryAfter.
+type cacheSwitch struct {
+	outage *cache.Outage
+	svc    **cache.Service // set after the switch is made
+}
+
+func (c cacheSwitch) SetDown(down bool) {
+	c.outage.SetDown(down)
+	if !down && *c.svc != nil {
+		(*c.svc).RetryNow()
+	}
 }
 
 // apiConfig wires the services, checks and statistics into the handler's configuration.
@@ -127,9 +164,11 @@ func (m *Main) apiConfig() api.Config {
 			}
 			return out
 		},
-		Fault:  m.Fault,
-		Limit:  m.Limit,
-		Logger: m.Logger,
+		Fault:      m.Fault,
+		Limit:      m.Limit,
+		Chaos:      m.Faults,
+		AdminToken: m.AdminToken,
+		Logger:     m.Logger,
 	}
 }
 
@@ -174,6 +213,10 @@ func (m *Main) Close() error {
 // closeResources closes the cache backend and the store.
 func (m *Main) closeResources() error {
 	var errs []error
+	if m.Faults != nil {
+		m.Faults.Close()
+		m.Faults = nil
+	}
 	if m.Backend != nil {
 		errs = append(errs, m.Backend.Close())
 		m.Backend = nil
