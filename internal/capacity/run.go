@@ -174,7 +174,10 @@ func Find(ctx context.Context, p *plan.Plan, cfg Config) (*Result, error) {
 		if er.Interrupted {
 			return Outcome{}, context.Canceled
 		}
-		return Outcome{Holds: st.Holds}, nil
+		// A step that failed while the generator was behind its schedule is run again once:
+		// its arrivals came in bunches, which a target with a short queue answers with
+		// errors that an even schedule would not have caused.
+		return Outcome{Holds: st.Holds, Unjudged: !st.Holds && st.GeneratorOverloaded}, nil
 	}
 	a, err := cfg.Search.Run(ctx, step)
 	if err != nil {

@@ -25,8 +25,8 @@ type Search struct {
 	// Precision is how close the answer is to the breaking point: the search stops when
 	// the lowest failing rate is within Precision of the highest holding one (0.05: ±5%).
 	Precision float64
-	// Retries is how many times a step whose outcome could not be judged (the generator
-	// overloaded) is run again before it counts as not holding.
+	// Retries is how many times a step whose outcome could not be judged (it failed while
+	// the generator was behind its schedule) is run again before it counts as not holding.
 	Retries int
 }
 
