@@ -43,8 +43,17 @@ func (w WindowSeries) MarshalJSON() ([]byte, error) {
 	return json.Marshal(b.String())
 }
 
-// UnmarshalJSON reads the string MarshalJSON writes.
+// UnmarshalJSON reads the string MarshalJSON writes, or a plain JSON array of numbers and
+// nulls (what another tool may write).
 func (w *WindowSeries) UnmarshalJSON(data []byte) error {
+	if trimmed := strings.TrimSpace(string(data)); strings.HasPrefix(trimmed, "[") {
+		var vs []*float64
+		if err := json.Unmarshal(data, &vs); err != nil {
+			return fmt.Errorf("windows: %w", err)
+		}
+		*w = vs
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {
 		return fmt.Errorf("windows: want a string of numbers: %w", err)

@@ -6,7 +6,7 @@ import (
 )
 
 // TestWindowSeriesJSON: a series is one string in JSON, "-" for a window without data, and
-// reads back as it was; anything else is an error, not a guess.
+// reads back as it was; a plain array reads too; anything else is an error, not a guess.
 func TestWindowSeriesJSON(t *testing.T) {
 	t.Parallel()
 	a, b := 0.52, 1e-4
@@ -19,7 +19,11 @@ func TestWindowSeriesJSON(t *testing.T) {
 	if err := json.Unmarshal(out, &back); err != nil || len(back) != 3 || *back[0] != a || back[1] != nil || *back[2] != b {
 		t.Fatalf("unmarshal: %v %v", back, err)
 	}
-	for _, bad := range []string{`[1,2]`, `"1 x 2"`} {
+	// A plain array reads too.
+	if err := json.Unmarshal([]byte(`[1, null, 2]`), &back); err != nil || len(back) != 3 || back[1] != nil || *back[2] != 2 {
+		t.Fatalf("array: %v %v", back, err)
+	}
+	for _, bad := range []string{`["x"]`, `"1 x 2"`, `{}`} {
 		if err := json.Unmarshal([]byte(bad), &back); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
