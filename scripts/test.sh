@@ -46,6 +46,14 @@ if ! command -v chromium >/dev/null; then
 fi
 export RAMP_TEST_CHROMIUM=1
 
+# Debian's Prometheus for the remote-write, scrape and dashboard tests (each starts its own on
+# a free port with a temporary TSDB).
+if ! command -v prometheus >/dev/null; then
+  log "installing prometheus"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+fi
+export RAMP_TEST_PROMETHEUS=1
+
 export MINA_TEST_POSTGRES_URL="${MINA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export MINA_TEST_REDIS_URL="${MINA_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 

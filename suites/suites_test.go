@@ -486,6 +486,7 @@ func TestCriteriaMatchStrategy(t *testing.T) {
 		"04-slo-verification.yaml": {"throughput never below 400 RPS for more than 30 s", "p95 no more than 20% over its SLO",
 			"fewer than 100 SLO violations", "fewer than 10 P99 violations", "memory growth under 500 MB",
 			"no database connection exhaustion", "cache hit rate"},
+		"05-live-transcription.yaml": {"memory growth under 500 MB", "no slow listeners dropped"},
 		"06-resilience.yaml": {"p95 back under its SLO within 30 s of each fault", "under 1% failed requests during each fault",
 			"nothing lost or stale after the faults"},
 	}
@@ -549,5 +550,75 @@ func TestResilienceTimeline(t *testing.T) {
 	p.Scale(plan.QuickScale)
 	if d := totalLength(p); d > 30*time.Second {
 		t.Errorf("06 --quick lasts %v, want at most 30s", d)
+	}
+}
+
+// Test 5, the strategy's Phase 2: live transcription. 100 meetings (one per seeded user),
+// each with one speaker streaming 100 ms chunks of 16 kHz 16-bit audio (3,200 bytes, 10 a
+// second) for the whole test, and listeners ramping to four per meeting; SLOs on the message
+// latency and on session success. The rates follow from the plan, not from its comments.
+func TestLiveTranscriptionMatchesIntent(t *testing.T) {
+	p := compile(t, "05-live-transcription.yaml")
+	sp := p.Scenarios[indexOf(p, "speakers")]
+	li := p.Scenarios[indexOf(p, "listeners")]
+	if sp.Executor != plan.ConstantVUs || sp.VUs != 100 || sp.Duration != 7*m {
+		t.Fatalf("speakers %+v, want 100 constant VUs for 7m", sp)
+	}
+	wantStages := []plan.Stage{{Duration: 1 * m, Target: 100}, {Duration: 2 * m, Target: 100}, {Duration: 2 * m, Target: 400}, {Duration: 2 * m, Target: 400}}
+	if li.Executor != plan.RampingVUs || li.StartVUs != 0 || !reflect.DeepEqual(li.Stages, wantStages) {
+		t.Fatalf("listeners %+v, want a ramp to 400 VUs", li)
+	}
+	if peak := li.Stages[len(li.Stages)-1].Target; float64(peak)/float64(sp.VUs) != 4 {
+		t.Errorf("%d listeners for %d meetings at peak, want 4 per meeting", peak, sp.VUs)
+	}
+	// One ws session per iteration of each flow, after the request that finds the meeting.
+	session := func(flow string) *plan.WS {
+		steps := p.Flows[flow].Steps
+		if len(steps) != 2 || steps[0].Kind != plan.StepRequest || steps[1].Kind != plan.StepWS {
+			t.Fatalf("flow %s: want the meeting's lookup, then one ws session", flow)
+		}
+		if c := steps[0].Request.Capture; len(c) != 1 || c[0].Var != "meeting_id" || !strings.Contains(string(steps[1].WS.URL), "${meeting_id}") {
+			t.Fatalf("flow %s does not join the meeting its lookup found", flow)
+		}
+		return steps[1].WS
+	}
+	speak := session("speak")
+	var sends []*plan.WSSendStep
+	for _, st := range speak.Steps {
+		if st.Kind == plan.WSSend {
+			sends = append(sends, st.Send)
+		}
+	}
+	if len(sends) != 1 || !sends[0].Binary || sends[0].Size != 3200 || sends[0].Every != 100*time.Millisecond || sends[0].Reply == nil {
+		t.Fatalf("speaker sends %+v, want 3,200-byte binary chunks 100 ms apart, each awaiting its reply", sends)
+	}
+	if rate := float64(sp.VUs) / sends[0].Every.Seconds(); rate != 1000 {
+		t.Errorf("intended chunk rate %v/s, want 1000/s", rate)
+	}
+	finals := 0
+	for _, st := range session("listen").Steps {
+		if st.Kind == plan.WSSend {
+			t.Error("a listener sends audio")
+		}
+		if st.Kind == plan.WSExpect && st.Expect.Equals == "final" {
+			finals++
+		}
+	}
+	if finals == 0 {
+		t.Error("a listener does not wait for any final segment")
+	}
+	wantTh := []string{
+		"checks{check:ws connected} rate>0.999", "session_ok{role:listener} rate>0.99", "session_ok{role:speaker} rate>0.99",
+		"ws_connecting p(95)<500", "ws_msg_latency{name:speaker} p(95)<250", "ws_msg_latency{name:speaker} p(99)<500",
+		"ws_msgs_sent{name:speaker} rate>=750",
+	}
+	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
+		t.Errorf("thresholds %v, want %v", got, wantTh)
+	}
+	if total := totalLength(p); total != 7*m {
+		t.Errorf("length %v, want 7m", total)
+	}
+	if q := time.Duration(float64(totalLength(p)) * 0.05); q > 30*s {
+		t.Errorf("--quick runs it for %v, want at most 30s", q)
 	}
 }

@@ -26,13 +26,14 @@ const (
 const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs under load.
 
 Usage:
-  ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|snapshot=PATH]... [--summary-export PATH]
-                [--report PATH.html] [--junit PATH] [--markdown PATH] [--quiet] [--no-color]
+  ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|csv=PATH|snapshot=PATH|prometheus-rw=URL]...
+                [--metrics-addr HOST:PORT] [--summary-export PATH] [--report PATH.html]
+                [--junit PATH] [--markdown PATH] [--quiet] [--no-color]
                 [--quick | --time-scale F] [--base-url URL]
                 [--execution-segment A:B [--execution-segment-sequence S] | --segment i/n]
                 [--tag K=V]... [--start-at TIME] [--setup-data setup.json]
   ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [--parallelism N]
-             [-e KEY=VALUE]...
+             [-e KEY=VALUE]... [--out prometheus-rw=URL]... [--metrics-addr HOST:PORT]
                                run a directory of tests (default: the bundled Mina suite,
                                against an embedded mina started on a free loopback port)
              [--baseline DIR] [--save-baseline DIR] [--min-change P]

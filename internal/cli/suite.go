@@ -18,6 +18,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/outfile"
+	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
@@ -45,6 +46,10 @@ type suiteFlags struct {
 	minaArgs []string
 	// baseline: compare with a previous run, keep this one as the next baseline.
 	baseline baselineFlags
+	// Live outputs: --out prometheus-rw=URL (repeatable) and --metrics-addr; every series
+	// carries the label test=<file name>.
+	outs        outsFlag
+	metricsAddr string
 }
 
 func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
@@ -64,6 +69,9 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 	fs.StringVar(&f.baseline.save, "save-baseline", "", "copy this run's results into `DIR`, as the baseline of later runs")
 	f.baseline.minChange = compare.DefaultMinChange
 	fs.Var(percentFlag{&f.baseline.minChange}, "min-change", "with --baseline: the smallest change that counts (default 5%)")
+	fs.Var(&f.outs, "out", "prometheus-rw=URL sends every test's metrics to Prometheus remote write each second, labelled test=NAME (repeatable)")
+	fs.Var(&f.outs, "o", "short for --out")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the running test's metrics at http://`ADDR`/metrics, for Prometheus to scrape")
 	mina := fs.String("mina-args", "", "extra arguments for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
 	dirs, err := parseArgs(fs, args)
 	if err != nil {
@@ -89,6 +97,14 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 	}
 	if *mina != "" {
 		f.minaArgs = strings.Fields(*mina)
+	}
+	for _, o := range f.outs {
+		if o.kind != "prometheus-rw" {
+			return nil, fmt.Errorf("ramp suite: --out %s=: a suite takes only prometheus-rw=URL (each test's samples go to its own results)", o.kind)
+		}
+	}
+	if f.parallelism > 1 && (len(f.outs) > 0 || f.metricsAddr != "") {
+		return nil, errors.New("ramp suite: --out prometheus-rw= and --metrics-addr watch one process; with --parallelism each segment is its own")
 	}
 	if f.parallelism < 1 || f.parallelism > 64 {
 		return nil, fmt.Errorf("ramp suite: --parallelism %d: from 1 to 64 segment processes", f.parallelism)
@@ -221,6 +237,14 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 		return ExitUsage
 	}
 
+	var scrape *output.Scrape
+	if f.metricsAddr != "" {
+		if scrape, err = output.ListenScrape(f.metricsAddr); err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+			return ExitUsage
+		}
+		defer scrape.Close()
+	}
 	var tests []report.SuiteTest
 	var names []string
 	var verdicts []verdict.Verdict
@@ -237,18 +261,20 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 		}
 		fmt.Fprintf(stdout, "\nramp suite: test %d of %d: %s\n", i+1, len(files), file.name)
 		var res *engine.Result
+		var outResults []report.OutputResult
 		var err error
 		if f.parallelism > 1 {
 			fmt.Fprintf(stdout, "ramp suite: as %d segment processes, started together and merged\n", f.parallelism)
 			res, err = localSegments(ctx, file.name, file.src, plans[i], f.parallelism, f.vars, f.timeScale, results)
 		} else {
-			res, err = engine.Run(ctx, plans[i], opts)
+			res, outResults, err = runWithLiveOutputs(ctx, plans[i], opts, f.outs, scrape, file.name)
 		}
 		if err != nil {
 			printFileError(stderr, file.path, err)
 			return ExitUsage
 		}
 		summary := report.Build(res)
+		summary.Outputs = outResults
 		if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: !f.noColor && isTerminal(stdout)}); err != nil {
 			fmt.Fprintln(stderr, "ramp suite:", err)
 		}

@@ -17,7 +17,7 @@ import (
 var suiteFilesWritten = []string{
 	"summary.json", "junit.xml", "summary.md", "load-test-report.html",
 	"01-api-read-load.json", "02-api-write-load.json", "03-mixed-workload.json", "04-slo-verification.json",
-	"06-resilience.json",
+	"05-live-transcription.json", "06-resilience.json",
 }
 
 func runSuite(t *testing.T, extra ...string) (int, string, string, string) {
@@ -57,10 +57,10 @@ func TestSuiteEmbeddedMinaPasses(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Pass || len(s.Tests) != 5 || !s.Embedded || !s.Quick {
+	if !s.Pass || len(s.Tests) != 6 || !s.Embedded || !s.Quick {
 		t.Fatalf("suite summary %+v", s)
 	}
-	for _, name := range []string{"01-api-read-load", "02-api-write-load", "03-mixed-workload", "04-slo-verification", "06-resilience"} {
+	for _, name := range []string{"01-api-read-load", "02-api-write-load", "03-mixed-workload", "04-slo-verification", "05-live-transcription", "06-resilience"} {
 		sum := readSummary(t, filepath.Join(results, name+".json"))
 		if sum.Metrics.RequestsTotal == 0 || !sum.Pass {
 			t.Errorf("%s: %d requests, pass %v", name, sum.Metrics.RequestsTotal, sum.Pass)

@@ -203,7 +203,7 @@ func roundTo(t, origin time.Time, iv time.Duration) time.Time {
 // scenarios together) at the middle of each interval of the snapshot's http_reqs series;
 // offset is the load's start after the registry's.
 func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []RatePoint {
-	rate := targetRate(p)
+	rate := TargetRate(p)
 	reqs, ok := snap.Series(metrics.HTTPReqs)
 	if rate == nil || !ok {
 		return nil
@@ -218,9 +218,9 @@ func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []R
 	return out
 }
 
-// targetRate returns the intended arrival rate at an offset from the start of the load;
+// TargetRate returns the intended arrival rate at an offset from the start of the load;
 // false when no arrival-rate scenario runs then (closed-model scenarios have no target rate).
-func targetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
+func TargetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
 	type sched struct {
 		start time.Duration
 		pacer pace.Pacer

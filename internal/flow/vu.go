@@ -48,6 +48,9 @@ type VU struct {
 	req      httpclient.Request
 	resp     httpclient.Response
 	sample   metrics.HTTPSample
+	// tracer puts a traceparent on sampled requests (options.tracing); nil when off.
+	tracer  *tracer
+	traceID string // of the request being sent, "" when it carries none
 
 	lastKey progKey
 }
@@ -112,6 +115,10 @@ func (v *VU) runSteps(ctx context.Context, steps []step) bool {
 		switch st.kind {
 		case plan.StepRequest:
 			if !v.request(ctx, st.req) {
+				return false
+			}
+		case plan.StepWS:
+			if !v.ws(ctx, st.ws) {
 				return false
 			}
 		case plan.StepThink:
@@ -243,6 +250,7 @@ func (v *VU) record(r *request, resp *httpclient.Response, expected bool) {
 		Duration:       t.Duration,
 		Sent:           resp.Sent,
 		Received:       resp.Received,
+		TraceID:        v.traceID,
 	}
 	if v.hasLate {
 		v.sample.Corrected, v.sample.HasCorrected = t.Duration+v.lateness, true
@@ -277,6 +285,13 @@ func (v *VU) build(r *request) error {
 			return err
 		}
 		v.headers = append(v.headers, httpclient.Header{Key: h.key, Value: string(v.scratch)})
+	}
+	v.traceID = ""
+	if v.tracer != nil && !hasHeader(v.headers, "traceparent") { // the file's own one wins
+		if h, id, ok := v.tracer.next(); ok {
+			v.headers = append(v.headers, h)
+			v.traceID = id
+		}
 	}
 	v.req.Header = v.headers
 	v.req.Body = nil

@@ -15,6 +15,8 @@ type HTTPSample struct {
 	Corrected                                                        time.Duration // from the iteration's intended start (arrival-rate only)
 	HasCorrected                                                     bool
 	Sent, Received                                                   int64 // bytes
+	// TraceID is the W3C trace id the request carried (32 hex digits), "" when none.
+	TraceID string
 }
 
 // outputBatch is how many points a Recorder buffers before handing them to the Output: a
@@ -54,8 +56,11 @@ func (rec *Recorder) HTTP(s *HTTPSample) {
 	}
 	k := cacheKey{tags: s.Tags, kind: kindHTTP, status: int32(s.Status), errCode: int32(s.ErrorCode), expected: s.Expected}
 	e := rec.record(k, vals[:], s.Time, skip)
+	if s.TraceID != "" {
+		r.traced.add(s)
+	}
 	if r.out != nil {
-		rec.emit(kindHTTP, e, vals[:], s.Time, skip)
+		rec.emit(kindHTTP, e, vals[:], s.Time, skip, s.TraceID)
 	}
 }
 
@@ -75,6 +80,39 @@ func (rec *Recorder) Group(tags *TagSet, d time.Duration) {
 	rec.simple(cacheKey{tags: tags, kind: kindGroup}, int64(d))
 }
 
+// WSConnected records one WebSocket session that connected, when it connects (as k6 does):
+// ws_sessions and ws_connecting (the opening handshake).
+func (rec *Recorder) WSConnected(tags *TagSet, connecting time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSSession}, 1, int64(connecting))
+}
+
+// WSSessionEnd records ws_session_duration (from the dial to the end of the session) of a
+// session that ran to its end.
+func (rec *Recorder) WSSessionEnd(tags *TagSet, duration time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSSessionEnd}, int64(duration))
+}
+
+// WSMessages records n WebSocket messages of size bytes in all: ws_msgs_sent and data_sent
+// when sent, else ws_msgs_received and data_received. (A session's reader counts what it
+// receives; the VU records the count when it next runs, so n may be more than one.)
+func (rec *Recorder) WSMessages(tags *TagSet, sent bool, n, size int64) {
+	kind := kindWSReceived
+	if sent {
+		kind = kindWSSent
+	}
+	rec.simple(cacheKey{tags: tags, kind: kind}, n, size)
+}
+
+// WSPing records the round trip of one ping to its pong (ws_ping).
+func (rec *Recorder) WSPing(tags *TagSet, d time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSPing}, int64(d))
+}
+
+// WSLatency records ws_msg_latency: from a sent message to the reply an expect matched.
+func (rec *Recorder) WSLatency(tags *TagSet, d time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSLatency}, int64(d))
+}
+
 // simple records a sample timed now, with up to four values.
 func (rec *Recorder) simple(k cacheKey, v ...int64) {
 	r := rec.r
@@ -86,7 +124,7 @@ func (rec *Recorder) simple(k cacheKey, v ...int64) {
 	t := r.now()
 	e := rec.record(k, vals[:len(v)], t, -1)
 	if r.out != nil {
-		rec.emit(k.kind, e, vals[:len(v)], t, -1)
+		rec.emit(k.kind, e, vals[:len(v)], t, -1, "")
 	}
 }
 
@@ -101,7 +139,7 @@ func (rec *Recorder) record(k cacheKey, vals []int64, t time.Time, skip int) *en
 }
 
 // emit buffers one point per metric of the sample (not per sub-metric, as k6 does).
-func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, skip int) {
+func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, skip int, traceID string) {
 	names, types := kindMetrics[kind], kindTypes[kind]
 	if len(rec.buf)+len(names) > outputBatch {
 		rec.Flush()
@@ -117,7 +155,7 @@ func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, 
 		if i == skip {
 			continue
 		}
-		p := Point{Metric: names[i], Time: t, Value: float64(v), Tags: e.tags}
+		p := Point{Metric: names[i], Time: t, Value: float64(v), Tags: e.tags, TraceID: traceID}
 		if types[i] == Trend {
 			p.Value = float64(v) / 1e6 // ns → ms, as k6 writes trends
 		}

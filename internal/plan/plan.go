@@ -128,6 +128,7 @@ const (
 	StepThink
 	StepGroup
 	StepPick
+	StepWS
 )
 
 // Step is one step of a flow. Exactly the field named by Kind is set.
@@ -137,6 +138,7 @@ type Step struct {
 	Think   *Think
 	Group   *Group
 	Pick    []Choice
+	WS      *WS
 	// Line is the step's line in the scenario file, for run-time messages.
 	Line int
 }
@@ -183,6 +185,86 @@ type Request struct {
 	ExpectedStatus []int
 	// Line is the request's line in the scenario file.
 	Line int
+}
+
+// WS is one WebSocket session: the opening handshake, then its Steps in order, then a
+// normal close unless a step closed it already. Its samples carry the tags scenario, group,
+// name (Name, else the URL template) and url (the template as written), plus Tags.
+type WS struct {
+	Name   string
+	URL    Template // ws:// or wss://
+	Header []KV
+	// Subprotocols are offered in Sec-WebSocket-Protocol, in order.
+	Subprotocols []string
+	// Timeout bounds the opening handshake; zero means Options.Timeout.
+	Timeout time.Duration
+	Tags    map[string]string
+	Steps   []WSStep
+	Line    int
+}
+
+// WSStepKind says which field of a WSStep is set.
+type WSStepKind int
+
+// The kinds of WebSocket step.
+const (
+	WSSend WSStepKind = iota + 1
+	WSExpect
+	WSPing
+	WSClose
+)
+
+// WSStep is one step of a WebSocket session's program. Exactly the field named by Kind is set.
+type WSStep struct {
+	Kind   WSStepKind
+	Send   *WSSendStep
+	Expect *WSExpectStep
+	Ping   *WSPingStep
+	Close  *WSCloseStep
+	Line   int
+}
+
+// WSSendStep sends Count messages (at least 1), Every apart (0: back to back). When Reply is
+// set, each message waits for its reply before the next one is due, and the time from the
+// send to the reply is a ws_msg_latency sample.
+type WSSendStep struct {
+	// Data is the message, a template expanded per message.
+	Data Template
+	// Binary sends a binary message; else a text message.
+	Binary bool
+	// Size, when positive, repeats (or cuts) the expanded Data to exactly Size bytes: an audio
+	// chunk of a given length without writing it out.
+	Size  int
+	Count int
+	Every time.Duration
+	Reply *WSExpectStep
+}
+
+// WSExpectStep waits up to Timeout for a received message that matches: a text message whose
+// JSON has Path (equal to Equals when HasEquals), or whose text matches Regex. Messages that
+// do not match are counted and skipped. A match records a check (named Name) and, when the
+// session sent a message before the wait began, ws_msg_latency from that send; a timeout
+// records a failed check and ends the session.
+type WSExpectStep struct {
+	Name      string
+	Path      string
+	Equals    any
+	HasEquals bool
+	Regex     string
+	Timeout   time.Duration
+	// Capture reads the matched message (json and regex sources) into VU variables.
+	Capture []Capture
+}
+
+// WSPingStep sends a ping and waits up to Timeout for its pong (ws_ping).
+type WSPingStep struct {
+	Timeout time.Duration
+}
+
+// WSCloseStep closes the session with Code (default 1000) and Reason.
+type WSCloseStep struct {
+	Code   int
+	Reason string
 }
 
 // KV is one query parameter or header; Value may be a template.
@@ -299,4 +381,16 @@ type Options struct {
 	// LoadTolerance is the share of scheduled arrival-rate iterations that may be dropped
 	// before the run cannot show its SLOs hold (verdict inconclusive); default 0.01.
 	LoadTolerance float64
+	// Tracing puts a W3C traceparent on a share of the requests; off when Propagation is "".
+	Tracing Tracing
+}
+
+// Tracing is options.tracing: which requests carry a trace context, so that a slow request in
+// ramp's report leads to the server's log line and metric exemplar of that very request.
+type Tracing struct {
+	// Propagation is the header format: "w3c" (traceparent, the W3C Trace Context), or ""
+	// for none.
+	Propagation string
+	// SampleRate is the share of requests that carry one, in (0, 1].
+	SampleRate float64
 }

@@ -21,6 +21,8 @@
 //	DELETE /api/tasks/{id}             204
 //	GET    /api/analytics/dashboard    ?days=1..365 (default 7)
 //	GET    /api/analytics/trends       ?days=1..365 (default 30)
+//	GET    /api/meetings/{id}/transcript  ?after=seq &limit=1..1000 (default 100); with Config.Transcripts
+//	GET    /ws/meetings/{id}/transcript   WebSocket live transcription (live.go); with Config.Transcripts
 //
 // Errors are JSON, {"error":{"code":"invalid","message":"…","field":"title"}}, with the status
 // that ErrorStatus maps from the mina error code: 400 for malformed JSON, unknown fields and
@@ -88,6 +90,11 @@ type Config struct {
 	Meetings  mina.MeetingService
 	Tasks     mina.TaskService
 	Analytics mina.AnalyticsService
+	// Transcripts, when set, enables live transcription (GET /ws/meetings/{id}/transcript) and
+	// GET /api/meetings/{id}/transcript.
+	Transcripts mina.TranscriptService
+	// Live tunes live transcription.
+	Live LiveConfig
 	// Cached serves the list, meeting and analytics reads when set.
 	Cached CachedReads
 	// Checks are pinged by /health, each within HealthTimeout.
@@ -129,6 +136,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	pages    map[string][]byte
+	live     *hub // nil without Config.Transcripts
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -166,9 +174,19 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), pages: pages}
+	if cfg.Transcripts != nil {
+		s.live = newHub(cfg.Live, cfg.Transcripts)
+	}
 	s.routes()
 	if s.metrics, err = s.newMetrics(); err != nil {
 		return nil, err
+	}
+	if s.live != nil {
+		for _, c := range s.live.collectors() {
+			if err := s.registry.Register(c); err != nil {
+				return nil, fmt.Errorf("api: live metrics: %w", err)
+			}
+		}
 	}
 	if lim.slots != nil {
 		if err := s.registry.Register(lim.collector()); err != nil {
@@ -218,6 +236,11 @@ func (s *Server) routes() {
 		{"GET", "/api/analytics/trends", s.authed(s.trends)},
 	}
 	table = append(table, s.adminRoutes()...)
+	if s.live != nil {
+		table = append(table,
+			route{"GET", "/api/meetings/{id}/transcript", s.authed(s.transcript)},
+			route{"GET", "/ws/meetings/{id}/transcript", s.authed(s.liveTranscript)})
+	}
 	allowed := map[string][]string{}
 	var paths []string
 	for _, rt := range table {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 // (4 slots and 10 ms of injected latency: 400/s). A request that finds every slot taken
 // waits in a queue for one; if none frees within MaxWait it is answered 503 with Retry-After,
 // never held longer. /metrics and /health bypass the limit, so that the monitors watching a
-// saturated server still read it.
+// saturated server still read it, and so do WebSocket upgrades (a session would hold a slot
+// for its whole life).
 //
 // It exposes, on /metrics:
 //
@@ -71,13 +73,15 @@ func newLimiter(l Limit) (*limiter, error) {
 	return lim, nil
 }
 
-// wrap returns next behind the limit, or next itself when there is none.
+// limit returns next behind the limit, or next itself when there is none.
 func (s *Server) limit(l *limiter, next http.Handler) http.Handler {
 	if l.slots == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/metrics" || r.URL.Path == "/health" {
+		// The monitors' reads, and WebSocket sessions, which would hold a slot for as long
+		// as they stay open, are not limited.
+		if r.URL.Path == "/metrics" || r.URL.Path == "/health" || strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -32,6 +32,8 @@ type Main struct {
 	Limit api.Limit
 	// ShutdownTimeout bounds how long Close waits for in-flight requests; default 15s.
 	ShutdownTimeout time.Duration
+	// Live tunes live transcription (the API's defaults when zero).
+	Live api.LiveConfig
 	// Logger receives the server's logs; default: discard.
 	Logger *slog.Logger
 	// AdminToken enables the admin fault API (/admin/faults) with this bearer token; empty:
@@ -164,11 +166,13 @@ func (m *Main) apiConfig() api.Config {
 			}
 			return out
 		},
-		Fault:      m.Fault,
-		Limit:      m.Limit,
-		Chaos:      m.Faults,
-		AdminToken: m.AdminToken,
-		Logger:     m.Logger,
+		Transcripts: m.DB,
+		Live:        m.Live,
+		Fault:       m.Fault,
+		Limit:       m.Limit,
+		Chaos:       m.Faults,
+		AdminToken:  m.AdminToken,
+		Logger:      m.Logger,
 	}
 }
 
@@ -194,13 +198,18 @@ func (m *Main) Wait(ctx context.Context) error {
 	}
 }
 
-// Close stops accepting connections, waits up to ShutdownTimeout for in-flight requests to
-// finish, then closes the cache and the store.
+// Close closes the live-transcription sessions (1001), stops accepting connections, waits up
+// to ShutdownTimeout for in-flight requests to finish, then closes the cache and the store.
 func (m *Main) Close() error {
 	var errs []error
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
 		defer cancel()
+		// Live sessions are upgraded connections, which Shutdown does not track: they are
+		// closed first (1001, going away), and no new one is admitted.
+		if err := m.Handler.CloseLive(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("closing live sessions: %w", err))
+		}
 		if err := m.Server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w (in-flight requests cut after %v)", err, m.ShutdownTimeout))
 			m.Server.Close()
