@@ -131,6 +131,10 @@ func TestFlagsThroughBinary(t *testing.T) {
 		{name: "k8s --help", args: []string{"k8s", "--help"}, stdout: []string{"--storage-class"}},
 		{name: "setup --help", args: []string{"setup", "--help"}, stdout: []string{"--out"}},
 		{name: "report --help", args: []string{"report", "--help"}, stdout: []string{"RESULTS_DIR"}},
+		{name: "compare --help", args: []string{"compare", "--help"}, stdout: []string{"ramp compare BASELINE CURRENT", "--budget", "Examples:"}},
+		{name: "capacity --help", args: []string{"capacity", "--help"}, stdout: []string{"ramp capacity FILE", "--hold", "Examples:"}},
+		{name: "compare mistyped flag", args: []string{"compare", "a", "b", "--min-chnage", "5%"}, code: ExitUsage, stderr: []string{"did you mean --min-change?"}},
+		{name: "suite --baseline in help", args: []string{"suite", "--help"}, stdout: []string{"--baseline", "--save-baseline", "--metrics-addr"}},
 		{name: "no command", args: []string{}, code: ExitUsage, stderr: []string{"Available Commands:"}},
 		// Did-you-mean for commands and flags.
 		{name: "mistyped command", args: []string{"rnu"}, code: ExitUsage, stderr: []string{`unknown command "rnu"`, "Did you mean this?", "run"}},

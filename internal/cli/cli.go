@@ -128,6 +128,8 @@ func newRoot(ctx, kill context.Context, stdout, stderr io.Writer, code *int) *co
 	for _, s := range []spec{
 		runSpec(ctx, kill, stdout, stderr),
 		inspectSpec(stdout, stderr),
+		compareSpec(stdout, stderr),
+		capacitySpec(ctx, stdout, stderr),
 		suiteSpec(ctx, kill, stdout, stderr),
 		reportSpec(stdout, stderr),
 		setupSpec(ctx, stdout, stderr),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/outfile"
 	"github.com/ramp-dev/ramp/internal/output"
@@ -45,6 +46,8 @@ type suiteFlags struct {
 	// minaArgs are extra arguments for the embedded mina (fault injection, for tests).
 	minaArgs []string
 	minaRaw  string
+	// baseline: compare with a previous run, keep this one as the next baseline.
+	baseline baselineFlags
 	// Live outputs: --out prometheus-rw=URL (repeatable) and --metrics-addr; every series
 	// carries the label test=<file name>.
 	outs        outsFlag
@@ -64,6 +67,10 @@ func (f *suiteFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.parallelism, "parallelism", 1, "run each test as `N` segment processes on this machine, started together and merged (a distributed run, locally)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
+	fs.StringVar(&f.baseline.baseline, "baseline", "", "compare every test with the suite results in `DIR` (a regression fails the suite)")
+	fs.StringVar(&f.baseline.save, "save-baseline", "", "copy this run's results into `DIR`, as the baseline of later runs")
+	f.baseline.minChange = compare.DefaultMinChange
+	fs.Var(percentFlag{&f.baseline.minChange}, "min-change", "with --baseline: the smallest change that counts (`P`, default 5%)")
 	fs.VarP(&f.outs, "out", "o", "prometheus-rw=URL sends every test's metrics to Prometheus remote write each second, labelled test=NAME (repeatable)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the running test's metrics at http://`ADDR`/metrics, for Prometheus to scrape")
 	fs.StringVar(&f.minaRaw, "mina-args", "", "extra `ARGS` for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
@@ -182,6 +189,13 @@ func suiteCommand(ctx, kill context.Context, f *suiteFlags, stdout, stderr io.Wr
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
+	}
+	if f.baseline.baseline != "" {
+		// A baseline that cannot be read must stop the suite before its load, not after.
+		if _, err := readCompared(f.baseline.baseline); err != nil {
+			fmt.Fprintf(stderr, "ramp suite: --baseline %s: %v\n", f.baseline.baseline, err)
+			return ExitUsage
+		}
 	}
 	started := time.Now().UTC()
 	results := f.results
@@ -304,11 +318,51 @@ func suiteCommand(ctx, kill context.Context, f *suiteFlags, stdout, stderr io.Wr
 			Text: fmt.Sprintf("interrupted by the user after %d of %d tests", len(tests), len(files))})
 	}
 	suite := report.NewSuite(started.Format(time.RFC3339), target, server != nil, f.timeScale > 0 && f.timeScale < 1, interrupted, v, tests)
+	if f.baseline.baseline != "" {
+		byName := map[string]*plan.Plan{}
+		for i, file := range files {
+			byName[file.name] = plans[i]
+		}
+		cmp, err := compareSuite(f.baseline.baseline, f.baseline.minChange, suite, byName)
+		if err != nil {
+			fmt.Fprintf(stderr, "ramp suite: --baseline %s: %v\n", f.baseline.baseline, err)
+			return ExitUsage
+		}
+		// One verdict: the tests' and the comparison's, combined where verdicts are decided.
+		v = verdict.Combine(append(names, "comparison with the baseline"), append(verdicts, cmp.Verdict))
+		suite = report.NewSuite(suite.Timestamp, target, server != nil, suite.Quick, interrupted, v, tests)
+		suite.Baseline, suite.Comparison = f.baseline.baseline, cmp
+		for _, t := range tests {
+			t.Summary.Comparison = testComparison(cmp, t.Name)
+			if err := writeJSON(filepath.Join(results, t.SummaryFile), t.Summary); err != nil {
+				fmt.Fprintln(stderr, "ramp suite:", err)
+				return ExitFail
+			}
+		}
+	}
+	history, err := appendHistory(results, suite)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp suite: history:", err)
+	}
+	suite.History = history
 	if err := writeSuiteResults(results, suite); err != nil {
 		fmt.Fprintln(stderr, "ramp suite:", err)
 		return ExitFail
 	}
 	printSuiteVerdict(stdout, suite, results)
+	if suite.Comparison != nil {
+		fmt.Fprintf(stdout, "\nramp suite: compared with the baseline %s\n", f.baseline.baseline)
+		if err := report.WriteComparisonText(stdout, suite.Comparison); err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+		}
+	}
+	if f.baseline.save != "" {
+		if err := saveBaseline(results, f.baseline.save, suite); err != nil {
+			fmt.Fprintf(stderr, "ramp suite: --save-baseline %s: %v\n", f.baseline.save, err)
+			return max(exitCode(v), ExitFail)
+		}
+		fmt.Fprintf(stdout, "ramp suite: saved as the baseline in %s\n", f.baseline.save)
+	}
 	return exitCode(v)
 }
 

@@ -32,6 +32,9 @@ type Plan struct {
 	Criteria []Criterion
 	// Monitors watch the target while the load runs.
 	Monitors []Monitor
+	// Regressions are the file's regression budgets (`regressions:`), in file order: how far
+	// each statistic may move from a baseline (ramp compare, ramp suite --baseline).
+	Regressions []Regression
 	// Chaos is the fault timeline; the zero value injects nothing.
 	Chaos Chaos
 	// Options apply to every request of the test.
@@ -341,6 +344,14 @@ type Threshold struct {
 	Metric string
 	Rules  []ThresholdRule
 	Line   int
+}
+
+// Regression is one regression budget of the file: a metric (or sub-metric) and one
+// expression, "p(95) < +10%" (package compare parses it; the compiler has checked it).
+type Regression struct {
+	Metric     string
+	Expression string
+	Line       int
 }
 
 // ThresholdRule is one expression of a threshold with k6's object-form options.

@@ -55,6 +55,10 @@ type timeChart struct {
 	Refs   []refLine
 	// Format writes a y value for the ticks and tooltips; fmtNum when nil.
 	Format func(float64) string
+	// XLabel and XFormat name and write the X axis; "time since start" in seconds when
+	// empty (a trend across runs numbers them instead).
+	XLabel  string
+	XFormat func(float64) string
 	// Shades are time spans drawn behind the lines: the chaos timeline's faults.
 	Shades []shade
 }
@@ -229,7 +233,11 @@ func (c timeChart) render() template.HTML {
 	}
 	b.legend(legend)
 	b.yAxis(y, ystep, format, c.YLabel)
-	b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
+	if c.XFormat == nil {
+		b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
+	} else {
+		b.xAxis(x.at, ticks(x.Lo, x.Hi, math.Max(1, niceStep(x.Hi-x.Lo, 8))), c.XFormat, c.XLabel)
+	}
 	for _, sh := range c.Shades {
 		from, to := math.Max(sh.From, x.Lo), math.Min(sh.To, x.Hi)
 		if !(to > from) {

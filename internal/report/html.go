@@ -86,6 +86,10 @@ type htmlView struct {
 	Tests                 []htmlTestRow
 	Matrix                htmlMatrix
 	Details               []htmlDetail
+	// Comparison is the comparison with the baseline (ramp suite --baseline); Trends each
+	// test's figures across the results folder's last runs.
+	Comparison *htmlComparison
+	Trends     []htmlTrend
 }
 
 // htmlFigure is one key figure of the executive summary.
@@ -204,6 +208,11 @@ func newHTMLView(s *Suite) htmlView {
 		v.Details = append(v.Details, testDetail(t, anchor))
 	}
 	v.Matrix.Rows = matrixRows(s.Tests)
+	v.Comparison = newHTMLComparison(s.Baseline, s.Comparison)
+	if v.Comparison == nil && len(s.Tests) == 1 && s.Tests[0].Summary != nil && s.Tests[0].Summary.Comparison != nil {
+		v.Comparison = newHTMLComparison("", s.Tests[0].Summary.Comparison)
+	}
+	v.Trends = newHTMLTrends(s.History)
 	return v
 }
 

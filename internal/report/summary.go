@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/chaos"
+	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -64,6 +65,12 @@ type Summary struct {
 	SLOLines map[string]float64 `json:"slo_lines,omitempty"`
 	// Monitors are the target-side series (memory, DB connections, cache hit rate…).
 	Monitors []MonitorSeries `json:"monitors,omitempty"`
+	// Windows are per-interval statistics by metric, for comparing against a baseline.
+	Windows *Windows `json:"windows,omitempty"`
+	// Regressions are the test's regression budgets as "metric: expression", for ramp compare.
+	Regressions []string `json:"regressions,omitempty"`
+	// Comparison is the comparison against a baseline, when one was asked for.
+	Comparison *compare.Result `json:"comparison,omitempty"`
 	// Traced are the slowest and the failed requests that carried a trace context
 	// (options.tracing), each with its trace id: the way from a slow request in this report
 	// to the server's log line and metric exemplar of that request.
@@ -356,6 +363,12 @@ func Build(res *engine.Result) *Summary {
 	s.Distribution = buildDistribution(snap, key)
 	s.SLOLines = sloLines(s.SLO, s.Thresholds)
 	s.ErrorCodes = errorCodes(snap)
+	s.Windows = BuildWindows(snap, WindowKeys(res.Plan))
+	if res.Plan != nil {
+		for _, r := range res.Plan.Regressions {
+			s.Regressions = append(s.Regressions, r.Metric+": "+r.Expression)
+		}
+	}
 
 	sc := res.SelfCheck
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
