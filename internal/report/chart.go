@@ -40,11 +40,18 @@ type chartLine struct {
 }
 
 // refLine is a horizontal (time chart) or vertical (distribution) dashed reference: an SLO.
+// Text is its value for people ("800 ms").
 type refLine struct {
 	Label string
 	Value float64
 	Color string
+	Text  string
 }
+
+// refReach is how far above the data a time chart's reference line may be and still be
+// drawn: an axis stretched further would flatten the data against zero, so a reference
+// beyond it is named in a note under the chart instead ("p95 SLO 800 ms: far above").
+const refReach = 2.0
 
 // timeChart draws lines over time.
 type timeChart struct {
@@ -55,6 +62,9 @@ type timeChart struct {
 	Refs   []refLine
 	// Format writes a y value for the ticks and tooltips; fmtNum when nil.
 	Format func(float64) string
+	// Cap, when positive, is the top of the y axis whenever the data stay within it: a share
+	// (1 = 100%) never reads above 100%.
+	Cap float64
 }
 
 // linearScale maps [Lo, Hi] onto [From, To] (pixels).
@@ -188,9 +198,14 @@ func (c timeChart) render() template.HTML {
 	if n == 0 || !has || xLo > xHi {
 		return emptyChart(c.Title)
 	}
-	var refs []refLine
+	dataHi := hi
+	var refs, far []refLine
 	for _, r := range c.Refs {
-		if finite(&r.Value) {
+		switch {
+		case !finite(&r.Value):
+		case r.Value > dataHi*refReach && r.Value > lo:
+			far = append(far, r)
+		default:
 			hi, refs = math.Max(hi, r.Value), append(refs, r)
 		}
 	}
@@ -199,7 +214,12 @@ func (c timeChart) render() template.HTML {
 		hi = lo + 1
 	}
 	ystep := niceStep(hi-lo, 4)
-	y := linearScale{Lo: math.Floor(lo/ystep) * ystep, Hi: math.Ceil(hi*1.05/ystep) * ystep, From: chartTop + plotHeight, To: chartTop}
+	top := math.Ceil(hi*1.05/ystep) * ystep
+	if c.Cap > 0 && hi <= c.Cap && top > c.Cap {
+		top = c.Cap
+		ystep = niceStep(top-lo, 4)
+	}
+	y := linearScale{Lo: math.Floor(lo/ystep) * ystep, Hi: top, From: chartTop + plotHeight, To: chartTop}
 	x := linearScale{Lo: xLo, Hi: xHi, From: chartLeft, To: chartLeft + plotWidth}
 
 	var b svgBuilder
@@ -220,7 +240,23 @@ func (c timeChart) render() template.HTML {
 		b.line(l, c.X, x, y, format)
 	}
 	b.WriteString(`</svg>`)
+	if len(far) > 0 {
+		var parts []string
+		for _, r := range far {
+			parts = append(parts, r.Label+" "+refText(r, format))
+		}
+		b.f(`<p class="chart-note">%s: far above the data (peak %s), not drawn</p>`,
+			esc(strings.Join(parts, ", ")), esc(format(dataHi)))
+	}
 	return template.HTML(b.String())
+}
+
+// refText is a reference's value for people: its Text, else the chart's format.
+func refText(r refLine, format func(float64) string) string {
+	if r.Text != "" {
+		return r.Text
+	}
+	return format(r.Value)
 }
 
 // line draws one series as a path broken at gaps, with its area when asked.
@@ -268,8 +304,9 @@ func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format fu
 	if l.Dashed {
 		dash = ` stroke-dasharray="5 3"`
 	}
-	b.f(`<path class="series" d="%s" stroke="%s"%s><title>%s (peak %s)</title></path>`,
-		d.String(), l.Color, dash, esc(l.Name), esc(format(maxPtr(l.Values))))
+	lo, hi := spread(l.Values)
+	b.f(`<path class="series" d="%s" stroke="%s"%s data-min="%g" data-max="%g"><title>%s (peak %s)</title></path>`,
+		d.String(), l.Color, dash, lo, hi, esc(l.Name), esc(format(maxPtr(l.Values))))
 }
 
 // distChart draws a latency distribution as a histogram of equal-width bars, each the share
@@ -423,6 +460,21 @@ func logTicks(lo, hi float64) []float64 {
 		return decades
 	}
 	return all
+}
+
+// spread returns the smallest and largest drawable values: what the line must show. The
+// browser test compares them with the line's drawn height.
+func spread(v []*float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if finite(x) {
+			lo, hi = math.Min(lo, *x), math.Max(hi, *x)
+		}
+	}
+	if lo > hi {
+		return 0, 0
+	}
+	return lo, hi
 }
 
 // emptyChart says there was no data rather than drawing empty axes.

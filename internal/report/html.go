@@ -137,6 +137,8 @@ type htmlDetail struct {
 	// distributed run's segments and regions.
 	Stages          [][]string
 	Parts           []htmlParts
+	// Endpoints, Checks and Phases are the breakdown tables, every cell formatted.
+	Endpoints, Checks, Phases [][]string
 	Thresholds      []htmlCheck
 	Criteria        []htmlCheck
 	Recommendations []string
@@ -462,6 +464,7 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 			fmtSeconds(st.StartSeconds) + "–" + fmtSeconds(st.EndSeconds), fmtNum(st.Target) + " " + st.TargetUnit,
 			fmtInt(st.Requests), fmtNum(st.RPS), msOrDash(st.P50), msOrDash(st.P95), msOrDash(st.P99), fmtPercent(st.ErrorRate)})
 	}
+	d.Endpoints, d.Checks, d.Phases = endpointRows(s.Endpoints), checkRows(s.Checks), phaseRows(s.Phases)
 	for _, th := range s.Thresholds {
 		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdObserved(th),
 			Result: strings.ToUpper(th.Status), Class: resultClass(th.Status)})
@@ -476,6 +479,52 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 	}
 	d.Recommendations = Recommend(s)
 	return d
+}
+
+// endpointRows formats the per-endpoint table: name, requests, rate, p50, p95, p99, errors.
+func endpointRows(es []EndpointResult) [][]string {
+	var out [][]string
+	for _, e := range es {
+		errs := fmtInt(e.Errors)
+		if e.Errors > 0 {
+			errs += " (" + fmtPercent(e.ErrorRate) + ")"
+		}
+		out = append(out, []string{e.Name, fmtInt(e.Requests), fmtNum(e.RPS) + "/s", fmtMs(e.P50), fmtMs(e.P95), fmtMs(e.P99), errs})
+	}
+	return out
+}
+
+// checkRows formats the checks table: name, passes, fails, share passed.
+func checkRows(cs []CheckResult) [][]string {
+	var out [][]string
+	for _, c := range cs {
+		share := "—"
+		if all := c.Passes + c.Fails; all > 0 {
+			share = fmtPercent(float64(c.Passes) / float64(all))
+		}
+		out = append(out, []string{c.Name, fmtInt(c.Passes), fmtInt(c.Fails), share})
+	}
+	return out
+}
+
+// phaseRows formats the timing-phase table: phase, avg, its share of the phases' total
+// average, p50, p95, p99, max.
+func phaseRows(ps []PhaseResult) [][]string {
+	total := 0.0
+	for _, p := range ps {
+		if p.Phase != "blocked" && p.Phase != "connecting" && p.Phase != "tls_handshaking" {
+			total += p.Avg // sending + waiting + receiving make http_req_duration
+		}
+	}
+	var out [][]string
+	for _, p := range ps {
+		share := "—"
+		if total > 0 && p.Phase != "blocked" && p.Phase != "connecting" && p.Phase != "tls_handshaking" {
+			share = fmtPercent(p.Avg / total)
+		}
+		out = append(out, []string{p.Phase, fmtMs(p.Avg), share, fmtMs(p.P50), fmtMs(p.P95), fmtMs(p.P99), fmtMs(p.Max)})
+	}
+	return out
 }
 
 // banners are the warnings that make a test's figures suspect or incomplete.
@@ -511,14 +560,15 @@ func sloRefs(s *Summary) []refLine {
 		if !ok {
 			c = colorOther
 		}
-		out = append(out, refLine{Label: k + " SLO", Value: s.SLOLines[k], Color: c})
+		out = append(out, refLine{Label: k + " SLO", Value: s.SLOLines[k], Color: c, Text: fmtMs(s.SLOLines[k])})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Value < out[j].Value })
 	return out
 }
 
-// timeCharts: request rate against the target, percentiles against the SLO lines, errors
-// per interval, VUs.
+// timeCharts: request rate; iteration rate against the target iteration rate (an iteration
+// may send several requests, so requests are never drawn against a target of iterations);
+// percentiles, with the SLO lines within reach of them; errors per interval; VUs.
 func timeCharts(s *Summary) []template.HTML {
 	if s.Series == nil || len(s.Series.T) == 0 {
 		return []template.HTML{emptyChart("Charts over time")}
@@ -528,12 +578,19 @@ func timeCharts(s *Summary) []template.HTML {
 	if se.IntervalSeconds > 0 {
 		per = fmtNum(se.IntervalSeconds) + " s"
 	}
-	rate := []chartLine{{Name: "requests/s", Color: colorRPS, Values: ptrs(se.RPS)}}
-	if maxPtr(se.TargetRPS) > 0 {
-		rate = append(rate, chartLine{Name: "target rate", Color: colorTarget, Values: se.TargetRPS, Dashed: true})
+	perSecond := func(v float64) string { return fmtNum(v) + "/s" }
+	out := []template.HTML{
+		timeChart{Title: "Request rate", YLabel: "requests per second", X: se.T, Format: perSecond,
+			Lines: []chartLine{{Name: "requests/s", Color: colorRPS, Values: ptrs(se.RPS)}}}.render(),
 	}
-	return []template.HTML{
-		timeChart{Title: "Request rate", YLabel: "requests/s", X: se.T, Lines: rate}.render(),
+	if maxPtr(se.TargetRPS) > 0 && len(se.IterationsPS) > 0 {
+		out = append(out, timeChart{Title: "Iteration rate vs target (arrival-rate scenarios)", YLabel: "iterations per second",
+			X: se.T, Format: perSecond, Lines: []chartLine{
+				{Name: "iterations/s", Color: colorRPS, Values: se.IterationsPS},
+				{Name: "target iterations/s", Color: colorTarget, Values: se.TargetRPS, Dashed: true},
+			}}.render())
+	}
+	return append(out,
 		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Refs: sloRefs(s), Lines: []chartLine{
 			{Name: "p50", Color: colorP50, Values: se.P50},
 			{Name: "p95", Color: colorP95, Values: se.P95},
@@ -545,32 +602,54 @@ func timeCharts(s *Summary) []template.HTML {
 		timeChart{Title: "Virtual users", YLabel: "VUs", X: se.T, Lines: []chartLine{
 			{Name: "VUs", Color: colorVUs, Values: ptrs(se.VUs), Fill: true},
 		}}.render(),
-	}
+	)
 }
 
-// monitorChart draws one target-side series, or says why its monitor read nothing.
+// monitorChart draws one target-side series, or says why its monitor read nothing. Tick
+// labels carry a short unit (MiB, %, /s) and the axis label says it in words; a share's axis
+// stops at 100%.
 func monitorChart(m MonitorSeries) template.HTML {
 	title := m.Name
 	if m.Error != "" {
 		return template.HTML(`<p class="empty">` + esc(title) + `: ` + esc(m.Error) + `</p>`)
 	}
-	unit, values := m.Unit, m.V
-	if unit == "bytes" { // ticks at round MiB, not at round bytes
-		unit, values = "MiB", scaled(m.V, 1.0/(1<<20))
+	ax := unitAxis(m.Unit)
+	values := m.V
+	if ax.scale != 1 {
+		values = scaled(m.V, ax.scale)
 	}
-	format := func(v float64) string { return fmtUnit(v, unit) }
-	return timeChart{Title: title, YLabel: unitLabel(unit), X: m.T, Format: format,
+	return timeChart{Title: title, YLabel: ax.label, X: m.T, Format: ax.format, Cap: ax.cap,
 		Lines: []chartLine{{Name: m.Name, Color: colorOther, Values: values, Fill: true}}}.render()
 }
 
-func unitLabel(unit string) string {
+// axisUnit is how a chart's y axis shows a unit: values multiplied by scale, ticks written
+// by format, the axis named label, and a cap the axis does not pass while the data stay
+// within it.
+type axisUnit struct {
+	scale  float64
+	format func(float64) string
+	label  string
+	cap    float64
+}
+
+// unitAxis maps a monitor unit ("bytes", "ratio", "percent", "per_second", "count", or any
+// unit a scenario names) to its axis.
+func unitAxis(unit string) axisUnit {
 	switch unit {
+	case "bytes": // ticks at round MiB, not at round bytes
+		return axisUnit{scale: 1.0 / (1 << 20), format: func(v float64) string { return fmtNum(v) + " MiB" }, label: "MiB"}
 	case "ratio":
-		return "share"
-	case "":
-		return "value"
+		return axisUnit{scale: 100, format: func(v float64) string { return fmtNum(v) + "%" }, label: "share (%)", cap: 100}
+	case "percent":
+		return axisUnit{scale: 1, format: func(v float64) string { return fmtNum(v) + "%" }, label: "percent"}
+	case "per_second":
+		return axisUnit{scale: 1, format: func(v float64) string { return fmtNum(v) + "/s" }, label: "per second"}
+	case "count", "":
+		return axisUnit{scale: 1, format: fmtNum, label: "count"}
 	}
-	return unit
+	// A unit the scenario names: the ticks stay numbers (a long unit would not fit beside
+	// them), the axis label names it.
+	return axisUnit{scale: 1, format: fmtNum, label: strings.ReplaceAll(unit, "_", " ")}
 }
 
 // scaled returns v multiplied by k, gaps kept.

@@ -42,9 +42,11 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoin
 		s.RPS = append(s.RPS, round(p.Sum/interval.Seconds(), 2))
 		if i < len(target) && target[i].Set {
 			s.TargetRPS = append(s.TargetRPS, fp(round(target[i].Rate, 2)))
+			s.IterationsPS = append(s.IterationsPS, fp(round(target[i].Iterations, 2)))
 			continue
 		}
 		s.TargetRPS = append(s.TargetRPS, nil)
+		s.IterationsPS = append(s.IterationsPS, nil)
 	}
 	pts = pts[first:]
 	n := len(pts)
