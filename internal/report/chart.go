@@ -51,7 +51,7 @@ type refLine struct {
 // refReach is how far above the data a time chart's reference line may be and still be
 // drawn: an axis stretched further would flatten the data against zero, so a reference
 // beyond it is named in a note under the chart instead ("p95 SLO 800 ms: far above").
-const refReach = 2.0
+const refReach = 2.5
 
 // timeChart draws lines over time.
 type timeChart struct {
@@ -60,8 +60,9 @@ type timeChart struct {
 	X      []float64 // seconds since the start of the load
 	Lines  []chartLine
 	Refs   []refLine
-	// Format writes a y value for the ticks and tooltips; fmtNum when nil.
-	Format func(float64) string
+	// Format writes a y value for the ticks; fmtNum when nil. Text writes one for people,
+	// with its unit (tooltips, notes); Format when nil.
+	Format, Text func(float64) string
 	// Cap, when positive, is the top of the y axis whenever the data stay within it: a share
 	// (1 = 100%) never reads above 100%.
 	Cap float64
@@ -184,6 +185,10 @@ func (c timeChart) render() template.HTML {
 	if format == nil {
 		format = fmtNum
 	}
+	text := c.Text
+	if text == nil {
+		text = format
+	}
 	n := len(c.X)
 	lo, hi, has := 0.0, 0.0, false
 	xLo, xHi := math.Inf(1), math.Inf(-1)
@@ -234,19 +239,19 @@ func (c timeChart) render() template.HTML {
 	for _, r := range c.Refs {
 		py := y.at(r.Value)
 		b.f(`<path class="ref" d="M%g %.1fH%g" stroke="%s" stroke-dasharray="6 4"><title>%s: %s</title></path>`,
-			chartLeft, py, chartLeft+plotWidth, r.Color, esc(r.Label), esc(format(r.Value)))
+			chartLeft, py, chartLeft+plotWidth, r.Color, esc(r.Label), esc(refText(r, text)))
 	}
 	for _, l := range c.Lines {
-		b.line(l, c.X, x, y, format)
+		b.line(l, c.X, x, y, text)
 	}
 	b.WriteString(`</svg>`)
 	if len(far) > 0 {
 		var parts []string
 		for _, r := range far {
-			parts = append(parts, r.Label+" "+refText(r, format))
+			parts = append(parts, r.Label+" "+refText(r, text))
 		}
 		b.f(`<p class="chart-note">%s: far above the data (peak %s), not drawn</p>`,
-			esc(strings.Join(parts, ", ")), esc(format(dataHi)))
+			esc(strings.Join(parts, ", ")), esc(text(dataHi)))
 	}
 	return template.HTML(b.String())
 }

@@ -135,13 +135,13 @@ type htmlDetail struct {
 	LoadBad                            bool
 	// Stages are the rows of the stages table, every cell formatted; Parts the tables of a
 	// distributed run's segments and regions.
-	Stages          [][]string
-	Parts           []htmlParts
+	Stages [][]string
+	Parts  []htmlParts
 	// Endpoints, Checks and Phases are the breakdown tables, every cell formatted.
 	Endpoints, Checks, Phases [][]string
-	Thresholds      []htmlCheck
-	Criteria        []htmlCheck
-	Recommendations []string
+	Thresholds                []htmlCheck
+	Criteria                  []htmlCheck
+	Recommendations           []string
 }
 
 // htmlParts is one table of a distributed run's parts.
@@ -337,7 +337,7 @@ func failedChecks(s *Summary) []string {
 	for _, cr := range s.Criteria {
 		switch cr.Result {
 		case "fail":
-			out = append(out, "failed: "+cr.Name+" ("+observedOrNone(cr.Observed)+")")
+			out = append(out, "failed: "+cr.Name+" ("+criterionObserved(cr)+")")
 		case "no data":
 			if cr.Severity != "warn" {
 				out = append(out, "no data: "+cr.Name)
@@ -381,18 +381,39 @@ func matrixRows(tests []SuiteTest) []htmlMatrixRow {
 			cell("t\x00"+agg, "t\x00"+full, "threshold", agg, full, i, c)
 		}
 		for _, cr := range t.Summary.Criteria {
-			c := htmlCell{Has: true, Target: cr.Rule, Observed: observedOrNone(cr.Observed), Class: resultClass(cr.Result), Title: cr.Detail}
+			// A criterion's rule is a sentence: in the cell it would widen the matrix past the
+			// page, so the row names the criterion and the rule is the cell's tooltip.
+			title := strings.TrimSuffix(cr.Rule+". "+cr.Detail, ". ")
+			c := htmlCell{Has: true, Observed: criterionObserved(cr), Class: resultClass(cr.Result), Title: title}
 			cell("c\x00"+cr.Name, "c\x00"+cr.Name+"\x00"+cr.Rule, "criterion", cr.Name, cr.Name+": "+cr.Rule, i, c)
 		}
 	}
 	return rows
 }
 
-func observedOrNone(v *float64) string {
-	if v == nil {
+// criterionObserved shows a criterion's observed figure in its unit (criteria.Outcome.Unit).
+func criterionObserved(cr CriterionResult) string {
+	if cr.Observed == nil {
 		return "no data"
 	}
-	return fmtNum(*v)
+	v := *cr.Observed
+	switch cr.Unit {
+	case "ms":
+		return fmtMs(v)
+	case "s":
+		return fmtMs(v * 1000)
+	case "bytes":
+		return fmtBytes(v)
+	case "fraction", "ratio":
+		return fmtPercent(v)
+	case "percent":
+		return fmtNum(v) + "%"
+	case "/s", "per_second":
+		return fmtNum(v) + "/s"
+	case "", "count":
+		return fmtNum(v)
+	}
+	return fmtNum(v) + " " + cr.Unit
 }
 
 // resultClass is an outcome's colour: pass, warn, nodata (never shown as met), skipped or
@@ -470,7 +491,7 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 			Result: strings.ToUpper(th.Status), Class: resultClass(th.Status)})
 	}
 	for _, cr := range s.Criteria {
-		c := htmlCheck{Name: cr.Name, Rule: cr.Rule, Observed: observedOrNone(cr.Observed),
+		c := htmlCheck{Name: cr.Name, Rule: cr.Rule, Observed: criterionObserved(cr),
 			Result: strings.ToUpper(resultClass(cr.Result)), Class: resultClass(cr.Result), Detail: cr.Detail}
 		if cr.FirstBrokenAt != nil {
 			c.Detail = strings.TrimSpace("first broken at " + fmtSeconds(*cr.FirstBrokenAt) + ". " + c.Detail)
@@ -591,7 +612,7 @@ func timeCharts(s *Summary) []template.HTML {
 			}}.render())
 	}
 	return append(out,
-		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Refs: sloRefs(s), Lines: []chartLine{
+		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Text: fmtMs, Refs: sloRefs(s), Lines: []chartLine{
 			{Name: "p50", Color: colorP50, Values: se.P50},
 			{Name: "p95", Color: colorP95, Values: se.P95},
 			{Name: "p99", Color: colorP99, Values: se.P99},

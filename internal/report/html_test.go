@@ -263,6 +263,9 @@ func TestWriteHTMLSuite(t *testing.T) {
 			}
 			svgs := find(sec[0], func(n *html.Node) bool { return n.DataAtom == atom.Svg })
 			want := 5 // rate, latency, errors, VUs, distribution
+			if maxPtr(tt.Summary.Series.TargetRPS) > 0 && len(tt.Summary.Series.IterationsPS) > 0 {
+				want++ // iterations against the target iteration rate
+			}
 			for _, m := range tt.Summary.Monitors {
 				if m.Error == "" {
 					want++
