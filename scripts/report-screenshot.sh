@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Regenerates docs/report-screenshot.png, the README's picture of the HTML report, from a real
+# run: `ramp suite --quick` against the embedded mina (about three minutes), its
+# load-test-report.html opened in headless Chromium at 1,280 px wide. The picture is what a
+# run on this machine produced — verdict included: on a loaded machine the generator's
+# self-check may well say INCONCLUSIVE, and the picture shows it.
+#
+#   scripts/report-screenshot.sh [RESULTS_DIR]
+#
+# With RESULTS_DIR (a finished suite's results), no load is run: its report is re-rendered
+# with this build (`ramp report`) and photographed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+
+out=docs/report-screenshot.png
+width=1280 height=2400
+
+chromium=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$chromium" ] || { echo "no chromium: apt-get install chromium (scripts/test.sh services installs it)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ $# -ge 1 ]; then
+  results=$1
+  go run ./cmd/ramp report "$results"
+else
+  results="$work/results"
+  echo "== ramp suite --quick (about three minutes)"
+  # Exit codes 1 (fail) and 4 (inconclusive) are verdicts, and still leave a report to show.
+  code=0
+  go run ./cmd/ramp suite --quick --no-color --results "$results" >"$work/suite.log" 2>&1 || code=$?
+  tail -8 "$work/suite.log"
+  case $code in 0|1|4) ;; *) echo "ramp suite exited $code" >&2; exit "$code" ;; esac
+fi
+[ -s "$results/load-test-report.html" ] || { echo "no report in $results" >&2; exit 1; }
+
+echo "== photographing $results/load-test-report.html at ${width}px"
+# A fresh profile, no network beyond the file, scrollbars hidden; the page needs no script.
+timeout 60 "$chromium" --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
+  --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$work/profile" --force-device-scale-factor=1 \
+  --window-size="$width,$height" --screenshot="$work/shot.png" \
+  "file://$(realpath "$results/load-test-report.html")" >"$work/chromium.log" 2>&1 ||
+  { cat "$work/chromium.log" >&2; exit 1; }
+mv "$work/shot.png" "$out"
+echo "wrote $out"
