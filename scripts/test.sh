@@ -29,7 +29,11 @@ as_root() {
 apt_updated=
 apt_install() {
   log "installing $* (Debian packages)"
-  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  if [ -z "$apt_updated" ]; then
+    # Offline, the package lists and archives already on the machine may still do.
+    as_root apt-get update -qq || log "apt-get update failed: installing from the package lists at hand"
+    apt_updated=1
+  fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
