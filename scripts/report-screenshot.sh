@@ -7,25 +7,26 @@
 #
 #   scripts/report-screenshot.sh [RESULTS_DIR]
 #
-# With RESULTS_DIR (a finished suite's results), no load is run: its report is re-rendered
-# with this build (`ramp report`) and photographed.
+# With RESULTS_DIR holding a finished suite's results, no load is run: its report is
+# re-rendered with this build (`ramp report`) and photographed. A RESULTS_DIR without results
+# receives the new run's, and keeps them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
 out=docs/report-screenshot.png
-width=1280 height=2400
+# Tall enough for the verdict, the tests, the SLO matrix and the first test's charts.
+width=1280 height=3900
 
 chromium=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$chromium" ] || { echo "no chromium: apt-get install chromium (scripts/test.sh services installs it)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if [ $# -ge 1 ]; then
-  results=$1
+results="${1:-$work/results}"
+if [ -s "$results/summary.json" ]; then
   go run ./cmd/ramp report "$results"
 else
-  results="$work/results"
   echo "== ramp suite --quick (about three minutes)"
   # Exit codes 1 (fail) and 4 (inconclusive) are verdicts, and still leave a report to show.
   code=0

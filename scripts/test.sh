@@ -37,8 +37,14 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# pg_version is the newest installed PostgreSQL major version (Debian's /etc/postgresql/V).
-pg_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -1; }
+# pg_version is the newest installed PostgreSQL server's major version (Debian installs it
+# in /usr/lib/postgresql/V; /etc/postgresql/V exists only while a cluster does).
+pg_version() {
+  local d
+  for d in $(ls /usr/lib/postgresql 2>/dev/null | sort -V -r); do
+    [ -x "/usr/lib/postgresql/$d/bin/postgres" ] && { echo "$d"; return; }
+  done
+}
 
 # pg_trust_loopback lets the tests connect as postgres without a password over 127.0.0.1 and
 # ::1 — only on a cluster this script installed or created, whose pg_hba.conf asks for one.
