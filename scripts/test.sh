@@ -103,9 +103,9 @@ ensure_services() {
   ensure_redis
   redis_up || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
   # The tests' database: PostgreSQL's "test" database, made when a fresh server lacks it.
-  if command -v psql >/dev/null && ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1; then
+  if command -v psql >/dev/null && ! psql -w -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1; then
     log "creating PostgreSQL database test"
-    psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE test" >/dev/null
+    psql -w -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE test" >/dev/null
   fi
   ensure_chromium
 }
