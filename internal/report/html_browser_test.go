@@ -114,21 +114,31 @@ const linesScript = `[...document.querySelectorAll('svg.chart.time')].flatMap(sv
 // page wider than the window.
 const overflowScript = `(() => {
   const out = [];
+  let boxes = 0, texts = 0;
   const name = el => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') +
     ' "' + (el.textContent || '').trim().slice(0, 60) + '"';
   for (const el of document.querySelectorAll('body *')) {
     if (el.closest('svg') || el.clientWidth === 0) continue;
+    boxes++;
     if (el.scrollWidth > el.clientWidth + 1) out.push(name(el) + ': content ' + el.scrollWidth + ' px wide in a box of ' + el.clientWidth + ' px');
   }
   for (const t of document.querySelectorAll('svg.chart text')) {
+    texts++;
     const b = t.getBoundingClientRect(), s = t.ownerSVGElement.getBoundingClientRect();
     if (b.left < s.left - 1 || b.right > s.right + 1 || b.top < s.top - 1 || b.bottom > s.bottom + 1) {
       out.push('chart "' + t.ownerSVGElement.getAttribute('aria-label') + '": text "' + t.textContent + '" outside its chart');
     }
   }
   if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page is ' + document.documentElement.scrollWidth + ' px wide in a window of ' + window.innerWidth);
-  return out;
+  return {problems: out, boxes, texts};
 })()`
+
+// overflowInfo is what overflowScript measured.
+type overflowInfo struct {
+	Problems []string `json:"problems"`
+	Boxes    int      `json:"boxes"` // elements with a width, outside the charts
+	Texts    int      `json:"texts"` // texts inside the charts
+}
 
 // TestHTMLInBrowser opens the report of the four Mina tests in headless Chromium: no console
 // error, no exception, no request beyond the file itself, and every chart drawn — checked
@@ -245,10 +255,15 @@ func TestHTMLInBrowser(t *testing.T) {
 		if len(lines) < len(charts) {
 			t.Fatalf("%d data lines in %d charts", len(lines), len(charts))
 		}
+		checked := 0
+		defer func() {
+			t.Logf("%d data lines in %d charts; %d with moving data checked against their spread", len(lines), len(charts), checked)
+		}()
 		for _, l := range lines {
 			if l.Top <= 0 || l.Plot <= 0 || (l.Max-l.Min)/l.Top < 0.05 {
 				continue // flat data may be drawn flat
 			}
+			checked++
 			want := 0.3 * (l.Max - l.Min) / l.Top * l.Plot
 			if l.Extent < want {
 				t.Errorf("chart %q, line %q: drawn %.1f units high for data from %g to %g (want at least %.1f of a %.0f-unit plot)",
@@ -258,13 +273,17 @@ func TestHTMLInBrowser(t *testing.T) {
 	})
 
 	t.Run("no text overflows at 1280 px", func(t *testing.T) {
-		over, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](overflowScript))
+		over, err := chromedp.Run(ctx, chromedp.Evaluate[overflowInfo](overflowScript))
 		if err != nil {
 			t.Fatalf("measuring the boxes: %v", err)
 		}
-		for _, o := range over {
+		if over.Boxes < 100 || over.Texts < 100 {
+			t.Fatalf("measured %d boxes and %d chart texts: the page did not lay out", over.Boxes, over.Texts)
+		}
+		for _, o := range over.Problems {
 			t.Error(o)
 		}
+		t.Logf("%d boxes and %d chart texts measured at 1,280 px", over.Boxes, over.Texts)
 	})
 
 	// A probe proves the listener hears the console: without it, "no errors" could mean
