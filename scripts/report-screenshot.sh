@@ -46,3 +46,9 @@ timeout 60 "$chromium" --headless=new --no-sandbox --disable-gpu --hide-scrollba
   { cat "$work/chromium.log" >&2; exit 1; }
 mv "$work/shot.png" "$out"
 echo "wrote $out"
+
+# The page photographed passes the browser checks: every chart drawn, no data line flat
+# while its data move, no text outside its box at 1,280 px.
+echo "== browser checks on that page"
+RAMP_TEST_CHROMIUM=1 RAMP_TEST_REPORT="$(realpath "$results/load-test-report.html")" \
+  go test -count=1 -run TestHTMLInBrowser ./internal/report
