@@ -139,6 +139,8 @@ func TestHumanize(t *testing.T) {
 		{"milliseconds under 100 keep a decimal", fmtMs(23.44), "23.4 ms"},
 		{"seconds from 10 s", fmtMs(12500), "12.5 s"},
 		{"percent", fmtPercent(0.000498), "0.0498%"},
+		{"a share with failures never reads 100%", fmtShareBelow(101860, 101863), "99.997%"},
+		{"a whole share reads 100%", fmtShareBelow(5, 5), "100%"},
 		{"bytes", fmtBytes(1536), "1.5 KiB"},
 		{"mebibytes", fmtBytes(150 << 20), "150 MiB"},
 		{"ratio axis ticks", unitAxis("ratio").format(0.93 * unitAxis("ratio").scale), "93%"},

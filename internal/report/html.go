@@ -521,11 +521,23 @@ func checkRows(cs []CheckResult) [][]string {
 	for _, c := range cs {
 		share := "—"
 		if all := c.Passes + c.Fails; all > 0 {
-			share = fmtPercent(float64(c.Passes) / float64(all))
+			share = fmtShareBelow(c.Passes, all)
 		}
 		out = append(out, []string{c.Name, fmtInt(c.Passes), fmtInt(c.Fails), share})
 	}
 	return out
+}
+
+// fmtShareBelow writes part/whole as a percentage that never rounds up to 100% while
+// something failed: 101,860 of 101,863 is "99.997%", not "100%".
+func fmtShareBelow(part, whole int64) string {
+	share := float64(part) / float64(whole)
+	text := fmtPercent(share)
+	for digits := 3; part < whole && text == "100%" && digits <= 9; digits++ {
+		p := math.Pow(10, float64(digits))
+		text = strconv.FormatFloat(math.Floor(share*100*p)/p, 'f', -1, 64) + "%"
+	}
+	return text
 }
 
 // phaseRows formats the timing-phase table: phase, avg, its share of the phases' total

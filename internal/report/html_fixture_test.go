@@ -214,7 +214,7 @@ func readLoad(r *rand.Rand) *Summary {
 	s.Distribution = fixtureDistribution(s.Metrics.RequestsTotal, 24, 0.55, 1480)
 	s.Criteria = []CriterionResult{
 		{Name: "no database connection exhaustion", Rule: "postgres.connections < 0.9 * max_connections", Observed: fp(23), Result: "pass"},
-		{Name: "memory stable", Rule: "mina.rss_bytes growth < 500MB", Observed: fp(61e6), Result: "pass"},
+		{Name: "memory stable", Rule: "mina.rss_bytes growth < 500MB", Observed: fp(61e6), Unit: "bytes", Result: "pass"},
 	}
 	s.Monitors = []MonitorSeries{
 		monitorSeries("mina.rss_bytes", "bytes", func(i int) float64 { return 84e6 + float64(i)*1.0e6 + r.Float64()*3e6 }),
