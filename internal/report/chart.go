@@ -66,6 +66,8 @@ type timeChart struct {
 	// Cap, when positive, is the top of the y axis whenever the data stay within it: a share
 	// (1 = 100%) never reads above 100%.
 	Cap float64
+	// LogY allows a logarithmic y axis, taken when the lines span more than logSpan.
+	LogY bool
 }
 
 // linearScale maps [Lo, Hi] onto [From, To] (pixels).
@@ -155,9 +157,58 @@ func (b *svgBuilder) legend(items []chartLine) {
 	}
 }
 
+// yMap places a value on a chart's y axis (at), linear or logarithmic; base is the bottom of
+// the plot, where areas close.
+type yMap struct {
+	at   func(float64) float64
+	base float64
+}
+
+// logSpan is how many times its smallest positive value a chart's largest must be before a
+// chart that allows it (latency) switches to a logarithmic y axis: sub-millisecond medians
+// under tail spikes of tens of milliseconds would otherwise lie flat on zero.
+const logSpan = 50.0
+
+// niceFloor and niceCeil round a positive v down or up to 1, 2 or 5 × 10^k.
+func niceFloor(v float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{5, 2, 1} {
+		if m*mag <= v*(1+1e-9) {
+			return m * mag
+		}
+	}
+	return mag
+}
+
+func niceCeil(v float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= v*(1-1e-9) {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// minPositive is the smallest positive drawable value of the lines (0 when none).
+func minPositive(lines []chartLine, n int) float64 {
+	lo := math.Inf(1)
+	for _, l := range lines {
+		for i, v := range l.Values {
+			if i < n && finite(v) && *v > 0 {
+				lo = math.Min(lo, *v)
+			}
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return 0
+	}
+	return lo
+}
+
 // yAxis draws the grid lines and labels of the y ticks, and the axis label.
-func (b *svgBuilder) yAxis(y linearScale, step float64, format func(float64) string, label string) {
-	for _, v := range ticks(y.Lo, y.Hi, step) {
+func (b *svgBuilder) yAxis(y yMap, at []float64, format func(float64) string, label string) {
+	for _, v := range at {
 		py := y.at(v)
 		b.f(`<line class="grid" x1="%g" y1="%.1f" x2="%g" y2="%.1f"/>`, chartLeft, py, chartWidth-chartRight, py)
 		b.f(`<text class="tick" x="%g" y="%.1f" text-anchor="end">%s</text>`, chartLeft-6, py+4, esc(format(v)))
@@ -218,23 +269,21 @@ func (c timeChart) render() template.HTML {
 	if hi <= lo {
 		hi = lo + 1
 	}
-	ystep := niceStep(hi-lo, 4)
-	top := math.Ceil(hi*1.05/ystep) * ystep
-	if c.Cap > 0 && hi <= c.Cap && top > c.Cap {
-		top = c.Cap
-		ystep = niceStep(top-lo, 4)
-	}
-	y := linearScale{Lo: math.Floor(lo/ystep) * ystep, Hi: top, From: chartTop + plotHeight, To: chartTop}
+	y, yticks, logY := c.yScale(lo, hi, dataHi)
 	x := linearScale{Lo: xLo, Hi: xHi, From: chartLeft, To: chartLeft + plotWidth}
+	class, ylabel := "time", c.YLabel
+	if logY {
+		class, ylabel = "time log", c.YLabel+" (log scale)"
+	}
 
 	var b svgBuilder
-	b.open("time", c.Title)
+	b.open(class, c.Title)
 	legend := append([]chartLine{}, c.Lines...)
 	for _, r := range c.Refs {
 		legend = append(legend, chartLine{Name: r.Label, Color: r.Color, Dashed: true})
 	}
 	b.legend(legend)
-	b.yAxis(y, ystep, format, c.YLabel)
+	b.yAxis(y, yticks, format, ylabel)
 	b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
 	for _, r := range c.Refs {
 		py := y.at(r.Value)
@@ -256,6 +305,28 @@ func (c timeChart) render() template.HTML {
 	return template.HTML(b.String())
 }
 
+// yScale chooses the y axis for values in [lo, hi] (references within reach included; the
+// lines alone reach dataHi): a logarithmic one when the chart allows it and its lines span
+// more than logSpan, else a linear one from zero (or below, for negative values) with round
+// ticks, stopped at Cap when the data stay within it.
+func (c timeChart) yScale(lo, hi, dataHi float64) (y yMap, at []float64, logY bool) {
+	base := chartTop + plotHeight
+	if pos := minPositive(c.Lines, len(c.X)); c.LogY && lo >= 0 && pos > 0 && dataHi/pos >= logSpan {
+		bottom, top := niceFloor(pos), niceCeil(hi)
+		s := linearScale{Lo: math.Log10(bottom), Hi: math.Log10(top), From: base, To: chartTop}
+		return yMap{at: func(v float64) float64 { return s.at(math.Log10(math.Max(v, bottom))) }, base: base},
+			logTicks(bottom, top), true
+	}
+	step := niceStep(hi-lo, 4)
+	top := math.Ceil(hi*1.05/step) * step
+	if c.Cap > 0 && hi <= c.Cap && top > c.Cap {
+		top = c.Cap
+		step = niceStep(top-lo, 4)
+	}
+	s := linearScale{Lo: math.Floor(lo/step) * step, Hi: top, From: base, To: chartTop}
+	return yMap{at: s.at, base: base}, ticks(s.Lo, s.Hi, step), false
+}
+
 // refText is a reference's value for people: its Text, else the chart's format.
 func refText(r refLine, format func(float64) string) string {
 	if r.Text != "" {
@@ -265,13 +336,13 @@ func refText(r refLine, format func(float64) string) string {
 }
 
 // line draws one series as a path broken at gaps, with its area when asked.
-func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format func(float64) string) {
+func (b *svgBuilder) line(l chartLine, xs []float64, x linearScale, y yMap, format func(float64) string) {
 	var d, area strings.Builder
 	run := 0 // points in the current unbroken run
 	var runStart, prevX float64
 	closeArea := func() {
 		if l.Fill && run > 0 {
-			fmt.Fprintf(&area, "L%.1f %.1fL%.1f %.1fZ", prevX, y.From, runStart, y.From)
+			fmt.Fprintf(&area, "L%.1f %.1fL%.1f %.1fZ", prevX, y.base, runStart, y.base)
 		}
 		run = 0
 	}
@@ -288,7 +359,7 @@ func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format fu
 		if run == 0 {
 			cmd, runStart = "M", px
 			if l.Fill {
-				fmt.Fprintf(&area, "M%.1f %.1f", px, y.From)
+				fmt.Fprintf(&area, "M%.1f %.1f", px, y.base)
 			}
 		}
 		fmt.Fprintf(&d, "%s%.1f %.1f", cmd, px, py)
@@ -389,7 +460,7 @@ func (c distChart) render() template.HTML {
 	if logX {
 		xlabel, at = "latency (ms, log scale)", logTicks(lo, hi)
 	}
-	b.yAxis(y, ystep, fmtPercent, "share of requests")
+	b.yAxis(yMap{at: y.at, base: y.From}, ticks(y.Lo, y.Hi, ystep), fmtPercent, "share of requests")
 	b.xAxis(func(v float64) float64 { return x.at(u(v)) }, at, fmtNum, xlabel)
 	width := (uHi - uLo) / distBins
 	inv := func(v float64) float64 { return v }

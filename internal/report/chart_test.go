@@ -148,6 +148,10 @@ func TestHumanize(t *testing.T) {
 		{"per-second axis label", unitAxis("per_second").label, "per second"},
 		{"a scenario's unit labels the axis", unitAxis("seconds_per_second").label, "seconds per second"},
 		{"seconds offset", fmtSeconds(45), "45s"},
+		{"nice floor", fmtNum(niceFloor(0.173)), "0.1"},
+		{"nice floor of a round value", fmtNum(niceFloor(20)), "20"},
+		{"nice ceil", fmtNum(niceCeil(42.8)), "50"},
+		{"nice ceil of a round value", fmtNum(niceCeil(500)), "500"},
 		{"minutes", fmtSeconds(120), "2m"},
 		{"minutes and seconds", fmtSeconds(90), "1m30s"},
 	}

@@ -624,7 +624,7 @@ func timeCharts(s *Summary) []template.HTML {
 			}}.render())
 	}
 	return append(out,
-		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Text: fmtMs, Refs: sloRefs(s), Lines: []chartLine{
+		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Text: fmtMs, LogY: true, Refs: sloRefs(s), Lines: []chartLine{
 			{Name: "p50", Color: colorP50, Values: se.P50},
 			{Name: "p95", Color: colorP95, Values: se.P95},
 			{Name: "p99", Color: colorP99, Values: se.P99},

@@ -98,14 +98,20 @@ type lineInfo struct {
 
 // linesScript measures every data line of every time chart. The plot height is the y axis's
 // (the first line.axis, drawn from the top of the plot to its bottom).
+//
+// On a logarithmic axis (svg.log) the values are compared as their logarithms above the
+// chart's smallest positive value, which is where such an axis starts.
 const linesScript = `[...document.querySelectorAll('svg.chart.time')].flatMap(svg => {
   const lines = [...svg.querySelectorAll('path.series')];
   const axis = svg.querySelector('line.axis');
   const plot = Math.abs(axis.y2.baseVal.value - axis.y1.baseVal.value);
-  const top = Math.max(...lines.map(p => Number(p.dataset.max)));
+  const log = svg.classList.contains('log');
+  const bottom = Math.min(...lines.map(p => Number(p.dataset.min)).filter(v => v > 0));
+  const f = v => log ? Math.log10(Math.max(v, bottom)) - Math.log10(bottom) : v;
+  const top = f(Math.max(...lines.map(p => Number(p.dataset.max))));
   return lines.map(p => ({
-    chart: svg.getAttribute('aria-label'), name: p.querySelector('title').textContent,
-    min: Number(p.dataset.min), max: Number(p.dataset.max), top, extent: p.getBBox().height, plot,
+    chart: svg.getAttribute('aria-label') + (log ? ' (log)' : ''), name: p.querySelector('title').textContent,
+    min: f(Number(p.dataset.min)), max: f(Number(p.dataset.max)), top, extent: p.getBBox().height, plot,
   }));
 })`
 

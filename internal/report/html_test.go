@@ -352,7 +352,17 @@ func TestWriteHTMLSuite(t *testing.T) {
 		if note := find(slo, byClass("chart-note")); len(note) != 1 || !strings.Contains(text(note[0]), "p95 SLO 800 ms") {
 			t.Error("slo_verification: no note naming the SLOs far above the data")
 		}
+		// The write test's p99 reaches 50 times its smallest p50: a logarithmic axis, said in
+		// its label; the read test's spread is narrower and stays linear.
 		write := find(doc, byID("test-api_write_load"))[0]
+		wlat := find(write, func(n *html.Node) bool { return attr(n, "aria-label") == "Latency percentiles" })[0]
+		if !hasClass(wlat, "log") || !strings.Contains(text(wlat), "ms (log scale)") {
+			t.Error("api_write_load: latencies spanning 50× are not on a log axis")
+		}
+		rlat := find(read, func(n *html.Node) bool { return attr(n, "aria-label") == "Latency percentiles" })[0]
+		if hasClass(rlat, "log") {
+			t.Error("api_read_load: a log axis for latencies spanning less than 50×")
+		}
 		it := find(write, func(n *html.Node) bool { return strings.HasPrefix(attr(n, "aria-label"), "Iteration rate vs target") })
 		if len(it) != 1 || !strings.Contains(text(it[0]), "target iterations/s") {
 			t.Fatal("api_write_load: no chart of iterations against the target iteration rate")
