@@ -16,7 +16,7 @@ export PATH="/usr/local/go/bin:$PATH"
 
 out=docs/report-screenshot.png
 # Tall enough for the verdict, the tests, the SLO matrix and the first test's charts.
-width=1280 height=3900
+width=1280 height=3795
 
 chromium=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$chromium" ] || { echo "no chromium: apt-get install chromium (scripts/test.sh services installs it)" >&2; exit 1; }
