@@ -425,11 +425,23 @@ func (c distChart) render() template.HTML {
 	if total == 0 || hi <= 0 {
 		return emptyChart(c.Title)
 	}
-	for _, r := range c.Refs { // an SLO beyond the slowest request is still drawn
-		if finite(&r.Value) && r.Value > hi && r.Value < hi*100 {
+	// An SLO a little beyond the slowest request is still drawn; one far beyond it would
+	// crush the bars to one side, and is named in a note instead.
+	slowest := hi
+	var near, far []refLine
+	for _, r := range c.Refs {
+		switch {
+		case !finite(&r.Value):
+			continue
+		case r.Value > slowest*refReach:
+			far = append(far, r)
+			continue
+		case r.Value > hi:
 			hi = r.Value * 1.05
 		}
+		near = append(near, r)
 	}
+	c.Refs = near
 	logX := hi/lo > 20
 	// u maps a latency to the x unit bars are equal in: ms, or log10(ms).
 	u := func(v float64) float64 { return v }
@@ -485,6 +497,14 @@ func (c distChart) render() template.HTML {
 			px, chartTop, chartTop+plotHeight, r.Color, esc(r.Label), esc(fmtMs(r.Value)))
 	}
 	b.WriteString(`</svg>`)
+	if len(far) > 0 {
+		var parts []string
+		for _, r := range far {
+			parts = append(parts, r.Label+" "+fmtMs(r.Value))
+		}
+		b.f(`<p class="chart-note">%s: far above the slowest request (%s), not drawn</p>`,
+			esc(strings.Join(parts, ", ")), esc(fmtMs(slowest)))
+	}
 	return template.HTML(b.String())
 }
 

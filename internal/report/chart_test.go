@@ -164,3 +164,36 @@ func TestHumanize(t *testing.T) {
 		})
 	}
 }
+
+// SLO lines within reach of the data are drawn; those far above are named in a note, on the
+// time charts and on the distribution alike.
+func TestRefsFarAboveTheData(t *testing.T) {
+	t.Parallel()
+	v := func(f float64) *float64 { return &f }
+	refs := []refLine{
+		{Label: "p95 SLO", Value: 4, Color: "#111", Text: "4 ms"},
+		{Label: "p99 SLO", Value: 800, Color: "#222", Text: "800 ms"},
+	}
+	tests := []struct {
+		name string
+		svg  string
+	}{
+		{"time chart", string(timeChart{Title: "t", X: []float64{0, 1, 2}, Refs: refs, Text: fmtMs, Lines: []chartLine{
+			{Name: "p99", Color: "#000", Values: []*float64{v(1.5), v(2.5), v(2)}},
+		}}.render())},
+		{"distribution", string(distChart{Title: "d", Refs: refs, Buckets: []Bucket{
+			{FromMs: 0.1, ToMs: 1, Count: 90}, {FromMs: 1, ToMs: 2.5, Count: 10},
+		}}.render())},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if n := strings.Count(tt.svg, `class="ref"`); n != 1 || !strings.Contains(tt.svg, "p95 SLO: 4 ms") {
+				t.Errorf("%d reference lines drawn, want the 4 ms one only", n)
+			}
+			if !strings.Contains(tt.svg, `<p class="chart-note">p99 SLO 800 ms: far above`) {
+				t.Errorf("no note for the 800 ms SLO:\n%s", tt.svg)
+			}
+		})
+	}
+}
