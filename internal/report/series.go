@@ -32,6 +32,9 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoin
 	interval := reqs.Interval()
 	start := snap.Time.Add(-snap.Elapsed)
 	pts := reqs.Points()
+	if len(pts) == 0 {
+		return &Series{IntervalSeconds: interval.Seconds()}
+	}
 	// The charts begin at the first request: a distributed run's segments start their clocks
 	// before they wait for --start-at, and those empty seconds are not the test.
 	first := 0

@@ -132,3 +132,15 @@ func TestBreakdowns(t *testing.T) {
 		t.Errorf("no sending phase in %+v", phases)
 	}
 }
+
+// A run that recorded nothing has an empty series, not a panic.
+func TestBuildSeriesEmpty(t *testing.T) {
+	t.Parallel()
+	reg, err := metrics.NewRegistry(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := buildSeries(reg.Snapshot(), metrics.HTTPReqDuration, nil); s != nil && len(s.T) != 0 {
+		t.Errorf("series %+v from an empty run", s)
+	}
+}
