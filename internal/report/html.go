@@ -533,26 +533,27 @@ func checkRows(cs []CheckResult) [][]string {
 func fmtShareBelow(part, whole int64) string {
 	share := float64(part) / float64(whole)
 	text := fmtPercent(share)
-	for digits := 3; part < whole && text == "100%" && digits <= 9; digits++ {
-		p := math.Pow(10, float64(digits))
-		text = strconv.FormatFloat(math.Floor(share*100*p)/p, 'f', -1, 64) + "%"
+	if part < whole && text == "100%" { // rounded up: truncate at three decimals instead
+		text = strconv.FormatFloat(math.Floor(share*100*1000)/1000, 'f', -1, 64) + "%"
 	}
 	return text
 }
 
-// phaseRows formats the timing-phase table: phase, avg, its share of the phases' total
-// average, p50, p95, p99, max.
+// phaseRows formats the timing-phase table: phase, avg, its share of the average request,
+// p50, p95, p99, max. Only sending, waiting and receiving make http_req_duration (k6's
+// definition); blocked and connecting come before it and get no share.
 func phaseRows(ps []PhaseResult) [][]string {
+	inDuration := func(phase string) bool { return phase == "sending" || phase == "waiting" || phase == "receiving" }
 	total := 0.0
 	for _, p := range ps {
-		if p.Phase != "blocked" && p.Phase != "connecting" && p.Phase != "tls_handshaking" {
-			total += p.Avg // sending + waiting + receiving make http_req_duration
+		if inDuration(p.Phase) {
+			total += p.Avg
 		}
 	}
 	var out [][]string
 	for _, p := range ps {
 		share := "—"
-		if total > 0 && p.Phase != "blocked" && p.Phase != "connecting" && p.Phase != "tls_handshaking" {
+		if total > 0 && inDuration(p.Phase) {
 			share = fmtPercent(p.Avg / total)
 		}
 		out = append(out, []string{p.Phase, fmtMs(p.Avg), share, fmtMs(p.P50), fmtMs(p.P95), fmtMs(p.P99), fmtMs(p.Max)})
