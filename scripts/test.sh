@@ -28,6 +28,7 @@ as_root() {
 # apt_install installs Debian packages, updating the package lists once per run.
 apt_updated=
 apt_install() {
+  command -v apt-get >/dev/null || { echo "$* missing and no apt-get to install it: install it, or start it on 127.0.0.1" >&2; exit 1; }
   log "installing $* (Debian packages)"
   if [ -z "$apt_updated" ]; then
     # Offline, the package lists and archives already on the machine may still do.
