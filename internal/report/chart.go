@@ -311,7 +311,9 @@ func (c timeChart) render() template.HTML {
 // ticks, stopped at Cap when the data stay within it.
 func (c timeChart) yScale(lo, hi, dataHi float64) (y yMap, at []float64, logY bool) {
 	base := chartTop + plotHeight
-	if pos := minPositive(c.Lines, len(c.X)); c.LogY && lo >= 0 && pos > 0 && dataHi/pos >= logSpan {
+	// A positive value below a nanosecond (in ms) can only be corrupt input: its logarithm
+	// would stretch the axis over hundreds of decades, or to -Inf.
+	if pos := minPositive(c.Lines, len(c.X)); c.LogY && lo >= 0 && pos >= 1e-6 && dataHi/pos >= logSpan {
 		bottom, top := niceFloor(pos), niceCeil(hi)
 		s := linearScale{Lo: math.Log10(bottom), Hi: math.Log10(top), From: base, To: chartTop}
 		return yMap{at: func(v float64) float64 { return s.at(math.Log10(math.Max(v, bottom))) }, base: base},
