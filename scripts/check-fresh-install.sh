@@ -6,7 +6,8 @@
 # answer for it, and apt-get update fails as it does offline) and a PID namespace (whatever it
 # starts ends with it). Three machines in turn:
 #
-#   1. fresh:      no PostgreSQL, Redis or Chromium — all installed, started, trust set;
+#   1. fresh:      no PostgreSQL, Redis, Chromium or Prometheus — all installed, the servers
+#                  started, trust set;
 #   2. again:      everything running — nothing changes (pg_hba.conf's checksum kept);
 #   3. dropped:    installed but stopped, the PostgreSQL cluster removed — recreated, started.
 #
@@ -29,9 +30,9 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
 mkdir -p "$root/root/ramp/scripts" && cp scripts/test.sh "$root/root/ramp/scripts/test.sh"
 
-echo "== downloading (not installing) postgresql, redis-server and chromium"
+echo "== downloading (not installing) postgresql, redis-server, chromium and prometheus"
 unshare --mount --fork bash -c "mount -t proc proc '$root/proc' && chroot '$root' bash -c \
-  'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install --download-only -y -qq --no-install-recommends postgresql redis-server chromium >/dev/null'"
+  'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install --download-only -y -qq --no-install-recommends postgresql redis-server chromium prometheus >/dev/null'"
 
 inside() { # runs the steps in an empty network and PID namespace, the machine's /dev bound in
   unshare --net --mount --pid --fork --mount-proc bash -euo pipefail -c "
@@ -43,16 +44,17 @@ inside() { # runs the steps in an empty network and PID namespace, the machine's
       run_in psql -w -h 127.0.0.1 -U postgres -d test -tAc \"select 'PostgreSQL answers: ' || current_database()\"
       run_in bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379; printf \"PING\r\n\" >&3; timeout 2 head -c 7 <&3'; echo
       run_in chromium --version 2>/dev/null | grep -q Chromium && echo 'Chromium installed'
+      run_in prometheus --version 2>&1 | grep -q 'prometheus, version' && echo 'Prometheus installed'
     }
     $1"
 }
 
 echo "== 1. fresh machine (2. then run again: nothing changes)"
 inside "
-  run_in env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq 'postgresql*' redis-server redis-tools chromium chromium-common >/dev/null 2>&1 || true
+  run_in env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq 'postgresql*' redis-server redis-tools chromium chromium-common prometheus >/dev/null 2>&1 || true
   run_in env DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -qq >/dev/null 2>&1 || true
   rm -rf '$root/etc/postgresql' '$root/var/lib/postgresql'
-  if run_in bash -c 'command -v psql || command -v redis-server || command -v chromium'; then echo 'not purged' >&2; exit 1; fi
+  if run_in bash -c 'command -v psql || command -v redis-server || command -v chromium || command -v prometheus'; then echo 'not purged' >&2; exit 1; fi
   (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && { echo 'something answers on 5432 in the namespace' >&2; exit 1; } || true
   services; check
   before=\$(md5sum '$root'/etc/postgresql/*/main/pg_hba.conf)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The README's test command: on a fresh Debian machine it installs PostgreSQL, Redis and
-# Chromium from Debian's packages when they are missing (as root, or through sudo), makes sure
-# PostgreSQL and Redis answer on 127.0.0.1, points the store and cache tests at them, then
-# vets and tests everything (the engine packages under the race detector).
+# The README's test command: on a fresh Debian machine it installs PostgreSQL, Redis,
+# Chromium and Prometheus from Debian's packages when they are missing (as root, or through
+# sudo), makes sure PostgreSQL and Redis answer on 127.0.0.1, points the store and cache tests
+# at them, then vets and tests everything (the engine packages under the race detector).
 # `scripts/test.sh services` only installs and starts the services.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,9 +93,15 @@ ensure_redis() {
   for _ in $(seq 30); do redis_up && break; sleep 1; done
 }
 
-# Debian's Chromium for the HTML report's browser test.
-ensure_chromium() {
+# Debian's Chromium for the HTML report's browser test; Debian's Prometheus for the
+# remote-write, scrape and dashboard tests (each starts its own on a free port with a
+# temporary TSDB); redis-server itself, for the tests that start a Redis of their own to cut
+# off behind a proxy (the shared one is never broken), even where the shared Redis runs
+# elsewhere.
+ensure_tools() {
   command -v chromium >/dev/null || apt_install chromium
+  command -v prometheus >/dev/null || apt_install prometheus
+  command -v redis-server >/dev/null || apt_install redis-server
 }
 
 ensure_services() {
@@ -108,13 +114,13 @@ ensure_services() {
     log "creating PostgreSQL database test"
     psql -w -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE test" >/dev/null
   fi
-  ensure_chromium
+  ensure_tools
 }
 
 ensure_services
 # `scripts/test.sh services` stops here: the services up, no tests run.
 [ "${1:-}" = services ] && { log "services ready"; exit 0; }
-export RAMP_TEST_CHROMIUM=1
+export RAMP_TEST_CHROMIUM=1 RAMP_TEST_PROMETHEUS=1
 
 export MINA_TEST_POSTGRES_URL="${MINA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export MINA_TEST_REDIS_URL="${MINA_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"

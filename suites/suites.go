@@ -10,7 +10,8 @@ import (
 //go:embed mina/*.yaml
 var files embed.FS
 
-// Mina returns the bundled Mina suite: the four tests of the user's strategy, by file name.
+// Mina returns the bundled Mina suite, by file name: the four tests of the user's strategy and,
+// for its Phase 2, live transcription (05) and resilience under chaos (06).
 func Mina() fs.FS {
 	sub, err := fs.Sub(files, "mina")
 	if err != nil {

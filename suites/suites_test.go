@@ -486,6 +486,9 @@ func TestCriteriaMatchStrategy(t *testing.T) {
 		"04-slo-verification.yaml": {"throughput never below 400 RPS for more than 30 s", "p95 no more than 20% over its SLO",
 			"fewer than 100 SLO violations", "fewer than 10 P99 violations", "memory growth under 500 MB",
 			"no database connection exhaustion", "cache hit rate"},
+		"05-live-transcription.yaml": {"memory growth under 500 MB", "no slow listeners dropped"},
+		"06-resilience.yaml": {"p95 back under its SLO within 30 s of each fault", "under 1% failed requests during each fault",
+			"nothing lost or stale after the faults"},
 	}
 	for file, names := range want {
 		cs, err := criteria.Compile(compile(t, file).Criteria, time.Second)
@@ -503,5 +506,119 @@ func TestCriteriaMatchStrategy(t *testing.T) {
 	cs, _ := criteria.Compile(compile(t, "04-slo-verification.yaml").Criteria, time.Second)
 	if text := cs[0].Text(); !strings.Contains(text, ">=400") || !strings.Contains(text, "30s") {
 		t.Errorf("throughput rule reads %q", text)
+	}
+}
+
+// The resilience test's timeline holds at every time scale: the probe reads the meeting into
+// the cache before the cache outage, renames it during it, and teardown reads it back after;
+// the latency fault is over before the outage starts; both faults end before the load does.
+func TestResilienceTimeline(t *testing.T) {
+	for _, scale := range []float64{1, plan.QuickScale, 0.01} {
+		p := compile(t, "06-resilience.yaml")
+		p.Scale(scale)
+		at := map[string]time.Duration{}
+		var load time.Duration
+		for _, sc := range p.Scenarios {
+			at[sc.Name] = sc.StartTime
+			if sc.Name == "load" {
+				load = sc.Duration
+			}
+		}
+		if len(p.Chaos.Events) != 2 || len(p.Chaos.Adapters) != 1 || p.Chaos.Adapters[0].Kind != plan.AdapterMina {
+			t.Fatalf("scale %g: chaos %+v", scale, p.Chaos)
+		}
+		slow, outage := p.Chaos.Events[0], p.Chaos.Events[1]
+		if outage.Fault["cache_outage"] != true || slow.Fault["latency"] != "300ms" {
+			t.Fatalf("scale %g: faults %v, %v", scale, slow.Fault, outage.Fault)
+		}
+		switch {
+		case at["probe_warm"] >= outage.At:
+			t.Errorf("scale %g: the probe warms the cache at %v, not before the outage at %v", scale, at["probe_warm"], outage.At)
+		case at["probe_write"] <= outage.At || at["probe_write"] >= outage.At+outage.For:
+			t.Errorf("scale %g: the probe writes at %v, outside the outage %v+%v", scale, at["probe_write"], outage.At, outage.For)
+		case slow.At+slow.For > outage.At:
+			t.Errorf("scale %g: the latency fault overlaps the outage", scale)
+		case outage.At+outage.For >= load:
+			t.Errorf("scale %g: the outage does not end before the load (%v)", scale, load)
+		}
+		if p.Teardown == nil {
+			t.Fatalf("no teardown reads the probe back")
+		}
+	}
+	// Quick: at most 30 s.
+	p := compile(t, "06-resilience.yaml")
+	p.Scale(plan.QuickScale)
+	if d := totalLength(p); d > 30*time.Second {
+		t.Errorf("06 --quick lasts %v, want at most 30s", d)
+	}
+}
+
+// Test 5, the strategy's Phase 2: live transcription. 100 meetings (one per seeded user),
+// each with one speaker streaming 100 ms chunks of 16 kHz 16-bit audio (3,200 bytes, 10 a
+// second) for the whole test, and listeners ramping to four per meeting; SLOs on the message
+// latency and on session success. The rates follow from the plan, not from its comments.
+func TestLiveTranscriptionMatchesIntent(t *testing.T) {
+	p := compile(t, "05-live-transcription.yaml")
+	sp := p.Scenarios[indexOf(p, "speakers")]
+	li := p.Scenarios[indexOf(p, "listeners")]
+	if sp.Executor != plan.ConstantVUs || sp.VUs != 100 || sp.Duration != 7*m {
+		t.Fatalf("speakers %+v, want 100 constant VUs for 7m", sp)
+	}
+	wantStages := []plan.Stage{{Duration: 1 * m, Target: 100}, {Duration: 2 * m, Target: 100}, {Duration: 2 * m, Target: 400}, {Duration: 2 * m, Target: 400}}
+	if li.Executor != plan.RampingVUs || li.StartVUs != 0 || !reflect.DeepEqual(li.Stages, wantStages) {
+		t.Fatalf("listeners %+v, want a ramp to 400 VUs", li)
+	}
+	if peak := li.Stages[len(li.Stages)-1].Target; float64(peak)/float64(sp.VUs) != 4 {
+		t.Errorf("%d listeners for %d meetings at peak, want 4 per meeting", peak, sp.VUs)
+	}
+	// One ws session per iteration of each flow, after the request that finds the meeting.
+	session := func(flow string) *plan.WS {
+		steps := p.Flows[flow].Steps
+		if len(steps) != 2 || steps[0].Kind != plan.StepRequest || steps[1].Kind != plan.StepWS {
+			t.Fatalf("flow %s: want the meeting's lookup, then one ws session", flow)
+		}
+		if c := steps[0].Request.Capture; len(c) != 1 || c[0].Var != "meeting_id" || !strings.Contains(string(steps[1].WS.URL), "${meeting_id}") {
+			t.Fatalf("flow %s does not join the meeting its lookup found", flow)
+		}
+		return steps[1].WS
+	}
+	speak := session("speak")
+	var sends []*plan.WSSendStep
+	for _, st := range speak.Steps {
+		if st.Kind == plan.WSSend {
+			sends = append(sends, st.Send)
+		}
+	}
+	if len(sends) != 1 || !sends[0].Binary || sends[0].Size != 3200 || sends[0].Every != 100*time.Millisecond || sends[0].Reply == nil {
+		t.Fatalf("speaker sends %+v, want 3,200-byte binary chunks 100 ms apart, each awaiting its reply", sends)
+	}
+	if rate := float64(sp.VUs) / sends[0].Every.Seconds(); rate != 1000 {
+		t.Errorf("intended chunk rate %v/s, want 1000/s", rate)
+	}
+	finals := 0
+	for _, st := range session("listen").Steps {
+		if st.Kind == plan.WSSend {
+			t.Error("a listener sends audio")
+		}
+		if st.Kind == plan.WSExpect && st.Expect.Equals == "final" {
+			finals++
+		}
+	}
+	if finals == 0 {
+		t.Error("a listener does not wait for any final segment")
+	}
+	wantTh := []string{
+		"checks{check:ws connected} rate>0.999", "session_ok{role:listener} rate>0.99", "session_ok{role:speaker} rate>0.99",
+		"ws_connecting p(95)<500", "ws_msg_latency{name:speaker} p(95)<250", "ws_msg_latency{name:speaker} p(99)<500",
+		"ws_msgs_sent{name:speaker} rate>=750",
+	}
+	if got := thresholds(p); !reflect.DeepEqual(got, wantTh) {
+		t.Errorf("thresholds %v, want %v", got, wantTh)
+	}
+	if total := totalLength(p); total != 7*m {
+		t.Errorf("length %v, want 7m", total)
+	}
+	if q := time.Duration(float64(totalLength(p)) * 0.05); q > 30*s {
+		t.Errorf("--quick runs it for %v, want at most 30s", q)
 	}
 }

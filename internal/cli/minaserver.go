@@ -3,6 +3,9 @@ package cli
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +38,12 @@ type minaServer struct {
 	dir       string
 	baseURL   string
 	tokensCSV string
-	done      chan error
+	// adminToken enables mina's fault API for the suite's chaos (MINA_ADMIN_TOKEN);
+	// probeToken is the first seeded user's token, which the resilience test reserves for
+	// its probes (MINA_PROBE_TOKEN: the load reads only, so that user's cache entries change
+	// only by the probes' writes).
+	adminToken, probeToken string
+	done                   chan error
 }
 
 // startMina seeds a temporary SQLite database, starts `mina serve` on 127.0.0.1:0 and waits
@@ -64,9 +72,18 @@ func startMina(ctx context.Context, cfg minaConfig) (*minaServer, error) {
 		return nil, fmt.Errorf("embedded mina: seed failed: %w\n%s", err, out)
 	}
 
+	if s.probeToken, err = firstToken(s.tokensCSV); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("embedded mina: %w", err)
+	}
+	var tok [16]byte
+	rand.Read(tok[:]) // never fails
+	s.adminToken = hex.EncodeToString(tok[:])
+
 	args := append([]string{"mina", "serve", "--addr", "127.0.0.1:0"}, cfg.extraArgs...)
 	s.cmd = exec.Command(exe, args...)
-	s.cmd.Env = env
+	// The admin token goes through the environment, not the command line (ps shows that).
+	s.cmd.Env = append(withoutEnv(env, "MINA_ADMIN_TOKEN"), "MINA_ADMIN_TOKEN="+s.adminToken)
 	if cfg.log != nil {
 		s.cmd.Stderr = cfg.log
 	}
@@ -124,6 +141,25 @@ func (s *minaServer) stop() {
 		}
 	}
 	os.RemoveAll(s.dir)
+}
+
+// firstToken reads the token of the first user of a tokens CSV (user_id,email,token).
+func firstToken(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(io.LimitReader(f, 1<<20)).ReadAll()
+	if err != nil || len(rows) < 2 {
+		return "", fmt.Errorf("tokens %s: no user (err %v)", path, err)
+	}
+	for i, h := range rows[0] {
+		if h == "token" && i < len(rows[1]) {
+			return rows[1][i], nil
+		}
+	}
+	return "", fmt.Errorf("tokens %s: no token column", path)
 }
 
 func withoutEnv(env []string, key string) []string {

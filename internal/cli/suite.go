@@ -171,7 +171,8 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 		// What the suite's files read: the tokens, and where the target's process and
 		// /metrics are for their monitors.
 		for k, v := range map[string]string{"TOKENS_CSV": server.tokensCSV,
-			"TARGET_PID": strconv.Itoa(server.pid()), "MONITOR_METRICS_URL": server.baseURL + "/metrics"} {
+			"TARGET_PID": strconv.Itoa(server.pid()), "MONITOR_METRICS_URL": server.baseURL + "/metrics",
+			"MINA_ADMIN_TOKEN": server.adminToken, "MINA_PROBE_TOKEN": server.probeToken} {
 			if _, set := f.vars[k]; !set {
 				f.vars[k] = v
 			}

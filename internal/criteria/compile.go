@@ -22,6 +22,10 @@ const (
 	RuleMax        = "max"
 	RuleFinal      = "final"
 	RuleRatio      = "ratio"
+	// The resilience rules (resilience.go).
+	RuleRecovery     = "recovery"
+	RuleDuringFaults = "during_faults"
+	RuleNothingLost  = "nothing_lost"
 )
 
 // The results of a criterion.
@@ -42,17 +46,21 @@ const (
 
 // ruleKeys lists, per rule, the Spec keys it accepts (besides "rule"), for did-you-mean.
 var ruleKeys = map[string][]string{
-	RuleWindowed:   {"metric", "aggregate", "window", "condition", "for"},
-	RuleMargin:     {"metric", "aggregate", "window", "slo", "margin"},
-	RuleViolations: {"metric", "aggregate", "window", "condition", "max", "per"},
-	RuleGrowth:     {"series", "of", "warn", "fail"},
-	RuleMax:        {"series", "warn", "fail"},
-	RuleFinal:      {"series", "warn", "fail", "below"},
-	RuleRatio:      {"series", "over", "warn", "fail"},
+	RuleWindowed:     {"metric", "aggregate", "window", "condition", "for"},
+	RuleMargin:       {"metric", "aggregate", "window", "slo", "margin"},
+	RuleViolations:   {"metric", "aggregate", "window", "condition", "max", "per"},
+	RuleGrowth:       {"series", "of", "warn", "fail"},
+	RuleMax:          {"series", "warn", "fail"},
+	RuleFinal:        {"series", "warn", "fail", "below"},
+	RuleRatio:        {"series", "over", "warn", "fail"},
+	RuleRecovery:     {"metric", "aggregate", "window", "condition", "within"},
+	RuleDuringFaults: {"metric", "aggregate", "condition"},
+	RuleNothingLost:  {"check"},
 }
 
 // ruleKinds lists the rule kinds in documentation order, for messages.
-var ruleKinds = []string{RuleWindowed, RuleMargin, RuleViolations, RuleGrowth, RuleMax, RuleFinal, RuleRatio}
+var ruleKinds = []string{RuleWindowed, RuleMargin, RuleViolations, RuleGrowth, RuleMax, RuleFinal, RuleRatio,
+	RuleRecovery, RuleDuringFaults, RuleNothingLost}
 
 // The kinds of criterion compile error, beside threshold.ErrMetricKey, threshold.ErrUnknownMetric and
 // threshold.ErrAggregation; a *CriterionError matches one of them with errors.Is.
@@ -171,7 +179,7 @@ func Compile(cs []plan.Criterion, resolution time.Duration) ([]Criterion, error)
 		for _, d := range []struct {
 			key string
 			v   time.Duration
-		}{{"window", pc.Window}, {"for", pc.For}} {
+		}{{"window", pc.Window}, {"for", pc.For}, {"within", pc.Within}} {
 			if d.v > 0 && d.v < resolution && out[i].unjudgeable == "" {
 				out[i].unjudgeable = fmt.Sprintf("cannot be judged at this time scale: %s %s is shorter than the series resolution %s; run with a larger --time-scale",
 					d.key, d.v, resolution)
@@ -244,6 +252,8 @@ func compileCriterion(pc Raw) (Criterion, []error) {
 	switch rule {
 	case RuleWindowed, RuleMargin, RuleViolations:
 		compileMetricRule(&c, sp)
+	case RuleRecovery, RuleDuringFaults, RuleNothingLost:
+		compileResilienceRule(&c, sp)
 	default:
 		compileMonitorRule(&c, sp)
 	}
@@ -443,6 +453,8 @@ func (c Criterion) Text() string {
 		return "final " + c.Series + c.limitsText()
 	case RuleRatio:
 		return fmt.Sprintf("max of %s / %s%s", c.Series, c.Over, c.limitsText())
+	case RuleRecovery, RuleDuringFaults, RuleNothingLost:
+		return c.resilienceText(agg)
 	}
 	return c.Rule
 }

@@ -306,6 +306,11 @@ func evalMetric(c Criterion, src Source, o *Outcome) {
 		evalPerRequest(c, s, o, off)
 		return
 	}
+	switch c.Rule {
+	case RuleRecovery, RuleDuringFaults, RuleNothingLost:
+		evalResilience(c, src, s, o)
+		return
+	}
 	ws := windows(c, s, start, c.Rule == RuleMargin && c.Window == 0)
 	seen := false
 	for _, w := range ws {
@@ -506,9 +511,17 @@ type SnapshotSource struct {
 	LoadStart time.Time
 	// Skipped answers Unconfigured; nil means every monitor series has a source.
 	Skipped func(series string) (why string, ok bool)
+	// Faults are the run's fault windows (FaultWindows), for the resilience rules.
+	Faults []FaultWindow
 }
 
-var _ Source = SnapshotSource{}
+var (
+	_ Source      = SnapshotSource{}
+	_ FaultSource = SnapshotSource{}
+)
+
+// FaultWindows returns Faults.
+func (s SnapshotSource) FaultWindows() []FaultWindow { return s.Faults }
 
 // MetricSeries returns the snapshot's series of key.
 func (s SnapshotSource) MetricSeries(key string) (*metrics.Series, bool) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ramp-dev/ramp/internal/chaos"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/executor"
 	"github.com/ramp-dev/ramp/internal/flow"
@@ -20,6 +21,8 @@ type built struct {
 	mons  []monitor.Monitor
 	// unconfigured are the monitors without a source in this run, with why.
 	unconfigured []monitor.Unconfigured
+	// chaos is the fault timeline with its adapters.
+	chaos *chaos.Timeline
 }
 
 // build compiles everything of p that can be wrong before traffic, except the flows (which
@@ -42,6 +45,9 @@ func build(p *plan.Plan, o Options) (*built, error) {
 		errs = append(errs, err)
 	}
 	if b.crits, err = criteria.Compile(p.Criteria, p.SeriesInterval()); err != nil {
+		errs = append(errs, err)
+	}
+	if b.chaos, err = chaos.Build(p.Chaos); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/chaos"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
@@ -138,6 +139,9 @@ type Result struct {
 	SetupError, TeardownError, Aborted string
 	// Interrupted is true when ctx was cancelled (SIGINT/SIGTERM).
 	Interrupted bool
+	// Faults are the chaos timeline's faults as they happened (when each was on), for the
+	// reports to shade and the resilience criteria to judge; empty without chaos.
+	Faults []chaos.Window
 	// OutputError is why the sample output failed (samples were lost); nil when it did not.
 	OutputError error
 	// Verdict is the run's one answer.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/chaos"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
@@ -40,6 +41,8 @@ type Measurements struct {
 	// SetupError, TeardownError and Aborted say why those failed or ended the run early.
 	SetupError, TeardownError, Aborted string
 	Interrupted                        bool
+	// Faults are the chaos timeline's faults as they happened, in timeline order.
+	Faults []chaos.Window
 }
 
 // Judge judges measurements against the plan they were taken under: thresholds, criteria, the
@@ -69,9 +72,11 @@ func judge(p *plan.Plan, ths []threshold.Threshold, crits []criteria.Criterion, 
 		Plan: p, Started: m.Started, LoadStart: m.LoadStart, LoadDuration: m.LoadDuration,
 		Snapshot: snap, SelfCheck: m.SelfCheck, Monitors: m.Monitors,
 		SetupError: m.SetupError, TeardownError: m.TeardownError, Aborted: m.Aborted, Interrupted: m.Interrupted,
-		Measured: m,
+		Faults: m.Faults, Measured: m,
 	}
-	res.Thresholds, res.Criteria = evaluate(ths, crits, snap, monitorSource(m.Monitors, m.Watched, m.Started, m.LoadStart))
+	src := monitorSource(m.Monitors, m.Watched, m.Started, m.LoadStart)
+	src.Faults = faultWindows(m.Faults)
+	res.Thresholds, res.Criteria = evaluate(ths, crits, snap, src)
 	dropped, _ := snap.Aggregate(metrics.DroppedIterations, "count", 0)
 	res.Load = verdict.Load{Scheduled: m.Arrivals + int64(dropped), Dropped: int64(dropped), Tolerance: p.Options.LoadTolerance}
 	res.SLO = sloOf(p, ths, snap)
@@ -80,7 +85,7 @@ func judge(p *plan.Plan, ths []threshold.Threshold, crits []criteria.Criterion, 
 	res.Verdict = verdict.Decide(verdict.Input{
 		Thresholds: res.Thresholds, Criteria: res.Criteria, Generator: res.SelfCheck, Load: res.Load,
 		SetupError: res.SetupError, TeardownError: res.TeardownError, Aborted: res.Aborted,
-		Interrupted: res.Interrupted, Late: m.Late,
+		Interrupted: res.Interrupted, Late: m.Late, Chaos: chaosProblems(m.Faults),
 	})
 	return res
 }
@@ -127,4 +132,26 @@ func monitorSource(series []MonitorSeries, watched []string, start, loadStart ti
 			return "no monitor " + mon + " runs in this test (declare it under monitors:, or give its source with -e)", true
 		},
 	}
+}
+
+// faultWindows are the faults that were on, for the resilience criteria.
+func faultWindows(ws []chaos.Window) []criteria.FaultWindow {
+	var out []criteria.FaultWindow
+	for _, w := range ws {
+		if w.Applied() {
+			out = append(out, criteria.FaultWindow{Name: w.Name, Start: w.Start, End: w.End})
+		}
+	}
+	return out
+}
+
+// chaosProblems names the faults that were not applied or not cleared.
+func chaosProblems(ws []chaos.Window) []string {
+	var out []string
+	for _, w := range ws {
+		if w.Error != "" {
+			out = append(out, fmt.Sprintf("fault %q: %s", w.Name, w.Error))
+		}
+	}
+	return out
 }

@@ -85,6 +85,9 @@ func Merge(names []string, ms []Measurements) (Measurements, error) {
 		if out.StartAt.IsZero() || m.StartAt.Before(out.StartAt) {
 			out.StartAt = m.StartAt
 		}
+		// Only the segment that runs teardown (the one starting at 0) applies the chaos
+		// timeline; its windows are absolute times and merge as they are.
+		out.Faults = append(out.Faults, m.Faults...)
 		named(&setup, m.SetupError)
 		named(&teardown, m.TeardownError)
 		named(&aborted, m.Aborted)

@@ -81,7 +81,13 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 			return evaluate(b.ths, b.crits, snap, monitorSource(watch.series(m.Started), watch.names(), m.Started, m.LoadStart))
 		}
 		s := &scenarios{plan: p, shared: shared, reg: reg, ths: b.ths, judge: judgeNow, check: check, opts: o}
+		timeline := b.chaos
+		if o.SkipTeardown {
+			timeline = nil // a distributed run's faults are applied once, by the segment at 0
+		}
+		faults := timeline.Start(ctx, m.LoadStart)
 		m.Arrivals, m.Aborted = s.run(ctx)
+		m.Faults = faults.Stop() // the faults are cleared before teardown reads the data back
 		m.LoadDuration = loadDuration(p, time.Since(m.LoadStart), ctx.Err() == nil && m.Aborted == "")
 	}
 	if p.Teardown != nil && ready && !o.SkipTeardown {

@@ -130,9 +130,25 @@ func (c *capture) find(resp *httpclient.Response) (any, bool) {
 	if resp.Err != nil {
 		return nil, false
 	}
+	if c.Source == plan.CaptureHeader {
+		v, ok := resp.HeaderValue(c.Expr)
+		if !ok {
+			return nil, false
+		}
+		if c.All {
+			return []any{v}, true
+		}
+		return v, true
+	}
+	return c.findIn(resp.Body)
+}
+
+// findIn is find for the json and regex sources, over body (a response's, or a WebSocket
+// message's).
+func (c *capture) findIn(body []byte) (any, bool) {
 	switch c.Source {
 	case plan.CaptureJSON:
-		r := gjson.GetBytes(resp.Body, c.Expr)
+		r := gjson.GetBytes(body, c.Expr)
 		if !r.Exists() || r.Type == gjson.Null {
 			return nil, false
 		}
@@ -145,18 +161,9 @@ func (c *capture) find(resp *httpclient.Response) (any, bool) {
 			return list, len(list) > 0
 		}
 		return v, true
-	case plan.CaptureHeader:
-		v, ok := resp.HeaderValue(c.Expr)
-		if !ok {
-			return nil, false
-		}
-		if c.All {
-			return []any{v}, true
-		}
-		return v, true
 	case plan.CaptureRegex:
 		if c.All {
-			ms := c.re.FindAllSubmatch(resp.Body, -1)
+			ms := c.re.FindAllSubmatch(body, -1)
 			if len(ms) == 0 {
 				return nil, false
 			}
@@ -166,7 +173,7 @@ func (c *capture) find(resp *httpclient.Response) (any, bool) {
 			}
 			return list, true
 		}
-		m := c.re.FindSubmatch(resp.Body)
+		m := c.re.FindSubmatch(body)
 		if m == nil {
 			return nil, false
 		}

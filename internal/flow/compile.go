@@ -31,6 +31,7 @@ type step struct {
 	think plan.Think
 	group *group
 	pick  *pick
+	ws    *wsStep
 }
 
 type group struct {
@@ -173,6 +174,9 @@ func (c *compiler) step(in *plan.Step, groupPath string) (step, error) {
 	case in.Kind == plan.StepRequest && in.Request != nil:
 		r, err := c.request(in.Request, groupPath)
 		return step{kind: plan.StepRequest, req: r}, err
+	case in.Kind == plan.StepWS && in.WS != nil:
+		w, err := c.ws(in.WS, groupPath)
+		return step{kind: plan.StepWS, ws: w}, err
 	case in.Kind == plan.StepThink && in.Think != nil:
 		t := *in.Think
 		if t.Min < 0 || t.Max < t.Min {

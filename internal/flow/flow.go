@@ -91,6 +91,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/httpclient"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
+	"github.com/ramp-dev/ramp/internal/wsclient"
 )
 
 // Sink receives what a VU measures. A VU owns its sink and calls it from one goroutine; the
@@ -105,6 +106,17 @@ type Sink interface {
 	Group(tags *metrics.TagSet, d time.Duration)
 	// Flush hands buffered points on (to the --out stream); called after every iteration.
 	Flush()
+	WSSink
+}
+
+// WSSink receives what a VU's WebSocket sessions measure (k6's ws_* metrics and
+// ws_msg_latency); *metrics.Recorder implements it.
+type WSSink interface {
+	WSConnected(tags *metrics.TagSet, connecting time.Duration)
+	WSSessionEnd(tags *metrics.TagSet, duration time.Duration)
+	WSMessages(tags *metrics.TagSet, sent bool, n, size int64)
+	WSPing(tags *metrics.TagSet, d time.Duration)
+	WSLatency(tags *metrics.TagSet, d time.Duration)
 }
 
 // Doer sends one request and fills resp, which it may reuse; it never panics and reports
@@ -140,6 +152,7 @@ type Shared struct {
 
 	newSink func() Sink
 	newDoer func(jar http.CookieJar) Doer
+	ws      *wsclient.Client // every VU's WebSocket sessions; safe for concurrent use
 	now     func() time.Time
 	seed    atomic.Uint64
 
@@ -199,6 +212,12 @@ func NewShared(p *plan.Plan, reg *metrics.Registry) (*Shared, error) {
 		}
 		return httpclient.New(o)
 	}
+	s.ws = wsclient.New(wsclient.Options{
+		Timeout:               p.Options.Timeout,
+		InsecureSkipTLSVerify: p.Options.InsecureSkipTLSVerify,
+		UserAgent:             p.Options.UserAgent,
+		Allow:                 allowHosts(p.Options.Hosts),
+	})
 	s.seed.Store(rand.Uint64())
 	for k, v := range p.Vars {
 		s.vars[k] = v
@@ -308,6 +327,18 @@ func collectCaptures(steps []plan.Step, into map[string]bool) {
 		case st.Request != nil:
 			for _, c := range st.Request.Capture {
 				into[c.Var] = true
+			}
+		case st.WS != nil:
+			for _, ws := range st.WS.Steps {
+				e := ws.Expect
+				if ws.Send != nil {
+					e = ws.Send.Reply
+				}
+				if e != nil {
+					for _, c := range e.Capture {
+						into[c.Var] = true
+					}
+				}
 			}
 		case st.Group != nil:
 			collectCaptures(st.Group.Steps, into)
@@ -485,6 +516,11 @@ func (discard) Check(*metrics.TagSet, string, bool)            {}
 func (discard) Iteration(*metrics.TagSet, time.Duration, bool) {}
 func (discard) Group(*metrics.TagSet, time.Duration)           {}
 func (discard) Flush()                                         {}
+func (discard) WSConnected(*metrics.TagSet, time.Duration)     {}
+func (discard) WSSessionEnd(*metrics.TagSet, time.Duration)    {}
+func (discard) WSMessages(*metrics.TagSet, bool, int64, int64) {}
+func (discard) WSPing(*metrics.TagSet, time.Duration)          {}
+func (discard) WSLatency(*metrics.TagSet, time.Duration)       {}
 
 // sortedKeys returns m's keys in order, for deterministic JSON bodies.
 func sortedKeys[V any](m map[string]V) []string {

@@ -69,6 +69,12 @@ func (r *recSink) Group(tags *metrics.TagSet, d time.Duration) {
 
 func (r *recSink) Flush() {}
 
+func (r *recSink) WSConnected(*metrics.TagSet, time.Duration)     {}
+func (r *recSink) WSSessionEnd(*metrics.TagSet, time.Duration)    {}
+func (r *recSink) WSMessages(*metrics.TagSet, bool, int64, int64) {}
+func (r *recSink) WSPing(*metrics.TagSet, time.Duration)          {}
+func (r *recSink) WSLatency(*metrics.TagSet, time.Duration)       {}
+
 // checksByName returns the outcomes recorded for each check name, in order.
 func (r *recSink) checksByName() map[string][]bool {
 	r.mu.Lock()

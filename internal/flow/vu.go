@@ -114,6 +114,10 @@ func (v *VU) runSteps(ctx context.Context, steps []step) bool {
 			if !v.request(ctx, st.req) {
 				return false
 			}
+		case plan.StepWS:
+			if !v.ws(ctx, st.ws) {
+				return false
+			}
 		case plan.StepThink:
 			if !v.think(ctx, st.think) {
 				return false

@@ -64,6 +64,15 @@ const (
 	GroupDuration            = "group_duration"
 	SessionOK                = "session_ok"       // ramp: iteration with no failed check or request
 	SessionDuration          = "session_duration" // ramp: duration of a successful-or-not session
+
+	// WebSocket metrics, k6's names (k6/ws), plus ramp's ws_msg_latency.
+	WSConnecting      = "ws_connecting"       // the opening handshake, dial to 101
+	WSSessionDuration = "ws_session_duration" // from the dial to the session's end
+	WSSessions        = "ws_sessions"         // sessions that connected
+	WSMsgsSent        = "ws_msgs_sent"
+	WSMsgsReceived    = "ws_msgs_received"
+	WSPing            = "ws_ping"        // a ping to its pong
+	WSMsgLatency      = "ws_msg_latency" // ramp: a sent message to the reply an expect matched
 )
 
 // Builtin describes one built-in metric.
@@ -96,6 +105,13 @@ var builtins = []Builtin{
 	{SessionOK, Rate, Default},
 	{VUs, Gauge, Default},
 	{VUsMax, Gauge, Default},
+	{WSConnecting, Trend, Time},
+	{WSMsgLatency, Trend, Time},
+	{WSMsgsReceived, Counter, Default},
+	{WSMsgsSent, Counter, Default},
+	{WSPing, Trend, Time},
+	{WSSessionDuration, Trend, Time},
+	{WSSessions, Counter, Default},
 }
 
 // Builtins returns the built-in metrics in summary order. The slice is a copy.

@@ -75,6 +75,39 @@ func (rec *Recorder) Group(tags *TagSet, d time.Duration) {
 	rec.simple(cacheKey{tags: tags, kind: kindGroup}, int64(d))
 }
 
+// WSConnected records one WebSocket session that connected, when it connects (as k6 does):
+// ws_sessions and ws_connecting (the opening handshake).
+func (rec *Recorder) WSConnected(tags *TagSet, connecting time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSSession}, 1, int64(connecting))
+}
+
+// WSSessionEnd records ws_session_duration (from the dial to the end of the session) of a
+// session that ran to its end.
+func (rec *Recorder) WSSessionEnd(tags *TagSet, duration time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSSessionEnd}, int64(duration))
+}
+
+// WSMessages records n WebSocket messages of size bytes in all: ws_msgs_sent and data_sent
+// when sent, else ws_msgs_received and data_received. (A session's reader counts what it
+// receives; the VU records the count when it next runs, so n may be more than one.)
+func (rec *Recorder) WSMessages(tags *TagSet, sent bool, n, size int64) {
+	kind := kindWSReceived
+	if sent {
+		kind = kindWSSent
+	}
+	rec.simple(cacheKey{tags: tags, kind: kind}, n, size)
+}
+
+// WSPing records the round trip of one ping to its pong (ws_ping).
+func (rec *Recorder) WSPing(tags *TagSet, d time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSPing}, int64(d))
+}
+
+// WSLatency records ws_msg_latency: from a sent message to the reply an expect matched.
+func (rec *Recorder) WSLatency(tags *TagSet, d time.Duration) {
+	rec.simple(cacheKey{tags: tags, kind: kindWSLatency}, int64(d))
+}
+
 // simple records a sample timed now, with up to four values.
 func (rec *Recorder) simple(k cacheKey, v ...int64) {
 	r := rec.r

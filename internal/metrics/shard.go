@@ -26,6 +26,12 @@ const (
 	kindIteration
 	kindGroup
 	kindDropped
+	kindWSSession
+	kindWSSessionEnd
+	kindWSSent
+	kindWSReceived
+	kindWSPing
+	kindWSLatency
 )
 
 // kindMetrics lists, per kind, the metric fed by each value slot of a sample.
@@ -37,6 +43,13 @@ var kindMetrics = [...][]string{
 	kindIteration: {Iterations, IterationDuration, SessionOK, SessionDuration},
 	kindGroup:     {GroupDuration},
 	kindDropped:   {DroppedIterations},
+	// WebSocket bytes count in data_sent and data_received, as in k6.
+	kindWSSession:    {WSSessions, WSConnecting},
+	kindWSSessionEnd: {WSSessionDuration},
+	kindWSSent:       {WSMsgsSent, DataSent},
+	kindWSReceived:   {WSMsgsReceived, DataReceived},
+	kindWSPing:       {WSPing},
+	kindWSLatency:    {WSMsgLatency},
 }
 
 // kindTypes holds the Type of each slot of kindMetrics, to convert values for the Output.

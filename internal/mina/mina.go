@@ -175,6 +175,7 @@ type Store interface {
 	MeetingService
 	TaskService
 	AnalyticsService
+	TranscriptService
 	// Ping checks the database, for /health.
 	Ping(ctx context.Context) error
 	Close() error

@@ -9,7 +9,8 @@ import "time"
 type Criterion struct {
 	// Name is the criterion's name, or its rule in words when unnamed.
 	Name string
-	// Rule is one of windowed, margin, violations, growth, max, final, ratio.
+	// Rule is one of windowed, margin, violations, growth, max, final, ratio, recovery,
+	// during_faults, nothing_lost.
 	Rule string
 	// Severity is "fail" or "warn": a broken rule of severity warn only warns.
 	Severity string
@@ -33,6 +34,10 @@ type Criterion struct {
 	For time.Duration
 	// SLO and Margin (a fraction) of a margin rule.
 	SLO, Margin float64
+	// Within is how soon after a fault ends the condition must hold again (recovery).
+	Within time.Duration
+	// Check restricts nothing_lost to the teardown checks of that name.
+	Check string
 	// Max is the violation budget; PerRequest counts requests rather than windows.
 	Max        int64
 	PerRequest bool

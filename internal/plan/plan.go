@@ -32,6 +32,8 @@ type Plan struct {
 	Criteria []Criterion
 	// Monitors watch the target while the load runs.
 	Monitors []Monitor
+	// Chaos is the fault timeline; the zero value injects nothing.
+	Chaos Chaos
 	// Options apply to every request of the test.
 	Options Options
 	// Vars are the variables the file was compiled with (-e and environment), for templates
@@ -123,6 +125,7 @@ const (
 	StepThink
 	StepGroup
 	StepPick
+	StepWS
 )
 
 // Step is one step of a flow. Exactly the field named by Kind is set.
@@ -132,6 +135,7 @@ type Step struct {
 	Think   *Think
 	Group   *Group
 	Pick    []Choice
+	WS      *WS
 	// Line is the step's line in the scenario file, for run-time messages.
 	Line int
 }
@@ -178,6 +182,86 @@ type Request struct {
 	ExpectedStatus []int
 	// Line is the request's line in the scenario file.
 	Line int
+}
+
+// WS is one WebSocket session: the opening handshake, then its Steps in order, then a
+// normal close unless a step closed it already. Its samples carry the tags scenario, group,
+// name (Name, else the URL template) and url (the template as written), plus Tags.
+type WS struct {
+	Name   string
+	URL    Template // ws:// or wss://
+	Header []KV
+	// Subprotocols are offered in Sec-WebSocket-Protocol, in order.
+	Subprotocols []string
+	// Timeout bounds the opening handshake; zero means Options.Timeout.
+	Timeout time.Duration
+	Tags    map[string]string
+	Steps   []WSStep
+	Line    int
+}
+
+// WSStepKind says which field of a WSStep is set.
+type WSStepKind int
+
+// The kinds of WebSocket step.
+const (
+	WSSend WSStepKind = iota + 1
+	WSExpect
+	WSPing
+	WSClose
+)
+
+// WSStep is one step of a WebSocket session's program. Exactly the field named by Kind is set.
+type WSStep struct {
+	Kind   WSStepKind
+	Send   *WSSendStep
+	Expect *WSExpectStep
+	Ping   *WSPingStep
+	Close  *WSCloseStep
+	Line   int
+}
+
+// WSSendStep sends Count messages (at least 1), Every apart (0: back to back). When Reply is
+// set, each message waits for its reply before the next one is due, and the time from the
+// send to the reply is a ws_msg_latency sample.
+type WSSendStep struct {
+	// Data is the message, a template expanded per message.
+	Data Template
+	// Binary sends a binary message; else a text message.
+	Binary bool
+	// Size, when positive, repeats (or cuts) the expanded Data to exactly Size bytes: an audio
+	// chunk of a given length without writing it out.
+	Size  int
+	Count int
+	Every time.Duration
+	Reply *WSExpectStep
+}
+
+// WSExpectStep waits up to Timeout for a received message that matches: a text message whose
+// JSON has Path (equal to Equals when HasEquals), or whose text matches Regex. Messages that
+// do not match are counted and skipped. A match records a check (named Name) and, when the
+// session sent a message before the wait began, ws_msg_latency from that send; a timeout
+// records a failed check and ends the session.
+type WSExpectStep struct {
+	Name      string
+	Path      string
+	Equals    any
+	HasEquals bool
+	Regex     string
+	Timeout   time.Duration
+	// Capture reads the matched message (json and regex sources) into VU variables.
+	Capture []Capture
+}
+
+// WSPingStep sends a ping and waits up to Timeout for its pong (ws_ping).
+type WSPingStep struct {
+	Timeout time.Duration
+}
+
+// WSCloseStep closes the session with Code (default 1000) and Reason.
+type WSCloseStep struct {
+	Code   int
+	Reason string
 }
 
 // KV is one query parameter or header; Value may be a template.

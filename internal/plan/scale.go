@@ -10,7 +10,9 @@ import (
 const QuickScale = 0.05
 
 // Scale compresses (f < 1) or stretches (f > 1) the load shape's durations by f: scenario
-// start times, durations, max durations, graceful stops and ramp-downs, and stage lengths.
+// start times, durations, max durations, graceful stops and ramp-downs, stage lengths, and
+// when each fault of the chaos timeline starts and how long it lasts (not a fault's own
+// latency, which is per request like a think time).
 // Rates (iterations per TimeUnit) and VU counts are kept, and so are think times and request
 // timeouts: each VU keeps its real pace, so the load's shape and intensity stay what the file
 // says, only shorter.
@@ -60,12 +62,19 @@ func (p *Plan) Scale(f float64) {
 	for i, c := range p.Criteria {
 		c.Window = scaleExact(c.Window, f)
 		c.For = scaleExact(c.For, f)
+		c.Within = scaleExact(c.Within, f)
 		if c.PerRequest {
 			c.Max = int64(math.Ceil(float64(c.Max) * f))
 		}
 		crits[i] = c
 	}
 	p.Criteria = crits
+	events := make([]ChaosEvent, len(p.Chaos.Events))
+	for i, e := range p.Chaos.Events {
+		e.At, e.For = s(e.At), s(e.For)
+		events[i] = e
+	}
+	p.Chaos.Events = events
 }
 
 // scaleExact scales d by f without a floor: a criterion window too short to judge must show

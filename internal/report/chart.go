@@ -68,6 +68,25 @@ type timeChart struct {
 	Cap float64
 	// LogY allows a logarithmic y axis, taken when the lines span more than logSpan.
 	LogY bool
+	// Shades are time spans drawn behind the lines: the chaos timeline's faults.
+	Shades []shade
+}
+
+// shade is a span of a time chart's X (seconds), shaded with its label as tooltip.
+type shade struct {
+	From, To float64
+	Label    string
+}
+
+// faultShades are the applied faults of a summary, as shades.
+func faultShades(fs []FaultWindow) []shade {
+	var out []shade
+	for _, f := range fs {
+		if f.Start != nil && f.End != nil {
+			out = append(out, shade{From: *f.Start, To: *f.End, Label: "fault " + f.Name + " " + f.Fault})
+		}
+	}
+	return out
 }
 
 // linearScale maps [Lo, Hi] onto [From, To] (pixels).
@@ -285,6 +304,14 @@ func (c timeChart) render() template.HTML {
 	b.legend(legend)
 	b.yAxis(y, yticks, format, ylabel)
 	b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
+	for _, sh := range c.Shades {
+		from, to := math.Max(sh.From, x.Lo), math.Min(sh.To, x.Hi)
+		if !(to > from) {
+			continue // outside the chart (or not a number)
+		}
+		b.f(`<rect class="fault" x="%.1f" y="%g" width="%.1f" height="%g"><title>%s: %s–%s</title></rect>`,
+			x.at(from), chartTop, x.at(to)-x.at(from), plotHeight, esc(sh.Label), esc(fmtSeconds(sh.From)), esc(fmtSeconds(sh.To)))
+	}
 	for _, r := range c.Refs {
 		py := y.at(r.Value)
 		b.f(`<path class="ref" d="M%g %.1fH%g" stroke="%s" stroke-dasharray="6 4"><title>%s: %s</title></path>`,

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -195,5 +196,32 @@ func TestRefsFarAboveTheData(t *testing.T) {
 				t.Errorf("no note for the 800 ms SLO:\n%s", tt.svg)
 			}
 		})
+	}
+}
+
+// Fault windows are shaded behind the lines, clipped to the chart, with their label; a
+// window outside the chart's time is left out.
+func TestTimeChartShadesFaults(t *testing.T) {
+	t.Parallel()
+	one := 1.0
+	vals := []*float64{&one, &one, &one, &one, &one}
+	start, end, late := 1.0, 3.0, 9.0
+	shades := faultShades([]FaultWindow{
+		{Name: "slow", Fault: `{"latency":"500ms"}`, Start: &start, End: &end},
+		{Name: "later", Fault: "{}", Start: &late, End: &late}, // outside the chart
+		{Name: "refused", Error: "not applied"},                // never on: nothing to shade
+	})
+	svg := string(timeChart{Title: "t", X: []float64{0, 1, 2, 3, 4}, Shades: shades,
+		Lines: []chartLine{{Name: "a", Color: "#000", Values: vals}}}.render())
+	if n := strings.Count(svg, `<rect class="fault"`); n != 1 {
+		t.Fatalf("%d fault shades, want 1:\n%s", n, svg)
+	}
+	// X 0..4 over the plot's width: 1..3 is half of it, from a quarter in.
+	want := fmt.Sprintf(`x="%.1f" y="%g" width="%.1f"`, chartLeft+plotWidth/4, chartTop, plotWidth/2)
+	if !strings.Contains(svg, want) || !strings.Contains(svg, "fault slow") {
+		t.Fatalf("shade not at %s with its label:\n%s", want, svg)
+	}
+	if strings.Index(svg, `class="fault"`) > strings.Index(svg, `class="series"`) {
+		t.Error("the shade is drawn over the line, not behind it")
 	}
 }

@@ -127,12 +127,14 @@ type htmlDetail struct {
 	Banners                            []string
 	Notes                              []string
 	Charts                             []template.HTML
-	Distribution                       template.HTML
-	Monitors                           []template.HTML
-	Generator                          [][2]string
-	GeneratorBad                       bool
-	Load                               [][2]string
-	LoadBad                            bool
+	// Faults list the chaos timeline's faults, which the time charts shade.
+	Faults       []string
+	Distribution template.HTML
+	Monitors     []template.HTML
+	Generator    [][2]string
+	GeneratorBad bool
+	Load         [][2]string
+	LoadBad      bool
 	// Stages are the rows of the stages table, every cell formatted; Parts the tables of a
 	// distributed run's segments and regions.
 	Stages [][]string
@@ -456,9 +458,10 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 	d.Banners = banners(s)
 	d.Notes = s.Notes
 	d.Charts = timeCharts(s)
+	d.Faults = faultLines(s.Faults)
 	d.Distribution = distChart{Title: "Latency distribution", Buckets: s.Distribution, Refs: sloRefs(s)}.render()
 	for _, m := range s.Monitors {
-		d.Monitors = append(d.Monitors, monitorChart(m))
+		d.Monitors = append(d.Monitors, monitorChart(m, faultShades(s.Faults)))
 	}
 	g := s.Generator
 	d.GeneratorBad = g.Overloaded
@@ -613,27 +616,28 @@ func timeCharts(s *Summary) []template.HTML {
 		per = fmtNum(se.IntervalSeconds) + " s"
 	}
 	perSecond := func(v float64) string { return fmtNum(v) + "/s" }
+	shades := faultShades(s.Faults)
 	out := []template.HTML{
-		timeChart{Title: "Request rate", YLabel: "requests per second", X: se.T, Format: perSecond,
+		timeChart{Title: "Request rate", YLabel: "requests per second", X: se.T, Format: perSecond, Shades: shades,
 			Lines: []chartLine{{Name: "requests/s", Color: colorRPS, Values: ptrs(se.RPS)}}}.render(),
 	}
 	if maxPtr(se.TargetRPS) > 0 && len(se.IterationsPS) > 0 {
 		out = append(out, timeChart{Title: "Iteration rate vs target (arrival-rate scenarios)", YLabel: "iterations per second",
-			X: se.T, Format: perSecond, Lines: []chartLine{
+			X: se.T, Format: perSecond, Shades: shades, Lines: []chartLine{
 				{Name: "iterations/s", Color: colorRPS, Values: se.IterationsPS},
 				{Name: "target iterations/s", Color: colorTarget, Values: se.TargetRPS, Dashed: true},
 			}}.render())
 	}
 	return append(out,
-		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Text: fmtMs, LogY: true, Refs: sloRefs(s), Lines: []chartLine{
+		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Text: fmtMs, LogY: true, Refs: sloRefs(s), Shades: shades, Lines: []chartLine{
 			{Name: "p50", Color: colorP50, Values: se.P50},
 			{Name: "p95", Color: colorP95, Values: se.P95},
 			{Name: "p99", Color: colorP99, Values: se.P99},
 		}}.render(),
-		timeChart{Title: "Errors per " + per, YLabel: "failed requests", X: se.T, Lines: []chartLine{
+		timeChart{Title: "Errors per " + per, YLabel: "failed requests", X: se.T, Shades: shades, Lines: []chartLine{
 			{Name: "failed requests", Color: colorErrors, Values: ptrs(se.Errors), Fill: true},
 		}}.render(),
-		timeChart{Title: "Virtual users", YLabel: "VUs", X: se.T, Lines: []chartLine{
+		timeChart{Title: "Virtual users", YLabel: "VUs", X: se.T, Shades: shades, Lines: []chartLine{
 			{Name: "VUs", Color: colorVUs, Values: ptrs(se.VUs), Fill: true},
 		}}.render(),
 	)
@@ -642,7 +646,7 @@ func timeCharts(s *Summary) []template.HTML {
 // monitorChart draws one target-side series, or says why its monitor read nothing. Tick
 // labels carry a short unit (MiB, %, /s) and the axis label says it in words; a share's axis
 // stops at 100%.
-func monitorChart(m MonitorSeries) template.HTML {
+func monitorChart(m MonitorSeries, shades []shade) template.HTML {
 	title := m.Name
 	if m.Error != "" {
 		return template.HTML(`<p class="empty">` + esc(title) + `: ` + esc(m.Error) + `</p>`)
@@ -652,7 +656,7 @@ func monitorChart(m MonitorSeries) template.HTML {
 	if ax.scale != 1 {
 		values = scaled(m.V, ax.scale)
 	}
-	return timeChart{Title: title, YLabel: ax.label, X: m.T, Format: ax.format, Cap: ax.cap,
+	return timeChart{Title: title, YLabel: ax.label, X: m.T, Format: ax.format, Cap: ax.cap, Shades: shades,
 		Lines: []chartLine{{Name: m.Name, Color: colorOther, Values: values, Fill: true}}}.render()
 }
 
@@ -718,4 +722,21 @@ func msOrDash(v *float64) string {
 		return "—"
 	}
 	return fmtMs(*v)
+}
+
+// faultLines say what each fault of the chaos timeline was and when it was on (the shaded
+// spans of the time charts), or why it never was.
+func faultLines(fs []FaultWindow) []string {
+	var out []string
+	for _, f := range fs {
+		line := f.Name + " " + f.Fault + " (" + f.Adapter + ")"
+		if f.Start != nil && f.End != nil {
+			line += ": " + fmtSeconds(*f.Start) + "–" + fmtSeconds(*f.End)
+		}
+		if f.Error != "" {
+			line += ": " + f.Error
+		}
+		out = append(out, line)
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/chaos"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -68,6 +69,19 @@ type Summary struct {
 	Endpoints []EndpointResult `json:"endpoints,omitempty"`
 	Checks    []CheckResult    `json:"checks,omitempty"`
 	Phases    []PhaseResult    `json:"phases,omitempty"`
+	// Faults are the chaos timeline's faults as they happened, which every time chart shades.
+	Faults []FaultWindow `json:"faults,omitempty"`
+}
+
+// FaultWindow is one fault of the chaos timeline, in seconds on the charts' time axis (since
+// the start of the run). A fault never applied has no start and end, and says why in Error.
+type FaultWindow struct {
+	Name    string   `json:"name"`
+	Adapter string   `json:"adapter"`
+	Fault   string   `json:"fault"` // its settings, as JSON
+	Start   *float64 `json:"start_seconds,omitempty"`
+	End     *float64 `json:"end_seconds,omitempty"`
+	Error   string   `json:"error,omitempty"`
 }
 
 // Series holds one value per interval for each charted figure, aligned on T (seconds since
@@ -288,6 +302,7 @@ func Build(res *engine.Result) *Summary {
 	}
 
 	s.Series = buildSeries(snap, key, res.TargetRate)
+	s.Faults = faultWindows(res.Faults, snap.Time.Add(-snap.Elapsed))
 	s.Distribution = buildDistribution(snap, key)
 	s.SLOLines = sloLines(s.SLO, s.Thresholds)
 	s.ErrorCodes = errorCodes(snap)
@@ -442,4 +457,17 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// faultWindows places the run's faults on the charts' time axis, whose origin is start.
+func faultWindows(ws []chaos.Window, start time.Time) []FaultWindow {
+	var out []FaultWindow
+	for _, w := range ws {
+		f := FaultWindow{Name: w.Name, Adapter: w.Adapter, Fault: w.Fault, Error: w.Error}
+		if w.Applied() {
+			f.Start, f.End = fp(round(w.Start.Sub(start).Seconds(), 3)), fp(round(w.End.Sub(start).Seconds(), 3))
+		}
+		out = append(out, f)
+	}
+	return out
 }

@@ -237,7 +237,7 @@ flows:
   default:
     - { think: 1s, request: { url: "http://127.0.0.1:5000/" } }
 `,
-			want: []want{{"3:20", "a step holds exactly one of request, think, group or pick"}},
+			want: []want{{"3:20", "a step holds exactly one of request, think, group, pick or ws"}},
 		},
 		{
 			// A data file that does not exist.

@@ -16,7 +16,7 @@ import (
 )
 
 // stepKinds are the keys of a step; a step holds exactly one.
-var stepKinds = []string{"request", "think", "group", "pick"}
+var stepKinds = []string{"request", "think", "group", "pick", "ws"}
 
 // flows compiles `flows`: each a non-empty list of steps.
 func (c *compiler) flows(top *obj, cookies bool) map[string]*plan.Flow {
@@ -84,12 +84,12 @@ func (c *compiler) step(n *yaml.Node, path string) (plan.Step, bool) {
 	}
 	if len(kinds) == 0 {
 		if len(o.node.Content) == 0 { // unknown keys were reported by object
-			c.errAt(o.node, path, "empty step", "a step holds one of request, think, group or pick")
+			c.errAt(o.node, path, "empty step", "a step holds one of request, think, group, pick or ws")
 		}
 		return plan.Step{}, false
 	}
 	for _, extra := range kinds[1:] {
-		c.errAt(o.keys[extra], join(path, extra), fmt.Sprintf("a step holds exactly one of request, think, group or pick; this one also has %q", kinds[0]),
+		c.errAt(o.keys[extra], join(path, extra), fmt.Sprintf("a step holds exactly one of request, think, group, pick or ws; this one also has %q", kinds[0]),
 			fmt.Sprintf("put %q in a step of its own: - %s: …", extra, extra))
 	}
 	return c.stepOf(o, kinds[0])
@@ -118,6 +118,9 @@ func (c *compiler) stepOf(o *obj, kind string) (plan.Step, bool) {
 	case "group":
 		s.Kind, s.Group = plan.StepGroup, c.group(v, p)
 		return s, s.Group != nil
+	case "ws":
+		s.Kind, s.WS = plan.StepWS, c.ws(v, p)
+		return s, s.WS != nil
 	default:
 		s.Kind, s.Pick = plan.StepPick, c.pick(v, p)
 		return s, s.Pick != nil
@@ -184,7 +187,7 @@ func (c *compiler) group(n *yaml.Node, path string) *plan.Group {
 	return g
 }
 
-var branchKeys = []string{"weight", "steps", "request", "think", "group", "pick"}
+var branchKeys = []string{"weight", "steps", "request", "think", "group", "pick", "ws"}
 
 // pick compiles weighted branches; at least one weight must be positive.
 func (c *compiler) pick(n *yaml.Node, path string) []plan.Choice {

@@ -124,7 +124,7 @@ func hostPort(u *url.URL) string {
 	port := u.Port()
 	if port == "" {
 		port = "80"
-		if u.Scheme == "https" {
+		if u.Scheme == "https" || u.Scheme == "wss" {
 			port = "443"
 		}
 	}

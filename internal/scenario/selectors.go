@@ -71,6 +71,18 @@ func newTagIndex(p *plan.Plan, flowsRead, scenariosRead bool) *tagIndex {
 						x.values[t][v] = true
 					}
 				}
+			case s.WS != nil:
+				name, tagged := s.WS.Tags["name"]
+				if !tagged {
+					name = s.WS.Name
+				}
+				templated = templated || strings.Contains(name, "${")
+				x.values["name"][name] = true
+				for _, t := range selectorTags[1:] {
+					if v, ok := s.WS.Tags[t]; ok {
+						x.values[t][v] = true
+					}
+				}
 			case s.Group != nil:
 				path := group + "::" + s.Group.Name
 				x.values["group"][path] = true

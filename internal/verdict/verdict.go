@@ -113,6 +113,9 @@ type Input struct {
 	// Late names the segments of a distributed run that began after the shared start: the
 	// load together was not the one intended.
 	Late []string
+	// Chaos lists the faults of the chaos timeline that were not applied or not cleared, with
+	// why: the run was not the one the file asked for.
+	Chaos []string
 }
 
 // Decide computes the verdict of one run.
@@ -152,6 +155,9 @@ func Decide(in Input) Verdict {
 	if !in.Load.Delivered() {
 		add(Inconclusive, "intended load not delivered: %d of %d scheduled iterations dropped (%s, tolerance %s) — no VU was free; raise maxVUs or lower the rate",
 			in.Load.Dropped, in.Load.Scheduled, percent(in.Load.DroppedShare()), percent(in.Load.Tolerance))
+	}
+	for _, c := range in.Chaos {
+		add(Inconclusive, "chaos: %s", c)
 	}
 	if len(in.Late) > 0 {
 		add(Inconclusive, "not started together: %s", strings.Join(in.Late, "; "))

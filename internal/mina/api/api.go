@@ -21,6 +21,8 @@
 //	DELETE /api/tasks/{id}             204
 //	GET    /api/analytics/dashboard    ?days=1..365 (default 7)
 //	GET    /api/analytics/trends       ?days=1..365 (default 30)
+//	GET    /api/meetings/{id}/transcript  ?after=seq &limit=1..1000 (default 100); with Config.Transcripts
+//	GET    /ws/meetings/{id}/transcript   WebSocket live transcription (live.go); with Config.Transcripts
 //
 // Errors are JSON, {"error":{"code":"invalid","message":"…","field":"title"}}, with the status
 // that ErrorStatus maps from the mina error code: 400 for malformed JSON, unknown fields and
@@ -49,6 +51,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ramp-dev/ramp/internal/mina"
+	"github.com/ramp-dev/ramp/internal/mina/chaos"
 )
 
 // CachedReads returns the API's cached reads as encoded JSON, with hit reporting whether the
@@ -87,6 +90,11 @@ type Config struct {
 	Meetings  mina.MeetingService
 	Tasks     mina.TaskService
 	Analytics mina.AnalyticsService
+	// Transcripts, when set, enables live transcription (GET /ws/meetings/{id}/transcript) and
+	// GET /api/meetings/{id}/transcript.
+	Transcripts mina.TranscriptService
+	// Live tunes live transcription.
+	Live LiveConfig
 	// Cached serves the list, meeting and analytics reads when set.
 	Cached CachedReads
 	// Checks are pinged by /health, each within HealthTimeout.
@@ -97,6 +105,11 @@ type Config struct {
 	CacheStats func() []CacheStat
 	// Fault injects latency and errors; the zero value injects nothing.
 	Fault Fault
+	// Chaos holds the faults set at run time; with AdminToken it enables the admin fault API
+	// (/admin/faults, see admin.go). Nil: no run-time faults.
+	Chaos *chaos.Faults
+	// AdminToken is the bearer token of the admin API; empty: the API does not exist (404).
+	AdminToken string
 	// MaxBodyBytes bounds request bodies (413 above); default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// HealthTimeout bounds each health check; default 2s.
@@ -121,6 +134,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	pages    map[string][]byte
+	live     *hub // nil without Config.Transcripts
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -154,11 +168,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), pages: pages}
+	if cfg.Transcripts != nil {
+		s.live = newHub(cfg.Live, cfg.Transcripts)
+	}
 	s.routes()
 	if s.metrics, err = s.newMetrics(); err != nil {
 		return nil, err
 	}
-	s.handler = s.metrics.middleware(s.faults(fault, s.mux))
+	if s.live != nil {
+		for _, c := range s.live.collectors() {
+			if err := s.registry.Register(c); err != nil {
+				return nil, fmt.Errorf("api: live metrics: %w", err)
+			}
+		}
+	}
+	s.handler = s.metrics.middleware(s.faults(fault, s.chaosFaults(s.mux)))
 	return s, nil
 }
 
@@ -197,6 +221,12 @@ func (s *Server) routes() {
 		{"DELETE", "/api/tasks/{id}", s.authed(s.deleteTask)},
 		{"GET", "/api/analytics/dashboard", s.authed(s.dashboard)},
 		{"GET", "/api/analytics/trends", s.authed(s.trends)},
+	}
+	table = append(table, s.adminRoutes()...)
+	if s.live != nil {
+		table = append(table,
+			route{"GET", "/api/meetings/{id}/transcript", s.authed(s.transcript)},
+			route{"GET", "/ws/meetings/{id}/transcript", s.authed(s.liveTranscript)})
 	}
 	allowed := map[string][]string{}
 	var paths []string

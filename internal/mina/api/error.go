@@ -58,6 +58,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == mina.EINTERNAL && !errors.Is(err, context.Canceled) {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if code == mina.EUNAVAILABLE {
+		// A dependency is down for now (a lost database connection, an injected fault): the
+		// client may try again shortly, which is what Retry-After says.
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "1")
+		}
+		if !errors.Is(err, context.Canceled) && w.Header().Get("X-Fault-Injected") == "" {
+			s.log.Warn("request unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+	}
 	if code == mina.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mina"`)
 	}

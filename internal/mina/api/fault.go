@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/mina"
+	"github.com/ramp-dev/ramp/internal/mina/chaos"
 )
 
 // Fault injects failures into matching requests, to test how ramp reports a misbehaving
@@ -24,7 +25,7 @@ import (
 //	                       one segment), e.g. "/api/meetings/*"
 //	anything else          a path prefix, e.g. "/api/analytics"
 //
-// /metrics is never faulted, so the monitors watching the server keep seeing it. Injected
+// /metrics and /admin/ are never faulted, so the monitors watching the server keep seeing it. Injected
 // responses carry X-Fault-Injected.
 type Fault struct {
 	Latency   time.Duration
@@ -60,14 +61,7 @@ func (m *faultMatcher) active() bool { return m.Latency > 0 || m.ErrorRate > 0 }
 
 // matches reports whether the fault applies to a path.
 func (m *faultMatcher) matches(p string) bool {
-	if p == "/metrics" {
-		return false
-	}
-	if m.glob {
-		ok, _ := path.Match(m.Route, p)
-		return ok
-	}
-	return strings.HasPrefix(p, m.Route)
+	return chaos.MatchRoute(m.Route, p)
 }
 
 // faults wraps next with the fault injection of m, or returns next when m injects nothing.

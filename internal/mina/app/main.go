@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/mina"
 	"github.com/ramp-dev/ramp/internal/mina/api"
 	"github.com/ramp-dev/ramp/internal/mina/cache"
+	"github.com/ramp-dev/ramp/internal/mina/chaos"
 )
 
 // Main is a running mina server: the store, the caches, the HTTP server and its listener.
@@ -28,8 +30,16 @@ type Main struct {
 	Fault api.Fault
 	// ShutdownTimeout bounds how long Close waits for in-flight requests; default 15s.
 	ShutdownTimeout time.Duration
+	// Live tunes live transcription (the API's defaults when zero).
+	Live api.LiveConfig
 	// Logger receives the server's logs; default: discard.
 	Logger *slog.Logger
+	// AdminToken enables the admin fault API (/admin/faults) with this bearer token; empty:
+	// no run-time faults.
+	AdminToken string
+	// NoCacheRecovery turns off the cache's recovery of invalidations lost in an outage (the
+	// bug it fixes stays visible: only for tests of that bug).
+	NoCacheRecovery bool
 
 	// Set by Open.
 	DB       DB
@@ -37,6 +47,7 @@ type Main struct {
 	Cache    *cache.Service
 	Users    *cache.Users
 	Handler  *api.Server
+	Faults   *chaos.Faults // nil without AdminToken
 	Server   *http.Server
 	listener net.Listener
 	served   chan error
@@ -96,9 +107,37 @@ func (m *Main) openCache() error {
 	} else {
 		m.Backend = cache.NewMemory(cache.MemoryOptions{TTL: m.Config.CacheTTL})
 	}
-	m.Cache = cache.New(m.DB, m.Backend, cache.Options{Logger: m.Logger})
-	m.Users = cache.NewUsers(m.DB, cache.UsersOptions{TTL: m.Config.TokenTTL})
+	var store mina.Store = m.DB
+	if m.AdminToken != "" {
+		// The fault API acts through an outage switch on the cache backend, the store's
+		// session killer (PostgreSQL only) and a slow-store decorator.
+		outage := cache.NewOutage(m.Backend)
+		m.Backend = outage
+		o := chaos.Options{Cache: cacheSwitch{outage, &m.Cache}, Logger: m.Logger}
+		if k, ok := m.DB.(chaos.ConnKiller); ok {
+			o.Conns = k
+		}
+		m.Faults = chaos.New(o)
+		store = chaos.SlowStore(m.DB, m.Faults)
+	}
+	m.Cache = cache.New(store, m.Backend, cache.Options{Logger: m.Logger, TTL: m.Config.CacheTTL, NoRecovery: m.NoCacheRecovery})
+	m.Users = cache.NewUsers(store, cache.UsersOptions{TTL: m.Config.TokenTTL})
 	return nil
+}
+
+// cacheSwitch turns the injected cache outage on and off; when it ends, the cache Service
+// tries the backend at the next request (as it would a Redis that came back) instead of
+// waiting out its RetryAfter.
+type cacheSwitch struct {
+	outage *cache.Outage
+	svc    **cache.Service // set after the switch is made
+}
+
+func (c cacheSwitch) SetDown(down bool) {
+	c.outage.SetDown(down)
+	if !down && *c.svc != nil {
+		(*c.svc).RetryNow()
+	}
 }
 
 // apiConfig wires the services, checks and statistics into the handler's configuration.
@@ -125,8 +164,12 @@ func (m *Main) apiConfig() api.Config {
 			}
 			return out
 		},
-		Fault:  m.Fault,
-		Logger: m.Logger,
+		Transcripts: m.DB,
+		Live:        m.Live,
+		Fault:       m.Fault,
+		Chaos:       m.Faults,
+		AdminToken:  m.AdminToken,
+		Logger:      m.Logger,
 	}
 }
 
@@ -152,13 +195,18 @@ func (m *Main) Wait(ctx context.Context) error {
 	}
 }
 
-// Close stops accepting connections, waits up to ShutdownTimeout for in-flight requests to
-// finish, then closes the cache and the store.
+// Close closes the live-transcription sessions (1001), stops accepting connections, waits up
+// to ShutdownTimeout for in-flight requests to finish, then closes the cache and the store.
 func (m *Main) Close() error {
 	var errs []error
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
 		defer cancel()
+		// Live sessions are upgraded connections, which Shutdown does not track: they are
+		// closed first (1001, going away), and no new one is admitted.
+		if err := m.Handler.CloseLive(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("closing live sessions: %w", err))
+		}
 		if err := m.Server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w (in-flight requests cut after %v)", err, m.ShutdownTimeout))
 			m.Server.Close()
@@ -171,6 +219,10 @@ func (m *Main) Close() error {
 // closeResources closes the cache backend and the store.
 func (m *Main) closeResources() error {
 	var errs []error
+	if m.Faults != nil {
+		m.Faults.Close()
+		m.Faults = nil
+	}
 	if m.Backend != nil {
 		errs = append(errs, m.Backend.Close())
 		m.Backend = nil

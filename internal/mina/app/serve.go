@@ -17,6 +17,8 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 	latency := fs.Duration("inject-latency", 0, "add this latency to matching requests")
 	rate := fs.Float64("inject-error-rate", 0, "answer this fraction (0..1) of matching requests 503")
 	route := fs.String("inject-route", "", "fault only paths with this prefix or matching this glob (default: all)")
+	adminToken := fs.String("admin-token", "", "enable the admin fault API (/admin/faults) with this bearer token (default $MINA_ADMIN_TOKEN; unset: no fault API)")
+	noRecovery := fs.Bool("no-cache-recovery", false, "do not replay cache invalidations lost in a cache outage (keeps the stale-cache bug, for testing)")
 	pidfile := fs.String("pidfile", "", "write the process id to this file")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on stop")
 	if err := parse(fs, args, 0); err != nil {
@@ -37,6 +39,11 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 		Fault:           api.Fault{Latency: *latency, ErrorRate: *rate, Route: *route},
 		ShutdownTimeout: *shutdown,
 		Logger:          log,
+		AdminToken:      *adminToken,
+		NoCacheRecovery: *noRecovery,
+	}
+	if m.AdminToken == "" {
+		m.AdminToken = e.Getenv("MINA_ADMIN_TOKEN")
 	}
 	if err := m.Open(); err != nil {
 		return err
@@ -50,7 +57,8 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.Stdout, "mina listening on %s\n", m.URL())
 	log.Info("serving", "url", m.URL(), "database", redactURL(cfg.DatabaseURL), "redis", cfg.RedisURL != "",
-		"cache_ttl", cfg.CacheTTL, "token_ttl", cfg.TokenTTL)
+		"cache_ttl", cfg.CacheTTL, "token_ttl", cfg.TokenTTL,
+		"fault_api", m.AdminToken != "", "cache_recovery", !m.NoCacheRecovery)
 	serveErr := m.Wait(ctx)
 	log.Info("shutting down", "timeout", *shutdown)
 	closeErr := m.Close()

@@ -26,8 +26,11 @@
 // A backend error never fails a request: the Service logs once that the cache is unavailable,
 // serves from the store, and stops asking the backend for RetryAfter before it tries again (so a
 // dead Redis costs one failed round trip per RetryAfter, not one per request). When the backend
-// answers again it logs the recovery. A write whose version bump failed leaves that user's
-// entries stale for at most one TTL.
+// answers again it logs the recovery. A write whose version bump failed is not forgotten: the
+// user is remembered, and before the cache is read again after the outage every such user's
+// version is bumped (see recovery.go), so an update or delete made during an outage is never
+// served from an entry written before it. Options.NoRecovery restores the old behaviour (the
+// entries stay stale for up to one TTL), only to show that bug.
 //
 // Users caches token → user lookups in process for a short TTL: they run on every API request.
 // A revoked token keeps working for at most that TTL.

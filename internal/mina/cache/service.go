@@ -30,6 +30,17 @@ type Options struct {
 	RetryAfter time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// NoRecovery turns off the recovery of lost invalidations (see the package doc): a write
+	// whose version bump could not reach the backend is then forgotten, and the entries it
+	// should have invalidated are served until they expire. Only for showing that bug
+	// (mina serve --no-cache-recovery); never in production.
+	NoRecovery bool
+	// MaxPending bounds how many users' lost invalidations are remembered one by one; beyond
+	// it the cache is bypassed for a whole TTL after the backend recovers. Default 10000.
+	MaxPending int
+	// TTL is how long the backend keeps an entry (what a bypass after an overflow of
+	// MaxPending lasts); default DefaultTTL.
+	TTL time.Duration
 }
 
 // Names of the caches a Service keeps, as Stats reports them.
@@ -66,6 +77,7 @@ type Service struct {
 	counts     [len(names)]struct{ hits, misses atomic.Uint64 }
 	down       atomic.Bool
 	retryAt    atomic.Int64 // UnixNano before which the backend is bypassed
+	recovery   *recovery    // nil with Options.NoRecovery
 }
 
 var (
@@ -85,7 +97,17 @@ func New(next Store, backend Backend, o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{next: next, backend: backend, log: o.Logger, retryAfter: o.RetryAfter, now: o.Now}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 10_000
+	}
+	if o.TTL <= 0 {
+		o.TTL = DefaultTTL
+	}
+	s := &Service{next: next, backend: backend, log: o.Logger, retryAfter: o.RetryAfter, now: o.Now}
+	if !o.NoRecovery {
+		s.recovery = &recovery{pending: map[int64]struct{}{}, max: o.MaxPending, ttl: o.TTL}
+	}
+	return s
 }
 
 // Ping reports whether the backend can serve, for /health.
@@ -158,7 +180,7 @@ func (s *Service) TrendsJSON(ctx context.Context, userID int64, days int, now ti
 // that no later write has replaced when load started (see the package doc).
 func (s *Service) cached(ctx context.Context, idx int, userID int64, params string, load func() (any, error)) ([]byte, bool, error) {
 	key := ""
-	if s.usable() {
+	if s.usable() && s.recovered(ctx) {
 		scope := strconv.FormatInt(userID, 10)
 		v, err := s.backend.Version(ctx, scope)
 		if err == nil {
@@ -195,6 +217,10 @@ func (s *Service) cached(ctx context.Context, idx int, userID int64, params stri
 	return val, false, nil
 }
 
+// RetryNow lets the next request try the backend at once instead of after RetryAfter: the
+// backend is known to be back (mina's fault API cleared an injected outage).
+func (s *Service) RetryNow() { s.retryAt.Store(0) }
+
 // usable reports whether the backend should be asked: it has not failed within RetryAfter.
 func (s *Service) usable() bool {
 	return !s.down.Load() || s.now().UnixNano() >= s.retryAt.Load()
@@ -228,10 +254,12 @@ func (s *Service) invalidate(ctx context.Context, userID int64, err error) {
 		return
 	}
 	if !s.usable() {
+		s.lost(userID)
 		return
 	}
 	if berr := s.backend.Bump(ctx, strconv.FormatInt(userID, 10)); berr != nil {
 		s.failed(ctx, berr)
+		s.lost(userID)
 		return
 	}
 	s.succeeded()

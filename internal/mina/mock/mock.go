@@ -32,6 +32,9 @@ type Store struct {
 	DashboardFn func(ctx context.Context, userID int64, days int, now time.Time) (*mina.Dashboard, error)
 	TrendsFn    func(ctx context.Context, userID int64, days int, now time.Time) (*mina.Trends, error)
 
+	AddSegmentFn func(ctx context.Context, userID int64, seg *mina.TranscriptSegment) error
+	TranscriptFn func(ctx context.Context, userID, meetingID int64, p mina.TranscriptPage) (*mina.Transcript, error)
+
 	PingFn  func(ctx context.Context) error
 	CloseFn func() error
 }
@@ -41,6 +44,22 @@ var _ mina.Store = (*Store)(nil)
 // unset is the error of a method whose function field is nil.
 func unset(method string) error {
 	return mina.Errorf(mina.EINTERNAL, "mock: %s not set", method)
+}
+
+// AddSegment calls AddSegmentFn.
+func (s *Store) AddSegment(ctx context.Context, userID int64, seg *mina.TranscriptSegment) error {
+	if s.AddSegmentFn == nil {
+		return unset("AddSegment")
+	}
+	return s.AddSegmentFn(ctx, userID, seg)
+}
+
+// Transcript calls TranscriptFn.
+func (s *Store) Transcript(ctx context.Context, userID, meetingID int64, p mina.TranscriptPage) (*mina.Transcript, error) {
+	if s.TranscriptFn == nil {
+		return nil, unset("Transcript")
+	}
+	return s.TranscriptFn(ctx, userID, meetingID, p)
 }
 
 // UserByToken calls UserByTokenFn.

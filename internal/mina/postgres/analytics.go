@@ -28,8 +28,8 @@ const queryDashboardTasks = `SELECT
 	count(*)
 FROM tasks WHERE user_id = $1 AND created_at >= $2 AND created_at < $3`
 
-// Dashboard returns the user's figures over the last days days (1 to 365) ending at now.
-func (db *DB) Dashboard(ctx context.Context, userID int64, days int, now time.Time) (*mina.Dashboard, error) {
+// dashboard returns the user's figures over the last days days (1 to 365) ending at now.
+func (db *DB) dashboard(ctx context.Context, userID int64, days int, now time.Time) (*mina.Dashboard, error) {
 	if err := mina.ValidateDays(days); err != nil {
 		return nil, err
 	}
@@ -64,9 +64,9 @@ FROM tasks WHERE user_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY 
 FROM tasks WHERE user_id = $1 AND completed_at >= $2 AND completed_at < $3 GROUP BY 1`
 )
 
-// Trends returns one point per UTC day of the last days days (1 to 365) ending at now,
+// trends returns one point per UTC day of the last days days (1 to 365) ending at now,
 // oldest first, days without activity included as zeros.
-func (db *DB) Trends(ctx context.Context, userID int64, days int, now time.Time) (*mina.Trends, error) {
+func (db *DB) trends(ctx context.Context, userID int64, days int, now time.Time) (*mina.Trends, error) {
 	if err := mina.ValidateDays(days); err != nil {
 		return nil, err
 	}

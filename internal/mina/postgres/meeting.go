@@ -50,10 +50,10 @@ func scanMeeting(row scanner, m *mina.Meeting) error {
 	return nil
 }
 
-// ListMeetings returns one page of the user's meetings, newest first (starts_at, then id),
+// listMeetings returns one page of the user's meetings, newest first (starts_at, then id),
 // with their task counts and the user's total, from one REPEATABLE READ snapshot so that the
 // total and the page agree.
-func (db *DB) ListMeetings(ctx context.Context, userID int64, p mina.Page) (*mina.MeetingList, error) {
+func (db *DB) listMeetings(ctx context.Context, userID int64, p mina.Page) (*mina.MeetingList, error) {
 	page, perPage, offset, err := mina.PageBounds(p)
 	if err != nil {
 		return nil, err
@@ -88,9 +88,9 @@ func (db *DB) ListMeetings(ctx context.Context, userID int64, p mina.Page) (*min
 	return list, nil
 }
 
-// Meeting returns one of the user's meetings with its task counts, in one statement; another
+// meeting returns one of the user's meetings with its task counts, in one statement; another
 // user's meeting is ENOTFOUND.
-func (db *DB) Meeting(ctx context.Context, userID, id int64) (*mina.Meeting, error) {
+func (db *DB) meeting(ctx context.Context, userID, id int64) (*mina.Meeting, error) {
 	return getMeeting(db.db.QueryRowContext(ctx, queryMeeting, id, userID), id)
 }
 
@@ -109,9 +109,9 @@ func meetingNotFound(id int64) error {
 	return mina.Errorf(mina.ENOTFOUND, "Meeting %d not found.", id)
 }
 
-// CreateMeeting validates m, stores it for m.UserID and fills its ID and times (StartsAt
+// createMeeting validates m, stores it for m.UserID and fills its ID and times (StartsAt
 // truncated to the millisecond, as stored).
-func (db *DB) CreateMeeting(ctx context.Context, m *mina.Meeting) error {
+func (db *DB) createMeeting(ctx context.Context, m *mina.Meeting) error {
 	if err := mina.ValidateMeeting(m); err != nil {
 		return err
 	}
@@ -148,9 +148,9 @@ func insertMeeting(ctx context.Context, t *tx, m *mina.Meeting) error {
 	return nil
 }
 
-// UpdateMeeting changes the non-nil fields of one of the user's meetings and returns it as
+// updateMeeting changes the non-nil fields of one of the user's meetings and returns it as
 // stored, with its task counts. The row is locked from read to write.
-func (db *DB) UpdateMeeting(ctx context.Context, userID, id int64, u mina.MeetingUpdate) (*mina.Meeting, error) {
+func (db *DB) updateMeeting(ctx context.Context, userID, id int64, u mina.MeetingUpdate) (*mina.Meeting, error) {
 	t, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -193,9 +193,9 @@ func applyMeetingUpdate(m *mina.Meeting, u mina.MeetingUpdate) {
 	}
 }
 
-// DeleteMeeting deletes one of the user's meetings and its tasks in one transaction. It locks
+// deleteMeeting deletes one of the user's meetings and its tasks in one transaction. It locks
 // the meeting first, which waits for any CreateTask holding it and then keeps new tasks out.
-func (db *DB) DeleteMeeting(ctx context.Context, userID, id int64) error {
+func (db *DB) deleteMeeting(ctx context.Context, userID, id int64) error {
 	t, err := db.begin(ctx)
 	if err != nil {
 		return err

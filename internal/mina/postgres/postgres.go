@@ -19,10 +19,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/ramp-dev/ramp/internal/mina"
 )
@@ -35,6 +38,9 @@ type Options struct {
 	SkipMigrate bool
 	// Now returns the current time, stamped on created_at and updated_at; nil means time.Now.
 	Now func() time.Time
+	// AppName is the application_name of the store's sessions when the URL sets none, which
+	// TerminateConnections finds them by; default "mina-<process id>".
+	AppName string
 }
 
 // DefaultMaxConns is the pool size when Options.MaxConns is 0: enough for a 2-core mina
@@ -47,6 +53,8 @@ type DB struct {
 	db         *sql.DB
 	now        func() time.Time
 	migrations []mina.Migration
+	appName    string
+	cfg        *pgx.ConnConfig // for TerminateConnections' own connection
 }
 
 var _ mina.Store = (*DB)(nil)
@@ -70,14 +78,21 @@ func Open(url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	pool, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err) // pgx quotes the bad part, never the password
 	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		if opts.AppName == "" {
+			opts.AppName = "mina-" + strconv.Itoa(os.Getpid())
+		}
+		cfg.RuntimeParams["application_name"] = opts.AppName
+	}
+	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(opts.MaxConns)
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{db: pool, now: opts.Now, migrations: migrations}
+	db := &DB{db: pool, now: opts.Now, migrations: migrations, appName: cfg.RuntimeParams["application_name"], cfg: cfg}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := pool.PingContext(ctx); err != nil {
@@ -104,6 +119,32 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// TerminateConnections ends every other session of this store's application_name on the
+// server (pg_terminate_backend), as a PostgreSQL restart or a pooler would: the chaos fault
+// "database connection loss". It returns how many sessions it ended.
+//
+// It runs on a connection of its own, outside the pool and under another application_name,
+// so that every session of the pool ends.
+func (db *DB) TerminateConnections(ctx context.Context) (int, error) {
+	cfg := db.cfg.Copy()
+	cfg.RuntimeParams["application_name"] = db.appName + "-fault"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: terminate connections: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = $1`, db.appName).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: terminate connections: %w", err)
+	}
+	return n, nil
+}
+
+// AppName returns the application_name of the store's sessions.
+func (db *DB) AppName() string { return db.appName }
 
 // Stats returns the pool's statistics, for the /metrics DB-pool gauges.
 func (db *DB) Stats() sql.DBStats { return db.db.Stats() }

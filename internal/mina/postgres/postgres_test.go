@@ -112,7 +112,7 @@ func TestMigrations(t *testing.T) {
 		}
 		return names
 	}
-	if s := status(); len(s) != 2 || s[0].Applied || s[1].Applied || s[0].Name != "schema" || s[1].Name != "indexes" {
+	if s := status(); len(s) != 3 || s[0].Applied || s[1].Applied || s[2].Applied || s[0].Name != "schema" || s[1].Name != "indexes" || s[2].Name != "transcripts" {
 		t.Fatalf("fresh status = %+v", s)
 	}
 	if err := db.MigrateUp(ctx); err != nil {
@@ -129,14 +129,25 @@ func TestMigrations(t *testing.T) {
 	if err := db.MigrateUp(ctx); err != nil { // idempotent
 		t.Fatal(err)
 	}
+	// The first MigrateDown reverts the transcripts (3): its table and its one index go.
+	before := len(indexes())
+	if err := db.MigrateDown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := status(); !s[1].Applied || s[2].Applied {
+		t.Fatalf("after one MigrateDown: %+v", s)
+	}
+	if names := indexes(); len(names) != before-1 {
+		t.Fatalf("after reverting the transcripts, ix_ indexes: %v; want %d", names, before-1)
+	}
 	if err := db.MigrateDown(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if names := indexes(); len(names) != 0 {
-		t.Fatalf("after one MigrateDown, ix_ indexes remain: %v", names)
+		t.Fatalf("after two MigrateDowns, ix_ indexes remain: %v", names)
 	}
 	if s := status(); !s[0].Applied || s[1].Applied {
-		t.Fatalf("after one MigrateDown: %+v", s)
+		t.Fatalf("after two MigrateDowns: %+v", s)
 	}
 	if err := db.MigrateDown(ctx); err != nil {
 		t.Fatal(err)

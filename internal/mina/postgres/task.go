@@ -52,10 +52,10 @@ func taskWhere(userID int64, f mina.TaskFilter) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// ListTasks returns one page of the user's tasks, newest first (created_at, then id),
+// listTasks returns one page of the user's tasks, newest first (created_at, then id),
 // filtered by status and/or meeting, with the filter's total, from one snapshot. Filtering by
 // a meeting that is not the user's is ENOTFOUND.
-func (db *DB) ListTasks(ctx context.Context, userID int64, f mina.TaskFilter) (*mina.TaskList, error) {
+func (db *DB) listTasks(ctx context.Context, userID int64, f mina.TaskFilter) (*mina.TaskList, error) {
 	page, perPage, offset, err := mina.PageBounds(f.Page)
 	if err != nil {
 		return nil, err
@@ -109,8 +109,8 @@ func (db *DB) ListTasks(ctx context.Context, userID int64, f mina.TaskFilter) (*
 	return list, nil
 }
 
-// Task returns one of the user's tasks; another user's task is ENOTFOUND.
-func (db *DB) Task(ctx context.Context, userID, id int64) (*mina.Task, error) {
+// task returns one of the user's tasks; another user's task is ENOTFOUND.
+func (db *DB) task(ctx context.Context, userID, id int64) (*mina.Task, error) {
 	return getTask(db.db.QueryRowContext(ctx, queryTask, id, userID), id)
 }
 
@@ -125,10 +125,10 @@ func getTask(row *sql.Row, id int64) (*mina.Task, error) {
 	return &task, nil
 }
 
-// CreateTask validates task (an empty status means pending), checks that its meeting is the
+// createTask validates task (an empty status means pending), checks that its meeting is the
 // user's (ENOTFOUND otherwise), locking it against deletion until commit, and stores the task,
 // filling its ID and times.
-func (db *DB) CreateTask(ctx context.Context, task *mina.Task) error {
+func (db *DB) createTask(ctx context.Context, task *mina.Task) error {
 	if task.Status == "" {
 		task.Status = mina.StatusPending
 	}
@@ -192,10 +192,10 @@ func dueValue(task *mina.Task) sql.NullTime {
 	return sql.NullTime{Time: d, Valid: true}
 }
 
-// UpdateTask changes the non-nil fields of one of the user's tasks and returns it as stored;
+// updateTask changes the non-nil fields of one of the user's tasks and returns it as stored;
 // the row is locked from read to write. Becoming done stamps completed_at; leaving done
 // clears it.
-func (db *DB) UpdateTask(ctx context.Context, userID, id int64, u mina.TaskUpdate) (*mina.Task, error) {
+func (db *DB) updateTask(ctx context.Context, userID, id int64, u mina.TaskUpdate) (*mina.Task, error) {
 	t, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -233,8 +233,8 @@ func (db *DB) UpdateTask(ctx context.Context, userID, id int64, u mina.TaskUpdat
 	return task, nil
 }
 
-// DeleteTask deletes one of the user's tasks.
-func (db *DB) DeleteTask(ctx context.Context, userID, id int64) error {
+// deleteTask deletes one of the user's tasks.
+func (db *DB) deleteTask(ctx context.Context, userID, id int64) error {
 	err := expectOneRow(db.db.ExecContext(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2`, id, userID))
 	if errors.Is(err, errNoRow) {
 		return taskNotFound(id)

@@ -13,8 +13,8 @@ const queryUserByToken = `SELECT u.id, u.email, u.name, u.created_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1`
 
-// UserByToken returns the user owning token, or EUNAUTHORIZED.
-func (db *DB) UserByToken(ctx context.Context, token string) (*mina.User, error) {
+// userByToken returns the user owning token, or EUNAUTHORIZED.
+func (db *DB) userByToken(ctx context.Context, token string) (*mina.User, error) {
 	if token == "" || len(token) > 512 {
 		return nil, mina.Errorf(mina.EUNAUTHORIZED, "Invalid API token.")
 	}
@@ -29,9 +29,9 @@ func (db *DB) UserByToken(ctx context.Context, token string) (*mina.User, error)
 	return &u, nil
 }
 
-// CreateUser creates a user and its first API token, returned once: only its hash is kept.
+// createUser creates a user and its first API token, returned once: only its hash is kept.
 // An email already taken is ECONFLICT.
-func (db *DB) CreateUser(ctx context.Context, email, name string) (*mina.User, string, error) {
+func (db *DB) createUser(ctx context.Context, email, name string) (*mina.User, string, error) {
 	if err := mina.ValidateUser(email, name); err != nil {
 		return nil, "", err
 	}

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"Trends", testTrends},
 		{"Concurrency", testConcurrency},
 		{"Context", testContext},
+		{"Transcripts", testTranscripts},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

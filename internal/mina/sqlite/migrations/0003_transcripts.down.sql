@@ -1,0 +1,2 @@
+DROP INDEX ix_transcript_segments_meeting_id_seq;
+DROP TABLE transcript_segments;
