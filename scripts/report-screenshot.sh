@@ -15,11 +15,7 @@ cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
 out=docs/report-screenshot.png
-# Tall enough for the verdict, the tests, the SLO matrix and the first test's charts.
-width=1280 height=3795
-
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$chromium" ] || { echo "no chromium: apt-get install chromium (scripts/test.sh services installs it)" >&2; exit 1; }
+command -v chromium >/dev/null || { echo "no chromium: apt-get install chromium (scripts/test.sh services installs it)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -36,16 +32,9 @@ else
 fi
 [ -s "$results/load-test-report.html" ] || { echo "no report in $results" >&2; exit 1; }
 
-echo "== photographing $results/load-test-report.html at ${width}px"
-# A fresh profile, no network beyond the file, scrollbars hidden; the page needs no script.
-timeout 60 "$chromium" --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
-  --no-first-run --disable-background-networking --disable-component-update --disable-sync \
-  --user-data-dir="$work/profile" --force-device-scale-factor=1 \
-  --window-size="$width,$height" --screenshot="$work/shot.png" \
-  "file://$(realpath "$results/load-test-report.html")" >"$work/chromium.log" 2>&1 ||
-  { cat "$work/chromium.log" >&2; exit 1; }
-mv "$work/shot.png" "$out"
-echo "wrote $out"
+echo "== photographing $results/load-test-report.html at 1,280 px"
+# From the top down to the end of the first test's charts (scripts/reportshot, chromedp).
+go run ./scripts/reportshot "$results/load-test-report.html" "$out"
 
 # The page photographed passes the browser checks: every chart drawn, no data line flat
 # while its data move, no text outside its box at 1,280 px.

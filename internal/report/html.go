@@ -331,7 +331,7 @@ func failedChecks(s *Summary) []string {
 	for _, th := range s.Thresholds {
 		switch th.Status {
 		case "fail":
-			out = append(out, "failed: "+th.Metric+" "+th.Expression+" ("+thresholdObserved(th)+")")
+			out = append(out, "failed: "+th.Metric+" "+th.Expression+" ("+thresholdFigure(th)+")")
 		case "no data":
 			out = append(out, "no data: "+th.Metric+" "+th.Expression)
 		}
@@ -377,7 +377,7 @@ func matrixRows(tests []SuiteTest) []htmlMatrixRow {
 			continue
 		}
 		for _, th := range t.Summary.Thresholds {
-			c := htmlCell{Has: true, Target: th.Expression, Observed: thresholdObserved(th), Class: resultClass(th.Status)}
+			c := htmlCell{Has: true, Target: th.Expression, Observed: thresholdFigure(th), Class: resultClass(th.Status)}
 			full := th.Metric + " " + th.Expression
 			agg := th.Metric + " " + th.Aggregation
 			cell("t\x00"+agg, "t\x00"+full, "threshold", agg, full, i, c)
@@ -391,6 +391,22 @@ func matrixRows(tests []SuiteTest) []htmlMatrixRow {
 		}
 	}
 	return rows
+}
+
+// thresholdFigure shows a threshold's observed value for the page: as the text summary does
+// (thresholdObserved), but a rate or plain number with the page's significant digits —
+// "rate=1,013/s", not "rate=1012.6667/s", which would not fit a matrix cell.
+func thresholdFigure(th ThresholdResult) string {
+	if th.Observed == nil {
+		return thresholdObserved(th)
+	}
+	switch th.Unit {
+	case "/s":
+		return th.Aggregation + "=" + fmtNum(*th.Observed) + "/s"
+	case "":
+		return th.Aggregation + "=" + fmtNum(*th.Observed)
+	}
+	return thresholdObserved(th)
 }
 
 // criterionObserved shows a criterion's observed figure in its unit (criteria.Outcome.Unit).
@@ -490,7 +506,7 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 	}
 	d.Endpoints, d.Checks, d.Phases = endpointRows(s.Endpoints), checkRows(s.Checks), phaseRows(s.Phases)
 	for _, th := range s.Thresholds {
-		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdObserved(th),
+		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdFigure(th),
 			Result: strings.ToUpper(th.Status), Class: resultClass(th.Status)})
 	}
 	for _, cr := range s.Criteria {
