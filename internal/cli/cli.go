@@ -26,15 +26,24 @@ const (
 const usage = `ramp verifies that an HTTP API holds its capacity and its SLOs under load.
 
 Usage:
-  ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|snapshot=PATH]... [--summary-export PATH]
-                [--report PATH.html] [--junit PATH] [--markdown PATH] [--quiet] [--no-color]
+  ramp run FILE [-e KEY=VALUE]... [-o|--out json=PATH|csv=PATH|snapshot=PATH|prometheus-rw=URL]...
+                [--metrics-addr HOST:PORT] [--summary-export PATH] [--report PATH.html]
+                [--junit PATH] [--markdown PATH] [--quiet] [--no-color]
                 [--quick | --time-scale F] [--base-url URL]
                 [--execution-segment A:B [--execution-segment-sequence S] | --segment i/n]
                 [--tag K=V]... [--start-at TIME] [--setup-data setup.json]
   ramp suite [DIR] [--base-url URL] [--results DIR] [--quick] [--cooldown D] [--parallelism N]
-             [-e KEY=VALUE]...
+             [-e KEY=VALUE]... [--out prometheus-rw=URL]... [--metrics-addr HOST:PORT]
                                run a directory of tests (default: the bundled Mina suite,
                                against an embedded mina started on a free loopback port)
+             [--baseline DIR] [--save-baseline DIR] [--min-change P]
+                               compare with a previous run's results; keep this one as one
+  ramp compare BASELINE CURRENT [--budget "METRIC: EXPR"]... [--file FILE] [--min-change 5%]
+               [--min-delta 1ms] [--format text|json|markdown]
+                               regressions against a baseline (summary JSON, run snapshot or
+                               suite results directory): exit 1 on one, 4 when not shown
+  ramp capacity FILE [--flow NAME] [--from R] [--to R] [--quick | --hold D] [--out PATH] [--report PATH.html]
+                               the highest arrival rate at which the file's rules hold
   ramp report RESULTS_DIR      re-render the HTML report from a suite's JSON files
   ramp setup FILE [-e KEY=VALUE]... --out setup.json
                                run setup once, for the segments of a distributed run
@@ -85,6 +94,10 @@ func Main(ctx, kill context.Context, args []string, stdout, stderr io.Writer) in
 		return setupCommand(ctx, rest, stdout, stderr)
 	case "validate":
 		return validateCommand(rest, stdout, stderr)
+	case "compare":
+		return compareCommand(rest, stdout, stderr)
+	case "capacity":
+		return capacityCommand(ctx, rest, stdout, stderr)
 	case "k8s":
 		return k8sCommand(rest, stdout, stderr)
 	case "version", "--version":

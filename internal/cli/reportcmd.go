@@ -20,6 +20,12 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ramp report:", err)
 		return ExitUsage
 	}
+	// The trend, from the results folder's index, as it was when this run was added.
+	if _, runs, err := readHistory(args[0]); err != nil {
+		fmt.Fprintln(stderr, "ramp report: history:", err)
+	} else {
+		s.History = historyUpTo(args[0], runs)
+	}
 	path := filepath.Join(args[0], "load-test-report.html")
 	if err := writeHTMLReport(path, s); err != nil {
 		fmt.Fprintln(stderr, "ramp report:", err)

@@ -25,15 +25,17 @@ import (
 
 // runFlags are the options of `ramp run`, k6's names where k6 has one.
 type runFlags struct {
-	file      string
-	vars      map[string]string
-	outs      outsFlag    // --out json=PATH, snapshot=PATH
-	results   resultFiles // --summary-export, --report, --junit, --markdown
-	quiet     bool
-	noColor   bool
-	quick     bool
-	timeScale float64
-	baseURL   string
+	file string
+	vars map[string]string
+	outs outsFlag // --out json=PATH, csv=PATH, snapshot=PATH, prometheus-rw=URL
+	// metricsAddr serves the live metrics for scraping while the test runs.
+	metricsAddr string
+	results     resultFiles // --summary-export, --report, --junit, --markdown
+	quiet       bool
+	noColor     bool
+	quick       bool
+	timeScale   float64
+	baseURL     string
 	// A distributed run's segment (see `ramp merge`).
 	segment   segment.Segment
 	tags      varsFlag // --tag K=V: added to every sample
@@ -62,14 +64,17 @@ type outsFlag []outSpec
 type outSpec struct{ kind, path string }
 
 // The kinds --out takes.
-var outKinds = []string{"json", "snapshot"}
+var outKinds = []string{"json", "csv", "snapshot", "prometheus-rw"}
+
+// outUsage says what --out takes.
+const outUsage = "json=PATH streams every sample as k6's NDJSON; csv=PATH as k6's CSV; snapshot=PATH writes the mergeable metrics snapshot; prometheus-rw=URL sends every metric to Prometheus remote write each second (repeatable)"
 
 func (o *outsFlag) String() string { return "" }
 
 func (o *outsFlag) Set(s string) error {
 	kind, path, ok := strings.Cut(s, "=")
 	if !ok || path == "" || !contains(outKinds, kind) {
-		return fmt.Errorf("--out %q: want json=PATH (every sample, k6's NDJSON) or snapshot=PATH (the mergeable metrics snapshot)", s)
+		return fmt.Errorf("--out %q: want json=PATH (every sample, k6's NDJSON), csv=PATH (k6's CSV), snapshot=PATH (the mergeable metrics snapshot) or prometheus-rw=URL (Prometheus remote write)", s)
 	}
 	*o = append(*o, outSpec{kind, path})
 	return nil
@@ -91,7 +96,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs := flag.NewFlagSet("ramp run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(varsFlag(f.vars), "e", "set a variable KEY=VALUE that the file reads as ${KEY} (repeatable)")
-	fs.Var(&f.outs, "out", "json=PATH streams every sample as k6's NDJSON; snapshot=PATH writes the mergeable metrics snapshot (repeatable)")
+	fs.Var(&f.outs, "out", outUsage)
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the live metrics at http://`ADDR`/metrics while the test runs, for Prometheus to scrape")
 	fs.Var(&f.outs, "o", "short for --out")
 	f.results.register(fs)
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress and no summary; the one-line verdict still prints")
@@ -156,7 +162,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 func (f *runFlags) outputPaths() [][2]string {
 	var out [][2]string
 	for _, o := range f.outs {
-		out = append(out, [2]string{"--out " + o.kind + "=", o.path})
+		if o.kind != "prometheus-rw" {
+			out = append(out, [2]string{"--out " + o.kind + "=", o.path})
+		}
 	}
 	for _, p := range f.results.paths() {
 		out = append(out, [2]string{p[0] + " ", p[1]})
@@ -223,38 +231,41 @@ func runCommand(ctx, kill context.Context, args []string, stdout, stderr io.Writ
 		printFileError(stderr, f.file, err)
 		return ExitUsage
 	}
-	var ndjson *output.NDJSON
-	var ndjsonPath string
-	for _, o := range f.outs {
-		if o.kind != "json" {
-			continue
-		}
-		w, err := outfile.Create(o.path)
-		if err != nil {
-			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", o.path, err)
+	var scrape *output.Scrape
+	if f.metricsAddr != "" {
+		if scrape, err = output.ListenScrape(f.metricsAddr); err != nil {
+			fmt.Fprintln(stderr, "ramp run:", err)
 			return ExitUsage
 		}
-		ndjson, ndjsonPath = output.NewNDJSON(w), o.path
-		defer w.Close()
-		opts.Output = ndjson
+		defer scrape.Close()
 	}
+	// The segments of a distributed run each send their own series: a label keeps them apart
+	// (two processes writing one series would have Prometheus refuse the later samples).
+	var liveLabels []output.Label
+	if !f.segment.IsWhole() {
+		liveLabels = []output.Label{{Name: "segment", Value: f.segment.String()}}
+	}
+	outs, out, err := openOutputs(f.outs, scrape, p, liveLabels)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp run:", err)
+		return ExitUsage
+	}
+	opts.Output = out
 	res, err := engine.Run(ctx, p, opts)
 	if err != nil {
+		outs.close(io.Discard, "ramp run")
 		printFileError(stderr, f.file, err)
 		return ExitUsage
 	}
 	code := exitCode(res.Verdict)
-	if ndjson != nil {
-		if err := ndjson.Close(); err != nil {
-			fmt.Fprintf(stderr, "ramp run: --out json=%s: %v\n", ndjsonPath, err)
-			code = max(code, ExitFail)
-		}
-	}
+	closeCode, outResults := outs.close(stderr, "ramp run")
+	code = max(code, closeCode)
 	if res.OutputError != nil {
 		fmt.Fprintln(stderr, "ramp run: samples were lost:", res.OutputError)
 		code = max(code, ExitFail)
 	}
 	summary := report.Build(res)
+	summary.Outputs = outResults
 	color := !f.noColor && isTerminal(stdout)
 	if f.quiet {
 		fmt.Fprintln(stdout, report.VerdictLine(summary, color))

@@ -15,8 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/outfile"
+	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
@@ -42,6 +44,12 @@ type suiteFlags struct {
 	noColor     bool
 	// minaArgs are extra arguments for the embedded mina (fault injection, for tests).
 	minaArgs []string
+	// baseline: compare with a previous run, keep this one as the next baseline.
+	baseline baselineFlags
+	// Live outputs: --out prometheus-rw=URL (repeatable) and --metrics-addr; every series
+	// carries the label test=<file name>.
+	outs        outsFlag
+	metricsAddr string
 }
 
 func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
@@ -57,6 +65,13 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	fs.IntVar(&f.parallelism, "parallelism", 1, "run each test as `N` segment processes on this machine, started together and merged (a distributed run, locally)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
+	fs.StringVar(&f.baseline.baseline, "baseline", "", "compare every test with the suite results in `DIR` (a regression fails the suite)")
+	fs.StringVar(&f.baseline.save, "save-baseline", "", "copy this run's results into `DIR`, as the baseline of later runs")
+	f.baseline.minChange = compare.DefaultMinChange
+	fs.Var(percentFlag{&f.baseline.minChange}, "min-change", "with --baseline: the smallest change that counts (default 5%)")
+	fs.Var(&f.outs, "out", "prometheus-rw=URL sends every test's metrics to Prometheus remote write each second, labelled test=NAME (repeatable)")
+	fs.Var(&f.outs, "o", "short for --out")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the running test's metrics at http://`ADDR`/metrics, for Prometheus to scrape")
 	mina := fs.String("mina-args", "", "extra arguments for the embedded mina serve, e.g. \"--inject-latency 900ms\"")
 	dirs, err := parseArgs(fs, args)
 	if err != nil {
@@ -82,6 +97,14 @@ func parseSuiteFlags(args []string, stderr io.Writer) (*suiteFlags, error) {
 	}
 	if *mina != "" {
 		f.minaArgs = strings.Fields(*mina)
+	}
+	for _, o := range f.outs {
+		if o.kind != "prometheus-rw" {
+			return nil, fmt.Errorf("ramp suite: --out %s=: a suite takes only prometheus-rw=URL (each test's samples go to its own results)", o.kind)
+		}
+	}
+	if f.parallelism > 1 && (len(f.outs) > 0 || f.metricsAddr != "") {
+		return nil, errors.New("ramp suite: --out prometheus-rw= and --metrics-addr watch one process; with --parallelism each segment is its own")
 	}
 	if f.parallelism < 1 || f.parallelism > 64 {
 		return nil, fmt.Errorf("ramp suite: --parallelism %d: from 1 to 64 segment processes", f.parallelism)
@@ -146,6 +169,13 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
+	if f.baseline.baseline != "" {
+		// A baseline that cannot be read must stop the suite before its load, not after.
+		if _, err := readCompared(f.baseline.baseline); err != nil {
+			fmt.Fprintf(stderr, "ramp suite: --baseline %s: %v\n", f.baseline.baseline, err)
+			return ExitUsage
+		}
+	}
 	started := time.Now().UTC()
 	results := f.results
 	if results == "" {
@@ -207,6 +237,14 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 		return ExitUsage
 	}
 
+	var scrape *output.Scrape
+	if f.metricsAddr != "" {
+		if scrape, err = output.ListenScrape(f.metricsAddr); err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+			return ExitUsage
+		}
+		defer scrape.Close()
+	}
 	var tests []report.SuiteTest
 	var names []string
 	var verdicts []verdict.Verdict
@@ -223,18 +261,20 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 		}
 		fmt.Fprintf(stdout, "\nramp suite: test %d of %d: %s\n", i+1, len(files), file.name)
 		var res *engine.Result
+		var outResults []report.OutputResult
 		var err error
 		if f.parallelism > 1 {
 			fmt.Fprintf(stdout, "ramp suite: as %d segment processes, started together and merged\n", f.parallelism)
 			res, err = localSegments(ctx, file.name, file.src, plans[i], f.parallelism, f.vars, f.timeScale, results)
 		} else {
-			res, err = engine.Run(ctx, plans[i], opts)
+			res, outResults, err = runWithLiveOutputs(ctx, plans[i], opts, f.outs, scrape, file.name)
 		}
 		if err != nil {
 			printFileError(stderr, file.path, err)
 			return ExitUsage
 		}
 		summary := report.Build(res)
+		summary.Outputs = outResults
 		if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: !f.noColor && isTerminal(stdout)}); err != nil {
 			fmt.Fprintln(stderr, "ramp suite:", err)
 		}
@@ -257,11 +297,51 @@ func suiteCommand(ctx, kill context.Context, args []string, stdout, stderr io.Wr
 			Text: fmt.Sprintf("interrupted by the user after %d of %d tests", len(tests), len(files))})
 	}
 	suite := report.NewSuite(started.Format(time.RFC3339), target, server != nil, f.timeScale > 0 && f.timeScale < 1, interrupted, v, tests)
+	if f.baseline.baseline != "" {
+		byName := map[string]*plan.Plan{}
+		for i, file := range files {
+			byName[file.name] = plans[i]
+		}
+		cmp, err := compareSuite(f.baseline.baseline, f.baseline.minChange, suite, byName)
+		if err != nil {
+			fmt.Fprintf(stderr, "ramp suite: --baseline %s: %v\n", f.baseline.baseline, err)
+			return ExitUsage
+		}
+		// One verdict: the tests' and the comparison's, combined where verdicts are decided.
+		v = verdict.Combine(append(names, "comparison with the baseline"), append(verdicts, cmp.Verdict))
+		suite = report.NewSuite(suite.Timestamp, target, server != nil, suite.Quick, interrupted, v, tests)
+		suite.Baseline, suite.Comparison = f.baseline.baseline, cmp
+		for _, t := range tests {
+			t.Summary.Comparison = testComparison(cmp, t.Name)
+			if err := writeJSON(filepath.Join(results, t.SummaryFile), t.Summary); err != nil {
+				fmt.Fprintln(stderr, "ramp suite:", err)
+				return ExitFail
+			}
+		}
+	}
+	history, err := appendHistory(results, suite)
+	if err != nil {
+		fmt.Fprintln(stderr, "ramp suite: history:", err)
+	}
+	suite.History = history
 	if err := writeSuiteResults(results, suite); err != nil {
 		fmt.Fprintln(stderr, "ramp suite:", err)
 		return ExitFail
 	}
 	printSuiteVerdict(stdout, suite, results)
+	if suite.Comparison != nil {
+		fmt.Fprintf(stdout, "\nramp suite: compared with the baseline %s\n", f.baseline.baseline)
+		if err := report.WriteComparisonText(stdout, suite.Comparison); err != nil {
+			fmt.Fprintln(stderr, "ramp suite:", err)
+		}
+	}
+	if f.baseline.save != "" {
+		if err := saveBaseline(results, f.baseline.save, suite); err != nil {
+			fmt.Fprintf(stderr, "ramp suite: --save-baseline %s: %v\n", f.baseline.save, err)
+			return max(exitCode(v), ExitFail)
+		}
+		fmt.Fprintf(stdout, "ramp suite: saved as the baseline in %s\n", f.baseline.save)
+	}
 	return exitCode(v)
 }
 

@@ -144,6 +144,9 @@ type Result struct {
 	Faults []chaos.Window
 	// OutputError is why the sample output failed (samples were lost); nil when it did not.
 	OutputError error
+	// Traced are the slowest and the failed requests that carried a trace context
+	// (options.tracing), with their trace ids; empty without tracing. A merged run has none.
+	Traced metrics.Traced
 	// Verdict is the run's one answer.
 	Verdict verdict.Verdict
 	// Segments and Regions are the parts of a distributed run, each on its own (`ramp merge`

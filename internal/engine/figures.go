@@ -208,13 +208,13 @@ func roundTo(t, origin time.Time, iv time.Duration) time.Time {
 // compares iterations with iterations — never requests (an iteration may send several)
 // with iterations.
 func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []RatePoint {
-	rate, names := targetRate(p)
+	rate := TargetRate(p)
 	reqs, ok := snap.Series(metrics.HTTPReqs)
 	if rate == nil || !ok {
 		return nil
 	}
 	var iters []*metrics.Series
-	for _, name := range names {
+	for _, name := range arrivalScenarios(p) {
 		if s, ok := snap.Series(stageKeys(name)[3]); ok {
 			iters = append(iters, s)
 		}
@@ -233,10 +233,9 @@ func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []R
 	return out
 }
 
-// targetRate returns the intended arrival rate at an offset from the start of the load;
+// TargetRate returns the intended arrival rate at an offset from the start of the load;
 // false when no arrival-rate scenario runs then (closed-model scenarios have no target rate).
-// names are the arrival-rate scenarios it sums.
-func targetRate(p *plan.Plan) (rate func(time.Duration) (float64, bool), names []string) {
+func TargetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
 	type sched struct {
 		start time.Duration
 		pacer pace.Pacer
@@ -259,11 +258,10 @@ func targetRate(p *plan.Plan) (rate func(time.Duration) (float64, bool), names [
 		}
 		if err == nil {
 			all = append(all, sched{start: sc.StartTime, pacer: pc})
-			names = append(names, sc.Name)
 		}
 	}
 	if len(all) == 0 {
-		return nil, nil
+		return nil
 	}
 	return func(t time.Duration) (float64, bool) {
 		var rate float64
@@ -275,5 +273,16 @@ func targetRate(p *plan.Plan) (rate func(time.Duration) (float64, bool), names [
 			}
 		}
 		return rate, running
-	}, names
+	}
+}
+
+// arrivalScenarios names the arrival-rate scenarios: those TargetRate sums.
+func arrivalScenarios(p *plan.Plan) []string {
+	var names []string
+	for _, sc := range p.Scenarios {
+		if sc.Executor == plan.ConstantArrivalRate || sc.Executor == plan.RampingArrivalRate {
+			names = append(names, sc.Name)
+		}
+	}
+	return names
 }

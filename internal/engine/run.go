@@ -101,6 +101,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 	m.Snapshot = reg.Snapshot()
 	res := judge(p, b.ths, b.crits, m)
 	res.OutputError = outputErr
+	res.Traced = reg.Traced()
 	return res, nil
 }
 

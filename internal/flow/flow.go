@@ -440,6 +440,7 @@ func (s *Shared) newVU(id int) (*VU, error) {
 		scenarioBox: any(""),
 	}
 	v.timer.Stop()
+	v.tracer = newTracer(s.plan.Options.Tracing)
 	v.lookupFn = v.lookup
 	v.doer = s.newDoer(v.jar)
 	if s.newSink != nil {

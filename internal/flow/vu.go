@@ -48,6 +48,9 @@ type VU struct {
 	req      httpclient.Request
 	resp     httpclient.Response
 	sample   metrics.HTTPSample
+	// tracer puts a traceparent on sampled requests (options.tracing); nil when off.
+	tracer  *tracer
+	traceID string // of the request being sent, "" when it carries none
 
 	lastKey progKey
 }
@@ -247,6 +250,7 @@ func (v *VU) record(r *request, resp *httpclient.Response, expected bool) {
 		Duration:       t.Duration,
 		Sent:           resp.Sent,
 		Received:       resp.Received,
+		TraceID:        v.traceID,
 	}
 	if v.hasLate {
 		v.sample.Corrected, v.sample.HasCorrected = t.Duration+v.lateness, true
@@ -281,6 +285,13 @@ func (v *VU) build(r *request) error {
 			return err
 		}
 		v.headers = append(v.headers, httpclient.Header{Key: h.key, Value: string(v.scratch)})
+	}
+	v.traceID = ""
+	if v.tracer != nil && !hasHeader(v.headers, "traceparent") { // the file's own one wins
+		if h, id, ok := v.tracer.next(); ok {
+			v.headers = append(v.headers, h)
+			v.traceID = id
+		}
 	}
 	v.req.Header = v.headers
 	v.req.Body = nil

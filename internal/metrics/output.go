@@ -21,4 +21,8 @@ type Point struct {
 	Value float64
 	// Tags are the sample's full tags (static and dynamic); shared and immutable.
 	Tags *TagSet
+	// TraceID is the trace id of the request the sample measured, "" when it carried none
+	// (k6 writes it as the sample's metadata, not a tag: a tag per request would make every
+	// sample its own series).
+	TraceID string
 }

@@ -15,6 +15,8 @@ type HTTPSample struct {
 	Corrected                                                        time.Duration // from the iteration's intended start (arrival-rate only)
 	HasCorrected                                                     bool
 	Sent, Received                                                   int64 // bytes
+	// TraceID is the W3C trace id the request carried (32 hex digits), "" when none.
+	TraceID string
 }
 
 // outputBatch is how many points a Recorder buffers before handing them to the Output: a
@@ -54,8 +56,11 @@ func (rec *Recorder) HTTP(s *HTTPSample) {
 	}
 	k := cacheKey{tags: s.Tags, kind: kindHTTP, status: int32(s.Status), errCode: int32(s.ErrorCode), expected: s.Expected}
 	e := rec.record(k, vals[:], s.Time, skip)
+	if s.TraceID != "" {
+		r.traced.add(s)
+	}
 	if r.out != nil {
-		rec.emit(kindHTTP, e, vals[:], s.Time, skip)
+		rec.emit(kindHTTP, e, vals[:], s.Time, skip, s.TraceID)
 	}
 }
 
@@ -119,7 +124,7 @@ func (rec *Recorder) simple(k cacheKey, v ...int64) {
 	t := r.now()
 	e := rec.record(k, vals[:len(v)], t, -1)
 	if r.out != nil {
-		rec.emit(k.kind, e, vals[:len(v)], t, -1)
+		rec.emit(k.kind, e, vals[:len(v)], t, -1, "")
 	}
 }
 
@@ -134,7 +139,7 @@ func (rec *Recorder) record(k cacheKey, vals []int64, t time.Time, skip int) *en
 }
 
 // emit buffers one point per metric of the sample (not per sub-metric, as k6 does).
-func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, skip int) {
+func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, skip int, traceID string) {
 	names, types := kindMetrics[kind], kindTypes[kind]
 	if len(rec.buf)+len(names) > outputBatch {
 		rec.Flush()
@@ -150,7 +155,7 @@ func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, 
 		if i == skip {
 			continue
 		}
-		p := Point{Metric: names[i], Time: t, Value: float64(v), Tags: e.tags}
+		p := Point{Metric: names[i], Time: t, Value: float64(v), Tags: e.tags, TraceID: traceID}
 		if types[i] == Trend {
 			p.Value = float64(v) / 1e6 // ns → ms, as k6 writes trends
 		}

@@ -70,6 +70,8 @@ type Registry struct {
 	outMu   sync.Mutex
 	pending map[*Recorder]struct{} // recorders holding unflushed points
 	outErr  error
+
+	traced tracedLists
 }
 
 // keyState is one tracked key: a whole metric or a sub-metric. Immutable but for its series.

@@ -1,11 +1,30 @@
-// Package output streams a run's sample points to files for --out: ndjson.go writes k6's JSON
-// output format, one JSON object per line, so that tools built for `k6 run --out json=FILE`
-// read ramp's files unchanged:
+// Package output streams a run's sample points out of the process for --out and --metrics-addr:
+//
+//   - ndjson.go, csv.go: every sample to a file, as k6's JSON lines and k6's CSV (blocking
+//     when the disk does: nothing is lost);
+//   - live.go: every metric aggregated per tag set as it arrives (counters, gauges, rates,
+//     trends as native histograms), for the two live exporters below, which never block the
+//     load;
+//   - remotewrite.go, rwproto.go: Prometheus remote write 1.0 once a second, through a bounded
+//     queue that drops and counts what a slow or dead receiver cannot take;
+//   - scrape.go: the same series at /metrics for a Prometheus that scrapes;
+//   - snapshot.go: the mergeable run snapshot.
+//
+// Remote write is encoded by hand with google.golang.org/protobuf's protowire rather than with
+// github.com/prometheus/prometheus/prompb: measured on v0.316.0, importing prompb adds the
+// prometheus module and github.com/gogo/protobuf (a deprecated runtime) and 40 go.sum lines,
+// for five messages ramp only writes; protowire is already in the build through client_golang.
+// (The dashboard's test does use the prometheus module's PromQL parser: test-only, and the one
+// parser that decides what Grafana's queries mean.)
+//
+// k6's JSON output format is one JSON object per line, so that tools built for
+// `k6 run --out json=FILE` read ramp's files unchanged:
 //
 //	{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}
 //	{"type":"Point","data":{"time":"2026-01-02T03:04:05.123456789Z","value":1,"tags":{"name":"list","status":"200"}},"metric":"http_reqs"}
 //
-// A Metric line precedes the first Point of each metric. Values are in k6's units:
+// A Metric line precedes the first Point of each metric. The samples of a request that carried a
+// trace context (options.tracing) have k6's metadata: "metadata":{"trace_id":"4bf9…"}. Values are in k6's units:
 // milliseconds for trends, counts or bytes for counters, 0 or 1 for rates.
 //
 // The encoder is hand-written on the standard library (strconv, time.AppendFormat,
@@ -170,6 +189,11 @@ func (n *NDJSON) appendPoint(b []byte, p *metrics.Point) []byte {
 	b = appendFloat(b, p.Value)
 	b = append(b, `,"tags":`...)
 	b = append(b, n.encodedTags(p.Tags)...)
+	if p.TraceID != "" {
+		b = append(b, `,"metadata":{"trace_id":`...)
+		b = jsontext.AppendString(b, p.TraceID)
+		b = append(b, '}')
+	}
 	b = append(b, `},"metric":`...)
 	b = jsontext.AppendString(b, p.Metric)
 	return append(b, "}\n"...)

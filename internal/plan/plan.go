@@ -32,6 +32,9 @@ type Plan struct {
 	Criteria []Criterion
 	// Monitors watch the target while the load runs.
 	Monitors []Monitor
+	// Regressions are the file's regression budgets (`regressions:`), in file order: how far
+	// each statistic may move from a baseline (ramp compare, ramp suite --baseline).
+	Regressions []Regression
 	// Chaos is the fault timeline; the zero value injects nothing.
 	Chaos Chaos
 	// Options apply to every request of the test.
@@ -343,6 +346,14 @@ type Threshold struct {
 	Line   int
 }
 
+// Regression is one regression budget of the file: a metric (or sub-metric) and one
+// expression, "p(95) < +10%" (package compare parses it; the compiler has checked it).
+type Regression struct {
+	Metric     string
+	Expression string
+	Line       int
+}
+
 // ThresholdRule is one expression of a threshold with k6's object-form options.
 type ThresholdRule struct {
 	Expression     string // "p(95)<800"
@@ -370,4 +381,16 @@ type Options struct {
 	// LoadTolerance is the share of scheduled arrival-rate iterations that may be dropped
 	// before the run cannot show its SLOs hold (verdict inconclusive); default 0.01.
 	LoadTolerance float64
+	// Tracing puts a W3C traceparent on a share of the requests; off when Propagation is "".
+	Tracing Tracing
+}
+
+// Tracing is options.tracing: which requests carry a trace context, so that a slow request in
+// ramp's report leads to the server's log line and metric exemplar of that very request.
+type Tracing struct {
+	// Propagation is the header format: "w3c" (traceparent, the W3C Trace Context), or ""
+	// for none.
+	Propagation string
+	// SampleRate is the share of requests that carry one, in (0, 1].
+	SampleRate float64
 }

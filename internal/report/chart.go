@@ -68,6 +68,10 @@ type timeChart struct {
 	Cap float64
 	// LogY allows a logarithmic y axis, taken when the lines span more than logSpan.
 	LogY bool
+	// XLabel and XFormat name and write the X axis; "time since start" in seconds when
+	// empty (a trend across runs numbers them instead).
+	XLabel  string
+	XFormat func(float64) string
 	// Shades are time spans drawn behind the lines: the chaos timeline's faults.
 	Shades []shade
 }
@@ -303,7 +307,11 @@ func (c timeChart) render() template.HTML {
 	}
 	b.legend(legend)
 	b.yAxis(y, yticks, format, ylabel)
-	b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
+	if c.XFormat == nil {
+		b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
+	} else {
+		b.xAxis(x.at, ticks(x.Lo, x.Hi, math.Max(1, niceStep(x.Hi-x.Lo, 8))), c.XFormat, c.XLabel)
+	}
 	for _, sh := range c.Shades {
 		from, to := math.Max(sh.From, x.Lo), math.Min(sh.To, x.Hi)
 		if !(to > from) {

@@ -86,6 +86,10 @@ type htmlView struct {
 	Tests                 []htmlTestRow
 	Matrix                htmlMatrix
 	Details               []htmlDetail
+	// Comparison is the comparison with the baseline (ramp suite --baseline); Trends each
+	// test's figures across the results folder's last runs.
+	Comparison *htmlComparison
+	Trends     []htmlTrend
 }
 
 // htmlFigure is one key figure of the executive summary.
@@ -144,6 +148,8 @@ type htmlDetail struct {
 	Thresholds                []htmlCheck
 	Criteria                  []htmlCheck
 	Recommendations           []string
+	// Traced are the slowest and the failed traced requests: rows of formatted cells.
+	TracedSlowest, TracedFailed [][]string
 }
 
 // htmlParts is one table of a distributed run's parts.
@@ -204,6 +210,11 @@ func newHTMLView(s *Suite) htmlView {
 		v.Details = append(v.Details, testDetail(t, anchor))
 	}
 	v.Matrix.Rows = matrixRows(s.Tests)
+	v.Comparison = newHTMLComparison(s.Baseline, s.Comparison)
+	if v.Comparison == nil && len(s.Tests) == 1 && s.Tests[0].Summary != nil && s.Tests[0].Summary.Comparison != nil {
+		v.Comparison = newHTMLComparison("", s.Tests[0].Summary.Comparison)
+	}
+	v.Trends = newHTMLTrends(s.History)
 	return v
 }
 
@@ -479,6 +490,9 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 	for _, m := range s.Monitors {
 		d.Monitors = append(d.Monitors, monitorChart(m, faultShades(s.Faults)))
 	}
+	if s.Traced != nil {
+		d.TracedSlowest, d.TracedFailed = tracedRows(s.Traced.Slowest), tracedRows(s.Traced.Failed)
+	}
 	g := s.Generator
 	d.GeneratorBad = g.Overloaded
 	d.Generator = [][2]string{
@@ -738,6 +752,19 @@ func msOrDash(v *float64) string {
 		return "—"
 	}
 	return fmtMs(*v)
+}
+
+// tracedRows formats traced requests: trace id, request, status, duration, time.
+func tracedRows(rs []TracedRequest) [][]string {
+	var rows [][]string
+	for _, r := range rs {
+		status := strconv.Itoa(r.Status)
+		if r.ErrorCode != 0 {
+			status += " (error " + strconv.Itoa(r.ErrorCode) + ")"
+		}
+		rows = append(rows, []string{r.TraceID, strings.TrimSpace(r.Method + " " + r.Name), r.URL, status, fmtMs(r.DurationMs), r.Time})
+	}
+	return rows
 }
 
 // faultLines say what each fault of the chaos timeline was and when it was on (the shaded

@@ -2,7 +2,9 @@ package report
 
 import (
 	"encoding/xml"
+
 	"fmt"
+	"github.com/ramp-dev/ramp/internal/compare"
 	"io"
 	"strconv"
 	"strings"
@@ -131,6 +133,11 @@ func WriteJUnit(w io.Writer, s *Suite) error {
 		out.Failures += js.Failures
 		out.Suites = append(out.Suites, js)
 	}
+	if s.Comparison != nil {
+		out.Suites = append(out.Suites, comparisonJUnit(s.Comparison))
+		out.Tests += out.Suites[len(out.Suites)-1].Tests
+		out.Failures += out.Suites[len(out.Suites)-1].Failures
+	}
 	out.Time = secs(total)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -153,4 +160,44 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// comparisonJUnit is the comparison against the baseline as a test suite: one case per
+// budgeted statistic — a failure when it regressed, a failure of type inconclusive when it
+// could not be compared (never a pass) — and one per test missing on a side.
+func comparisonJUnit(r *compare.Result) junitSuite {
+	js := junitSuite{Name: "comparison with the baseline"}
+	add := func(c junitCase) {
+		js.Tests++
+		if c.Failure != nil {
+			js.Failures++
+		}
+		js.Cases = append(js.Cases, c)
+	}
+	for _, row := range r.Rows {
+		if row.Budget == "" {
+			continue
+		}
+		class := "comparison"
+		if row.Test != "" {
+			class = row.Test + ".comparison"
+		}
+		c := junitCase{Name: row.Metric + " " + row.Stat + " " + row.Budget, Classname: class}
+		msg := fmt.Sprintf("%s %s: baseline %g, current %g, change %s", row.Metric, row.Stat, row.Baseline, row.Current, compare.FormatChange(row))
+		switch row.Status {
+		case compare.StatusRegression:
+			c.Failure = &junitFailure{Message: msg + ", budget " + row.Budget, Type: "regression", Text: msg}
+		case compare.StatusNoData:
+			m := row.Metric + " " + row.Stat + ": " + row.Why + " — not compared"
+			c.Failure = &junitFailure{Message: m, Type: "inconclusive", Text: m}
+		default:
+			c.SystemOut = msg + " (" + row.Status + ")"
+		}
+		add(c)
+	}
+	for _, name := range r.Missing {
+		m := "test " + name + " is on one side only — not compared"
+		add(junitCase{Name: name, Classname: "comparison", Failure: &junitFailure{Message: m, Type: "inconclusive", Text: m}})
+	}
+	return js
 }

@@ -68,6 +68,15 @@ func WriteMarkdown(w io.Writer, s *Suite) error {
 		b.WriteString(strings.Join(failures, "\n"))
 		b.WriteString("\n")
 	}
+	if s.Comparison != nil {
+		b.WriteString("\n")
+		var c strings.Builder
+		if err := WriteComparisonMarkdown(&c, s.Comparison); err != nil {
+			return err
+		}
+		// One level below the results' heading.
+		b.WriteString(strings.Replace(c.String(), "## Comparison", "### Comparison", 1))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -118,6 +118,20 @@ func vusBefore(snap *metrics.Snapshot, t time.Time) float64 {
 	return last
 }
 
+// alignPoints returns the points of one series at the times of another (a series may start
+// or end at a different interval when its first sample came later).
+func alignPoints(pts, on []metrics.SeriesPoint) []metrics.SeriesPoint {
+	byTime := make(map[int64]metrics.SeriesPoint, len(pts))
+	for _, p := range pts {
+		byTime[p.Time.UnixNano()] = p
+	}
+	out := make([]metrics.SeriesPoint, len(on))
+	for i, p := range on {
+		out[i] = byTime[p.Time.UnixNano()]
+	}
+	return out
+}
+
 // buildDistribution returns the latency distribution of key as bars between percentile
 // edges, each holding the share of samples between them.
 func buildDistribution(snap *metrics.Snapshot, key string) []Bucket {

@@ -1,6 +1,9 @@
 package report
 
-import "github.com/ramp-dev/ramp/internal/verdict"
+import (
+	"github.com/ramp-dev/ramp/internal/compare"
+	"github.com/ramp-dev/ramp/internal/verdict"
+)
 
 // Suite is the result of `ramp suite`: every test's verdict and the overall one
 // (summary.json).
@@ -19,6 +22,41 @@ type Suite struct {
 	// Interrupted is true when the user stopped the suite; the tests that did not run are
 	// absent.
 	Interrupted bool `json:"interrupted"`
+	// Baseline is the results directory compared against (ramp suite --baseline), and
+	// Comparison the comparison; its verdict is part of Verdict.
+	Baseline   string          `json:"baseline,omitempty"`
+	Comparison *compare.Result `json:"comparison,omitempty"`
+	// History is the results folder's index (index.json), this run last: the trend the HTML
+	// report charts. Not written into summary.json (index.json holds it).
+	History []HistoryEntry `json:"-"`
+}
+
+// HistoryEntry is one suite run in the results folder's index.json.
+type HistoryEntry struct {
+	Timestamp string        `json:"timestamp"`
+	Results   string        `json:"results"` // the run's results directory, relative to the index
+	Verdict   string        `json:"verdict"`
+	Tests     []HistoryTest `json:"tests"`
+}
+
+// HistoryTest is one test's headline figures in a HistoryEntry.
+type HistoryTest struct {
+	Name      string  `json:"name"`
+	P95       float64 `json:"p95_ms"`
+	RPS       float64 `json:"requests_per_second"`
+	ErrorRate float64 `json:"error_rate"`
+	Verdict   string  `json:"verdict"`
+}
+
+// HistoryOf is a suite's entry in the index; results is its directory as the index names it.
+func HistoryOf(s *Suite, results string) HistoryEntry {
+	e := HistoryEntry{Timestamp: s.Timestamp, Results: results, Verdict: s.Verdict, Tests: []HistoryTest{}}
+	for _, t := range s.Tests {
+		m := t.Summary.Metrics
+		e.Tests = append(e.Tests, HistoryTest{Name: t.Name, P95: m.ResponseTimes.P95, RPS: m.RequestsPerSecond,
+			ErrorRate: m.ErrorRate, Verdict: t.Verdict})
+	}
+	return e
 }
 
 // SuiteTest is one test of a suite: its file, the file its summary was written to, and the

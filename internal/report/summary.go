@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/chaos"
+	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -69,8 +70,73 @@ type Summary struct {
 	Endpoints []EndpointResult `json:"endpoints,omitempty"`
 	Checks    []CheckResult    `json:"checks,omitempty"`
 	Phases    []PhaseResult    `json:"phases,omitempty"`
+	// Windows are per-interval statistics by metric, for comparing against a baseline.
+	Windows *Windows `json:"windows,omitempty"`
+	// Regressions are the test's regression budgets as "metric: expression", for ramp compare.
+	Regressions []string `json:"regressions,omitempty"`
+	// Comparison is the comparison against a baseline, when one was asked for.
+	Comparison *compare.Result `json:"comparison,omitempty"`
+	// Traced are the slowest and the failed requests that carried a trace context
+	// (options.tracing), each with its trace id: the way from a slow request in this report
+	// to the server's log line and metric exemplar of that request.
+	Traced *TracedRequests `json:"traced_requests,omitempty"`
+	// Outputs are what the live outputs (--out prometheus-rw=URL) delivered and dropped;
+	// the CLI fills them once they have closed.
+	Outputs []OutputResult `json:"outputs,omitempty"`
 	// Faults are the chaos timeline's faults as they happened, which every time chart shades.
 	Faults []FaultWindow `json:"faults,omitempty"`
+}
+
+// TracedRequests are the traced requests a run kept, durations in ms.
+type TracedRequests struct {
+	Slowest []TracedRequest `json:"slowest"`
+	Failed  []TracedRequest `json:"failed"`
+}
+
+// TracedRequest is one request that carried a traceparent.
+type TracedRequest struct {
+	TraceID    string  `json:"trace_id"`
+	Time       string  `json:"time"`
+	DurationMs float64 `json:"duration_ms"`
+	Status     int     `json:"status"`
+	ErrorCode  int     `json:"error_code,omitempty"`
+	Name       string  `json:"name,omitempty"`
+	Method     string  `json:"method,omitempty"`
+	URL        string  `json:"url,omitempty"`
+}
+
+// tracedRequests converts the engine's lists; nil when the run traced nothing.
+func tracedRequests(t metrics.Traced) *TracedRequests {
+	if len(t.Slowest) == 0 && len(t.Failed) == 0 {
+		return nil
+	}
+	conv := func(in []metrics.TracedRequest) []TracedRequest {
+		out := make([]TracedRequest, len(in))
+		for i, r := range in {
+			out[i] = TracedRequest{TraceID: r.TraceID, Time: r.Time.UTC().Format(time.RFC3339Nano),
+				DurationMs: float64(r.Duration) / 1e6, Status: r.Status, ErrorCode: r.ErrorCode,
+				Name: r.Name, Method: r.Method, URL: r.URL}
+		}
+		return out
+	}
+	return &TracedRequests{Slowest: conv(t.Slowest), Failed: conv(t.Failed)}
+}
+
+// OutputResult is one live output's account: samples sent and samples dropped because the
+// receiver was slow, down or refused them (the load never waits for it).
+type OutputResult struct {
+	Output string `json:"output"` // "prometheus-rw"
+	Target string `json:"target"` // the receiver's URL
+	// Requests were posted, Failed of them refused or unanswered.
+	Requests int64 `json:"requests"`
+	Failed   int64 `json:"failed_requests"`
+	// SamplesSent reached the receiver; SamplesDropped did not.
+	SamplesSent    int64  `json:"samples_sent"`
+	SamplesDropped int64  `json:"samples_dropped"`
+	LastError      string `json:"last_error,omitempty"`
+	// TrendsAsGauges is true when the receiver refused native histograms, so trends went
+	// as p50…max gauges from then on.
+	TrendsAsGauges bool `json:"trends_as_gauges,omitempty"`
 }
 
 // FaultWindow is one fault of the chaos timeline, in seconds on the charts' time axis (since
@@ -260,6 +326,7 @@ func Build(res *engine.Result) *Summary {
 		TeardownError:   res.TeardownError,
 		Notes:           []string{},
 		Monitors:        renderMonitors(res.Monitors),
+		Traced:          tracedRequests(res.Traced),
 	}
 	for _, r := range v.Reasons {
 		if r.Status != verdict.Fail {
@@ -309,6 +376,12 @@ func Build(res *engine.Result) *Summary {
 	s.Endpoints = buildEndpoints(snap)
 	s.Checks = buildChecks(snap)
 	s.Phases = buildPhases(snap)
+	s.Windows = BuildWindows(snap, WindowKeys(res.Plan))
+	if res.Plan != nil {
+		for _, r := range res.Plan.Regressions {
+			s.Regressions = append(s.Regressions, r.Metric+": "+r.Expression)
+		}
+	}
 
 	sc := res.SelfCheck
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

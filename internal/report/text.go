@@ -42,6 +42,8 @@ func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) e
 	p.metrics(s, snap)
 	p.generator(s)
 	p.monitors(s)
+	p.traced(s)
+	p.outputs(s)
 	p.verdict(s)
 	return p.err
 }
@@ -249,6 +251,42 @@ func (p *printer) generator(s *Summary) {
 	if l.IterationsScheduled > 0 {
 		p.line("  %s load        %d of %d scheduled iterations started, %d dropped (%s)",
 			p.mark(l.Delivered), l.IterationsScheduled-l.IterationsDropped, l.IterationsScheduled, l.IterationsDropped, pct(l.DroppedShare))
+	}
+}
+
+// traced prints the three slowest and the three latest failed traced requests, by trace id
+// (the report and the JSON list ten of each).
+func (p *printer) traced(s *Summary) {
+	if s.Traced == nil {
+		return
+	}
+	p.line("")
+	for _, l := range []struct {
+		title string
+		rs    []TracedRequest
+	}{{"slowest traced", s.Traced.Slowest}, {"failed traced", s.Traced.Failed}} {
+		for i, r := range l.rs[:min(3, len(l.rs))] {
+			title := ""
+			if i == 0 {
+				title = l.title
+			}
+			p.line("  %-15s trace %s  %s %s  %d  %.2fms", title, r.TraceID, r.Method, r.Name, r.Status, r.DurationMs)
+		}
+	}
+}
+
+// outputs prints what each live output delivered and dropped.
+func (p *printer) outputs(s *Summary) {
+	for _, o := range s.Outputs {
+		p.line("")
+		p.line("  %s %s %s  %d samples sent, %d dropped (%d of %d requests failed)",
+			p.mark(o.SamplesDropped == 0), o.Output, o.Target, o.SamplesSent, o.SamplesDropped, o.Failed, o.Requests)
+		if o.LastError != "" {
+			p.line("      last error: %s", o.LastError)
+		}
+		if o.TrendsAsGauges {
+			p.line("      the receiver refused native histograms: trends were sent as gauges (ramp_<trend>_p95…)")
+		}
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 
 // topKeys are the keys of a scenario file.
 var topKeys = []string{"test_type", "description", "options", "slo", "data", "scenarios", "flows",
-	"setup", "teardown", "thresholds", "criteria", "monitors", "chaos", "chaos_adapters"}
+	"setup", "teardown", "thresholds", "criteria", "monitors", "chaos", "chaos_adapters", "regressions"}
 
 // Load reads and compiles one scenario file. vars are the -e values; lookupEnv reads the
 // environment (os.LookupEnv in production; tests pass a map). The returned error, when the
@@ -203,6 +203,7 @@ func (c *compiler) compile(root *yaml.Node) *plan.Plan {
 	p.Thresholds = c.thresholds(top)
 	p.Criteria = c.criteria(top)
 	p.Monitors = c.monitors(top)
+	p.Regressions = c.regressions(top)
 	p.Chaos = c.chaos(top, root)
 	return p
 }

@@ -338,3 +338,26 @@ func dump(v any) string {
 	}
 	return string(b)
 }
+
+func TestTracingOption(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, src string
+		want      plan.Tracing
+	}{
+		// No tracing key: no request carries a traceparent.
+		{"off", "flows:\n  default:\n    - request: { url: \"${BASE_URL}/\" }\n", plan.Tracing{}},
+		// An empty object traces every request with w3c.
+		{"defaults", "options: { tracing: {} }\nflows:\n  default:\n    - request: { url: \"${BASE_URL}/\" }\n", plan.Tracing{Propagation: "w3c", SampleRate: 1}},
+		// The example.
+		{"sampled", "options:\n  tracing: { propagation: w3c, sampleRate: 0.01 }\nflows:\n  default:\n    - request: { url: \"${BASE_URL}/\" }\n", plan.Tracing{Propagation: "w3c", SampleRate: 0.01}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := compileOK(t, tc.src, map[string]string{"BASE_URL": "http://127.0.0.1:1"}, nil)
+			if p.Options.Tracing != tc.want {
+				t.Errorf("tracing %+v, want %+v", p.Options.Tracing, tc.want)
+			}
+		})
+	}
+}

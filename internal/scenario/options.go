@@ -27,7 +27,10 @@ const (
 
 var optionKeys = []string{"hosts", "timeout", "discardResponseBodies", "noConnectionReuse",
 	"insecureSkipTLSVerify", "userAgent", "maxRedirects", "maxBodyBytes", "setupTimeout",
-	"teardownTimeout", "cookies", "loadTolerance"}
+	"teardownTimeout", "cookies", "loadTolerance", "tracing"}
+
+// DefaultTraceSampleRate is options.tracing.sampleRate when the file gives none: every request.
+const DefaultTraceSampleRate = 1.0
 
 // options compiles `options` into o and returns whether flows keep cookies.
 func (c *compiler) options(top *obj, o *plan.Options) (cookies bool) {
@@ -75,8 +78,31 @@ func (c *compiler) options(top *obj, o *plan.Options) (cookies bool) {
 	if v, p := opts.get("hosts"); v != nil {
 		o.Hosts = c.hostList(v, p)
 	}
+	if v, p := opts.get("tracing"); v != nil {
+		o.Tracing = c.tracing(v, p)
+	}
 	c.hosts = o.Hosts
 	return cookies
+}
+
+// tracing compiles options.tracing: {propagation: w3c, sampleRate: 0.01}.
+func (c *compiler) tracing(n *yaml.Node, path string) plan.Tracing {
+	obj := c.object(n, path, []string{"propagation", "sampleRate"})
+	if obj == nil {
+		return plan.Tracing{}
+	}
+	t := plan.Tracing{Propagation: "w3c", SampleRate: DefaultTraceSampleRate}
+	if obj.str("propagation", &t.Propagation) && t.Propagation != "w3c" {
+		v, p := obj.get("propagation")
+		c.errAt(v, p, fmt.Sprintf("propagation %q: ramp propagates the W3C Trace Context (traceparent) only", t.Propagation), "propagation: w3c")
+		return plan.Tracing{}
+	}
+	if obj.number("sampleRate", &t.SampleRate) && (t.SampleRate <= 0 || t.SampleRate > 1) {
+		v, p := obj.get("sampleRate")
+		c.errAt(v, p, fmt.Sprintf("sampleRate is the share of requests that carry a traceparent, more than 0 and at most 1, got %v", t.SampleRate), "0.01 traces one request in a hundred; remove tracing to trace none")
+		return plan.Tracing{}
+	}
+	return t
 }
 
 // defaultHosts is the base URL's host:port, the only host that receives traffic when the file

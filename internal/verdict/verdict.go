@@ -212,3 +212,35 @@ func Combine(names []string, vs []Verdict) Verdict {
 func percent(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", 100*f), "0"), ".") + "%"
 }
+
+// Comparison is what a comparison against a baseline showed (package compare): the gated
+// statistics that regressed beyond their budgets, those that could not be compared, and how
+// many were judged.
+type Comparison struct {
+	Regressions []string
+	Unjudged    []string
+	Judged      int
+}
+
+// DecideComparison is the verdict of a comparison: fail when a budget was broken; else
+// inconclusive when a budget (or a whole test) could not be judged, or nothing was; else pass.
+// No data never counts as no regression.
+func DecideComparison(c Comparison) Verdict {
+	v := Verdict{Status: Pass, Reasons: []Reason{}}
+	for _, r := range c.Regressions {
+		v.Reasons = append(v.Reasons, Reason{Status: Fail, Text: "regression: " + r})
+	}
+	for _, u := range c.Unjudged {
+		v.Reasons = append(v.Reasons, Reason{Status: Inconclusive, Text: "not compared: " + u})
+	}
+	if c.Judged == 0 {
+		v.Reasons = append(v.Reasons, Reason{Status: Inconclusive,
+			Text: "nothing to compare: no budgeted statistic has data in both runs"})
+	}
+	for _, r := range v.Reasons {
+		if r.Status.rank() > v.Status.rank() {
+			v.Status = r.Status
+		}
+	}
+	return v
+}

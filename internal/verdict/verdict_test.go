@@ -112,3 +112,29 @@ func TestCombine(t *testing.T) {
 		})
 	}
 }
+
+func TestDecideComparison(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   Comparison
+		want Status
+	}{
+		// Budgets judged, none broken.
+		{"held", Comparison{Judged: 3}, Pass},
+		// One broken budget fails, whatever else.
+		{"regression", Comparison{Judged: 3, Regressions: []string{"p95 +40%"}, Unjudged: []string{"x"}}, Fail},
+		// A budget that could not be judged is not a pass.
+		{"unjudged", Comparison{Judged: 3, Unjudged: []string{"no windows"}}, Inconclusive},
+		// Nothing judged at all: never a pass.
+		{"nothing", Comparison{}, Inconclusive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if v := DecideComparison(tt.in); v.Status != tt.want || v.Reasons == nil {
+				t.Fatalf("%+v: %s %v, want %s", tt.in, v.Status, v.Reasons, tt.want)
+			}
+		})
+	}
+}

@@ -105,6 +105,8 @@ type Config struct {
 	CacheStats func() []CacheStat
 	// Fault injects latency and errors; the zero value injects nothing.
 	Fault Fault
+	// Limit bounds the requests handled at once; the zero value bounds nothing.
+	Limit Limit
 	// Chaos holds the faults set at run time; with AdminToken it enables the admin fault API
 	// (/admin/faults, see admin.go). Nil: no run-time faults.
 	Chaos *chaos.Faults
@@ -163,6 +165,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	lim, err := newLimiter(cfg.Limit)
+	if err != nil {
+		return nil, err
+	}
 	pages, err := renderPages()
 	if err != nil {
 		return nil, err
@@ -182,7 +188,14 @@ func New(cfg Config) (*Server, error) {
 			}
 		}
 	}
-	s.handler = s.metrics.middleware(s.faults(fault, s.chaosFaults(s.mux)))
+	if lim.slots != nil {
+		if err := s.registry.Register(lim.collector()); err != nil {
+			return nil, fmt.Errorf("api: register metrics: %w", err)
+		}
+	}
+	// The limit is outside the fault injection: injected latency is service time, which
+	// holds a slot, so capacity is MaxInflight over it.
+	s.handler = s.metrics.middleware(s.limit(lim, s.faults(fault, s.chaosFaults(s.mux))))
 	return s, nil
 }
 

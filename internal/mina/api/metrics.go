@@ -2,8 +2,10 @@ package api
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +35,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 	mux      *http.ServeMux
 	h        http.Handler // promhttp over the registry
+	log      *slog.Logger
 }
 
 // newMetrics builds the registry: request durations, pool and cache collectors, Go and process.
@@ -45,6 +48,7 @@ func (s *Server) newMetrics() (*metrics, error) {
 			Buckets: durationBuckets,
 		}, []string{"route", "status"}),
 		mux: s.mux,
+		log: s.log,
 	}
 	cs := []prometheus.Collector{
 		m.duration,
@@ -63,7 +67,9 @@ func (s *Server) newMetrics() (*metrics, error) {
 		}
 	}
 	s.registry = reg
-	m.h = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{s}})
+	// OpenMetrics when the scraper asks for it (Prometheus does): the only exposition format
+	// that carries exemplars, the trace ids of traced requests.
+	m.h = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{s}, EnableOpenMetrics: true})
 	return m, nil
 }
 
@@ -77,8 +83,15 @@ func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) { s.metr
 
 // middleware observes the duration of every request under its route pattern. A request that
 // never reached the mux (an injected fault) is labelled with the pattern it would have matched.
+//
+// A request that carries a valid W3C traceparent (a load generator's sampled request, or a
+// traced client's) is logged, one line with its trace id, and its duration is observed with
+// the exemplar {trace_id="…"}: a slow request in ramp's report leads to this server's log
+// line and to the histogram bucket it fell in. Requests without one are not logged, so
+// that a server under load writes one line per sampled request, not per request.
 func (m *metrics) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		traceID, traced := TraceID(r.Header.Get("traceparent"))
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -93,8 +106,53 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		m.duration.WithLabelValues(route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+		d := time.Since(start)
+		obs := m.duration.WithLabelValues(route, strconv.Itoa(status))
+		if !traced {
+			obs.Observe(d.Seconds())
+			return
+		}
+		obs.(prometheus.ExemplarObserver).ObserveWithExemplar(d.Seconds(), prometheus.Labels{"trace_id": traceID})
+		m.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", route, "status", status,
+			"duration", d, "trace_id", traceID)
 	})
+}
+
+// TraceID returns the trace id of a W3C traceparent header value
+// (https://www.w3.org/TR/trace-context/#traceparent-header):
+//
+//	traceparent = version "-" trace-id "-" parent-id "-" flags
+//	version     = 2HEXDIGLC    ; not "ff"; a later version may append "-" fields
+//	trace-id    = 32HEXDIGLC   ; not all zeros
+//	parent-id   = 16HEXDIGLC   ; not all zeros
+//	flags       = 2HEXDIGLC
+//
+// ok is false for anything else: a malformed header is ignored, never trusted into a log.
+func TraceID(h string) (id string, ok bool) {
+	if len(h) < 55 || (len(h) > 55 && (h[:2] == "00" || h[55] != '-')) {
+		return "", false
+	}
+	if h[2] != '-' || h[35] != '-' || h[52] != '-' || h[:2] == "ff" {
+		return "", false
+	}
+	for _, f := range [][2]int{{0, 2}, {3, 35}, {36, 52}, {53, 55}} {
+		if !lowerHex(h[f[0]:f[1]]) {
+			return "", false
+		}
+	}
+	if strings.Trim(h[3:35], "0") == "" || strings.Trim(h[36:52], "0") == "" {
+		return "", false
+	}
+	return h[3:35], true
+}
+
+func lowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // statusWriter remembers the status a handler wrote.

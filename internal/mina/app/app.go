@@ -8,6 +8,7 @@
 //
 //	mina serve [--addr 127.0.0.1:5000] [--no-migrate] [--inject-latency D]
 //	           [--inject-error-rate F] [--inject-route PATTERN] [--pidfile FILE]
+//	           [--max-inflight N [--max-queue-wait D]]
 //	           [--shutdown-timeout D]
 //	mina migrate up|down|status
 //	mina seed --users N --meetings N [--tokens-out FILE]
@@ -44,6 +45,7 @@ const (
 const usage = `usage:
   mina serve [--addr 127.0.0.1:5000] [--no-migrate] [--inject-latency D]
              [--inject-error-rate F] [--inject-route PATTERN] [--pidfile FILE]
+             [--max-inflight N [--max-queue-wait D]]
              [--shutdown-timeout D]
   mina migrate up|down|status
   mina seed --users N --meetings N [--tokens-out FILE]

@@ -28,6 +28,8 @@ type Main struct {
 	Migrate bool
 	// Fault is the fault injection of the API.
 	Fault api.Fault
+	// Limit bounds the requests the API handles at once (--max-inflight).
+	Limit api.Limit
 	// ShutdownTimeout bounds how long Close waits for in-flight requests; default 15s.
 	ShutdownTimeout time.Duration
 	// Live tunes live transcription (the API's defaults when zero).
@@ -167,6 +169,7 @@ func (m *Main) apiConfig() api.Config {
 		Transcripts: m.DB,
 		Live:        m.Live,
 		Fault:       m.Fault,
+		Limit:       m.Limit,
 		Chaos:       m.Faults,
 		AdminToken:  m.AdminToken,
 		Logger:      m.Logger,

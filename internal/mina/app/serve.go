@@ -17,6 +17,8 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 	latency := fs.Duration("inject-latency", 0, "add this latency to matching requests")
 	rate := fs.Float64("inject-error-rate", 0, "answer this fraction (0..1) of matching requests 503")
 	route := fs.String("inject-route", "", "fault only paths with this prefix or matching this glob (default: all)")
+	maxInflight := fs.Int("max-inflight", 0, "handle at most `N` requests at once; more wait in a queue (0: no limit)")
+	maxWait := fs.Duration("max-queue-wait", api.DefaultMaxWait, "how long a request waits for a slot before it is answered 503 with Retry-After")
 	adminToken := fs.String("admin-token", "", "enable the admin fault API (/admin/faults) with this bearer token (default $MINA_ADMIN_TOKEN; unset: no fault API)")
 	noRecovery := fs.Bool("no-cache-recovery", false, "do not replay cache invalidations lost in a cache outage (keeps the stale-cache bug, for testing)")
 	pidfile := fs.String("pidfile", "", "write the process id to this file")
@@ -37,6 +39,7 @@ func (e *Env) serve(ctx context.Context, args []string) error {
 		Addr:            *addr,
 		Migrate:         !*noMigrate,
 		Fault:           api.Fault{Latency: *latency, ErrorRate: *rate, Route: *route},
+		Limit:           api.Limit{MaxInflight: *maxInflight, MaxWait: *maxWait},
 		ShutdownTimeout: *shutdown,
 		Logger:          log,
 		AdminToken:      *adminToken,
