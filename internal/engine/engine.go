@@ -169,11 +169,13 @@ type Result struct {
 }
 
 // RatePoint is the intended rate at Offset from the registry's start; Set is false when no
-// arrival-rate scenario runs then.
+// arrival-rate scenario runs then. Iterations is what those scenarios achieved in the
+// interval: completed iterations per second.
 type RatePoint struct {
-	Offset time.Duration
-	Rate   float64
-	Set    bool
+	Offset     time.Duration
+	Rate       float64
+	Set        bool
+	Iterations float64
 }
 
 // MonitorSeries is one watched figure of the target.

@@ -85,6 +85,22 @@ func TestRunResult(t *testing.T) {
 	if len(res.Stages) != 1 || res.Stages[0].Target != 50 || res.Stages[0].Requests != 100 {
 		t.Errorf("stages %+v: want one stage of 50/s holding every request", res.Stages)
 	}
+	// Beside the intended rate, each interval says how many iterations the arrival-rate
+	// scenarios completed: over the run, every one of the 100.
+	var iterations float64
+	iv := time.Second.Seconds()
+	if s, ok := res.Snapshot.Series(metrics.HTTPReqs); ok {
+		iv = s.Interval().Seconds()
+	}
+	for _, rp := range res.TargetRate {
+		iterations += rp.Iterations * iv
+		if rp.Set && rp.Rate != 50 {
+			t.Errorf("target rate %+v: want 50/s", rp)
+		}
+	}
+	if iterations < 99.5 || iterations > 100.5 {
+		t.Errorf("%.1f iterations in the achieved rate, want 100", iterations)
+	}
 	if calls.Load() == 0 {
 		t.Error("the observer was never told")
 	}

@@ -109,8 +109,10 @@ type Stage struct {
 	HasLatency    bool
 }
 
-// The metrics each scenario's stage figures read, as sub-metrics by scenario.
-var stageMetrics = []string{metrics.HTTPReqs, metrics.HTTPReqDuration, metrics.HTTPReqFailed}
+// The metrics each scenario's stage figures read, as sub-metrics by scenario; the last,
+// iterations, is also the achieved rate the report charts against an arrival-rate
+// scenario's target (targetRates).
+var stageMetrics = []string{metrics.HTTPReqs, metrics.HTTPReqDuration, metrics.HTTPReqFailed, metrics.Iterations}
 
 // stageKeys are the sub-metric keys of a scenario's stage figures.
 func stageKeys(scenario string) []string {
@@ -201,12 +203,21 @@ func roundTo(t, origin time.Time, iv time.Duration) time.Time {
 
 // targetRates samples the intended arrival rate (iterations per second, the arrival-rate
 // scenarios together) at the middle of each interval of the snapshot's http_reqs series;
-// offset is the load's start after the registry's.
+// offset is the load's start after the registry's. Beside it, each point carries the
+// iterations per second those same scenarios completed in the interval, so that a chart
+// compares iterations with iterations — never requests (an iteration may send several)
+// with iterations.
 func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []RatePoint {
 	rate := TargetRate(p)
 	reqs, ok := snap.Series(metrics.HTTPReqs)
 	if rate == nil || !ok {
 		return nil
+	}
+	var iters []*metrics.Series
+	for _, name := range arrivalScenarios(p) {
+		if s, ok := snap.Series(stageKeys(name)[3]); ok {
+			iters = append(iters, s)
+		}
 	}
 	iv := reqs.Interval()
 	out := make([]RatePoint, reqs.Len())
@@ -214,6 +225,10 @@ func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []R
 		at := time.Duration(i) * iv
 		r, set := rate(at + iv/2 - offset)
 		out[i] = RatePoint{Offset: at, Rate: r, Set: set}
+		from := reqs.At(i).Time
+		for _, s := range iters {
+			out[i].Iterations += s.Window(from, from.Add(iv)).Rate
+		}
 	}
 	return out
 }
@@ -259,4 +274,15 @@ func TargetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
 		}
 		return rate, running
 	}
+}
+
+// arrivalScenarios names the arrival-rate scenarios: those TargetRate sums.
+func arrivalScenarios(p *plan.Plan) []string {
+	var names []string
+	for _, sc := range p.Scenarios {
+		if sc.Executor == plan.ConstantArrivalRate || sc.Executor == plan.RampingArrivalRate {
+			names = append(names, sc.Name)
+		}
+	}
+	return names
 }

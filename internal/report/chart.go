@@ -40,11 +40,18 @@ type chartLine struct {
 }
 
 // refLine is a horizontal (time chart) or vertical (distribution) dashed reference: an SLO.
+// Text is its value for people ("800 ms").
 type refLine struct {
 	Label string
 	Value float64
 	Color string
+	Text  string
 }
+
+// refReach is how far above the data a time chart's reference line may be and still be
+// drawn: an axis stretched further would flatten the data against zero, so a reference
+// beyond it is named in a note under the chart instead ("p95 SLO 800 ms: far above").
+const refReach = 2.5
 
 // timeChart draws lines over time.
 type timeChart struct {
@@ -53,8 +60,14 @@ type timeChart struct {
 	X      []float64 // seconds since the start of the load
 	Lines  []chartLine
 	Refs   []refLine
-	// Format writes a y value for the ticks and tooltips; fmtNum when nil.
-	Format func(float64) string
+	// Format writes a y value for the ticks; fmtNum when nil. Text writes one for people,
+	// with its unit (tooltips, notes); Format when nil.
+	Format, Text func(float64) string
+	// Cap, when positive, is the top of the y axis whenever the data stay within it: a share
+	// (1 = 100%) never reads above 100%.
+	Cap float64
+	// LogY allows a logarithmic y axis, taken when the lines span more than logSpan.
+	LogY bool
 	// XLabel and XFormat name and write the X axis; "time since start" in seconds when
 	// empty (a trend across runs numbers them instead).
 	XLabel  string
@@ -167,9 +180,58 @@ func (b *svgBuilder) legend(items []chartLine) {
 	}
 }
 
+// yMap places a value on a chart's y axis (at), linear or logarithmic; base is the bottom of
+// the plot, where areas close.
+type yMap struct {
+	at   func(float64) float64
+	base float64
+}
+
+// logSpan is how many times its smallest positive value a chart's largest must be before a
+// chart that allows it (latency) switches to a logarithmic y axis: sub-millisecond medians
+// under tail spikes of tens of milliseconds would otherwise lie flat on zero.
+const logSpan = 50.0
+
+// niceFloor and niceCeil round a positive v down or up to 1, 2 or 5 × 10^k.
+func niceFloor(v float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{5, 2, 1} {
+		if m*mag <= v*(1+1e-9) {
+			return m * mag
+		}
+	}
+	return mag
+}
+
+func niceCeil(v float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= v*(1-1e-9) {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// minPositive is the smallest positive drawable value of the lines (0 when none).
+func minPositive(lines []chartLine, n int) float64 {
+	lo := math.Inf(1)
+	for _, l := range lines {
+		for i, v := range l.Values {
+			if i < n && finite(v) && *v > 0 {
+				lo = math.Min(lo, *v)
+			}
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return 0
+	}
+	return lo
+}
+
 // yAxis draws the grid lines and labels of the y ticks, and the axis label.
-func (b *svgBuilder) yAxis(y linearScale, step float64, format func(float64) string, label string) {
-	for _, v := range ticks(y.Lo, y.Hi, step) {
+func (b *svgBuilder) yAxis(y yMap, at []float64, format func(float64) string, label string) {
+	for _, v := range at {
 		py := y.at(v)
 		b.f(`<line class="grid" x1="%g" y1="%.1f" x2="%g" y2="%.1f"/>`, chartLeft, py, chartWidth-chartRight, py)
 		b.f(`<text class="tick" x="%g" y="%.1f" text-anchor="end">%s</text>`, chartLeft-6, py+4, esc(format(v)))
@@ -197,6 +259,10 @@ func (c timeChart) render() template.HTML {
 	if format == nil {
 		format = fmtNum
 	}
+	text := c.Text
+	if text == nil {
+		text = format
+	}
 	n := len(c.X)
 	lo, hi, has := 0.0, 0.0, false
 	xLo, xHi := math.Inf(1), math.Inf(-1)
@@ -211,9 +277,14 @@ func (c timeChart) render() template.HTML {
 	if n == 0 || !has || xLo > xHi {
 		return emptyChart(c.Title)
 	}
-	var refs []refLine
+	dataHi := hi
+	var refs, far []refLine
 	for _, r := range c.Refs {
-		if finite(&r.Value) {
+		switch {
+		case !finite(&r.Value):
+		case r.Value > dataHi*refReach && r.Value > lo:
+			far = append(far, r)
+		default:
 			hi, refs = math.Max(hi, r.Value), append(refs, r)
 		}
 	}
@@ -221,18 +292,21 @@ func (c timeChart) render() template.HTML {
 	if hi <= lo {
 		hi = lo + 1
 	}
-	ystep := niceStep(hi-lo, 4)
-	y := linearScale{Lo: math.Floor(lo/ystep) * ystep, Hi: math.Ceil(hi*1.05/ystep) * ystep, From: chartTop + plotHeight, To: chartTop}
+	y, yticks, logY := c.yScale(lo, hi, dataHi)
 	x := linearScale{Lo: xLo, Hi: xHi, From: chartLeft, To: chartLeft + plotWidth}
+	class, ylabel := "time", c.YLabel
+	if logY {
+		class, ylabel = "time log", c.YLabel+" (log scale)"
+	}
 
 	var b svgBuilder
-	b.open("time", c.Title)
+	b.open(class, c.Title)
 	legend := append([]chartLine{}, c.Lines...)
 	for _, r := range c.Refs {
 		legend = append(legend, chartLine{Name: r.Label, Color: r.Color, Dashed: true})
 	}
 	b.legend(legend)
-	b.yAxis(y, ystep, format, c.YLabel)
+	b.yAxis(y, yticks, format, ylabel)
 	if c.XFormat == nil {
 		b.xAxis(x.at, ticks(x.Lo, x.Hi, timeStep(x.Hi-x.Lo, 8)), fmtSeconds, "time since start")
 	} else {
@@ -249,23 +323,63 @@ func (c timeChart) render() template.HTML {
 	for _, r := range c.Refs {
 		py := y.at(r.Value)
 		b.f(`<path class="ref" d="M%g %.1fH%g" stroke="%s" stroke-dasharray="6 4"><title>%s: %s</title></path>`,
-			chartLeft, py, chartLeft+plotWidth, r.Color, esc(r.Label), esc(format(r.Value)))
+			chartLeft, py, chartLeft+plotWidth, r.Color, esc(r.Label), esc(refText(r, text)))
 	}
 	for _, l := range c.Lines {
-		b.line(l, c.X, x, y, format)
+		b.line(l, c.X, x, y, text)
 	}
 	b.WriteString(`</svg>`)
+	if len(far) > 0 {
+		var parts []string
+		for _, r := range far {
+			parts = append(parts, r.Label+" "+refText(r, text))
+		}
+		b.f(`<p class="chart-note">%s: far above the data (peak %s), not drawn</p>`,
+			esc(strings.Join(parts, ", ")), esc(text(dataHi)))
+	}
 	return template.HTML(b.String())
 }
 
+// yScale chooses the y axis for values in [lo, hi] (references within reach included; the
+// lines alone reach dataHi): a logarithmic one when the chart allows it and its lines span
+// more than logSpan, else a linear one from zero (or below, for negative values) with round
+// ticks, stopped at Cap when the data stay within it.
+func (c timeChart) yScale(lo, hi, dataHi float64) (y yMap, at []float64, logY bool) {
+	base := chartTop + plotHeight
+	// A positive value below a nanosecond (in ms) can only be corrupt input: its logarithm
+	// would stretch the axis over hundreds of decades, or to -Inf.
+	if pos := minPositive(c.Lines, len(c.X)); c.LogY && lo >= 0 && pos >= 1e-6 && dataHi/pos >= logSpan {
+		bottom, top := niceFloor(pos), niceCeil(hi)
+		s := linearScale{Lo: math.Log10(bottom), Hi: math.Log10(top), From: base, To: chartTop}
+		return yMap{at: func(v float64) float64 { return s.at(math.Log10(math.Max(v, bottom))) }, base: base},
+			logTicks(bottom, top), true
+	}
+	step := niceStep(hi-lo, 4)
+	top := math.Ceil(hi*1.05/step) * step
+	if c.Cap > 0 && hi <= c.Cap && top > c.Cap {
+		top = c.Cap
+		step = niceStep(top-lo, 4)
+	}
+	s := linearScale{Lo: math.Floor(lo/step) * step, Hi: top, From: base, To: chartTop}
+	return yMap{at: s.at, base: base}, ticks(s.Lo, s.Hi, step), false
+}
+
+// refText is a reference's value for people: its Text, else the chart's format.
+func refText(r refLine, format func(float64) string) string {
+	if r.Text != "" {
+		return r.Text
+	}
+	return format(r.Value)
+}
+
 // line draws one series as a path broken at gaps, with its area when asked.
-func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format func(float64) string) {
+func (b *svgBuilder) line(l chartLine, xs []float64, x linearScale, y yMap, format func(float64) string) {
 	var d, area strings.Builder
 	run := 0 // points in the current unbroken run
 	var runStart, prevX float64
 	closeArea := func() {
 		if l.Fill && run > 0 {
-			fmt.Fprintf(&area, "L%.1f %.1fL%.1f %.1fZ", prevX, y.From, runStart, y.From)
+			fmt.Fprintf(&area, "L%.1f %.1fL%.1f %.1fZ", prevX, y.base, runStart, y.base)
 		}
 		run = 0
 	}
@@ -282,7 +396,7 @@ func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format fu
 		if run == 0 {
 			cmd, runStart = "M", px
 			if l.Fill {
-				fmt.Fprintf(&area, "M%.1f %.1f", px, y.From)
+				fmt.Fprintf(&area, "M%.1f %.1f", px, y.base)
 			}
 		}
 		fmt.Fprintf(&d, "%s%.1f %.1f", cmd, px, py)
@@ -303,8 +417,9 @@ func (b *svgBuilder) line(l chartLine, xs []float64, x, y linearScale, format fu
 	if l.Dashed {
 		dash = ` stroke-dasharray="5 3"`
 	}
-	b.f(`<path class="series" d="%s" stroke="%s"%s><title>%s (peak %s)</title></path>`,
-		d.String(), l.Color, dash, esc(l.Name), esc(format(maxPtr(l.Values))))
+	lo, hi := spread(l.Values)
+	b.f(`<path class="series" d="%s" stroke="%s"%s data-min="%g" data-max="%g"><title>%s (peak %s)</title></path>`,
+		d.String(), l.Color, dash, lo, hi, esc(l.Name), esc(format(maxPtr(l.Values))))
 }
 
 // distChart draws a latency distribution as a histogram of equal-width bars, each the share
@@ -347,11 +462,23 @@ func (c distChart) render() template.HTML {
 	if total == 0 || hi <= 0 {
 		return emptyChart(c.Title)
 	}
-	for _, r := range c.Refs { // an SLO beyond the slowest request is still drawn
-		if finite(&r.Value) && r.Value > hi && r.Value < hi*100 {
+	// An SLO a little beyond the slowest request is still drawn; one far beyond it would
+	// crush the bars to one side, and is named in a note instead.
+	slowest := hi
+	var near, far []refLine
+	for _, r := range c.Refs {
+		switch {
+		case !finite(&r.Value):
+			continue
+		case r.Value > slowest*refReach:
+			far = append(far, r)
+			continue
+		case r.Value > hi:
 			hi = r.Value * 1.05
 		}
+		near = append(near, r)
 	}
+	c.Refs = near
 	logX := hi/lo > 20
 	// u maps a latency to the x unit bars are equal in: ms, or log10(ms).
 	u := func(v float64) float64 { return v }
@@ -382,7 +509,7 @@ func (c distChart) render() template.HTML {
 	if logX {
 		xlabel, at = "latency (ms, log scale)", logTicks(lo, hi)
 	}
-	b.yAxis(y, ystep, fmtPercent, "share of requests")
+	b.yAxis(yMap{at: y.at, base: y.From}, ticks(y.Lo, y.Hi, ystep), fmtPercent, "share of requests")
 	b.xAxis(func(v float64) float64 { return x.at(u(v)) }, at, fmtNum, xlabel)
 	width := (uHi - uLo) / distBins
 	inv := func(v float64) float64 { return v }
@@ -407,6 +534,14 @@ func (c distChart) render() template.HTML {
 			px, chartTop, chartTop+plotHeight, r.Color, esc(r.Label), esc(fmtMs(r.Value)))
 	}
 	b.WriteString(`</svg>`)
+	if len(far) > 0 {
+		var parts []string
+		for _, r := range far {
+			parts = append(parts, r.Label+" "+fmtMs(r.Value))
+		}
+		b.f(`<p class="chart-note">%s: far above the slowest request (%s), not drawn</p>`,
+			esc(strings.Join(parts, ", ")), esc(fmtMs(slowest)))
+	}
 	return template.HTML(b.String())
 }
 
@@ -458,6 +593,21 @@ func logTicks(lo, hi float64) []float64 {
 		return decades
 	}
 	return all
+}
+
+// spread returns the smallest and largest drawable values: what the line must show. The
+// browser test compares them with the line's drawn height.
+func spread(v []*float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if finite(x) {
+			lo, hi = math.Min(lo, *x), math.Max(hi, *x)
+		}
+	}
+	if lo > hi {
+		return 0, 0
+	}
+	return lo, hi
 }
 
 // emptyChart says there was no data rather than drawing empty axes.

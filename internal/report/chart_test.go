@@ -140,10 +140,19 @@ func TestHumanize(t *testing.T) {
 		{"milliseconds under 100 keep a decimal", fmtMs(23.44), "23.4 ms"},
 		{"seconds from 10 s", fmtMs(12500), "12.5 s"},
 		{"percent", fmtPercent(0.000498), "0.0498%"},
+		{"a share with failures never reads 100%", fmtShareBelow(101860, 101863), "99.997%"},
+		{"a whole share reads 100%", fmtShareBelow(5, 5), "100%"},
 		{"bytes", fmtBytes(1536), "1.5 KiB"},
 		{"mebibytes", fmtBytes(150 << 20), "150 MiB"},
-		{"ratio unit", fmtUnit(0.93, "ratio"), "93%"},
+		{"ratio axis ticks", unitAxis("ratio").format(0.93 * unitAxis("ratio").scale), "93%"},
+		{"per-second axis ticks", unitAxis("per_second").format(12.5), "12.5/s"},
+		{"per-second axis label", unitAxis("per_second").label, "per second"},
+		{"a scenario's unit labels the axis", unitAxis("seconds_per_second").label, "seconds per second"},
 		{"seconds offset", fmtSeconds(45), "45s"},
+		{"nice floor", fmtNum(niceFloor(0.173)), "0.1"},
+		{"nice floor of a round value", fmtNum(niceFloor(20)), "20"},
+		{"nice ceil", fmtNum(niceCeil(42.8)), "50"},
+		{"nice ceil of a round value", fmtNum(niceCeil(500)), "500"},
 		{"minutes", fmtSeconds(120), "2m"},
 		{"minutes and seconds", fmtSeconds(90), "1m30s"},
 	}
@@ -152,6 +161,39 @@ func TestHumanize(t *testing.T) {
 			t.Parallel()
 			if tc.got != tc.want {
 				t.Errorf("got %q, want %q", tc.got, tc.want)
+			}
+		})
+	}
+}
+
+// SLO lines within reach of the data are drawn; those far above are named in a note, on the
+// time charts and on the distribution alike.
+func TestRefsFarAboveTheData(t *testing.T) {
+	t.Parallel()
+	v := func(f float64) *float64 { return &f }
+	refs := []refLine{
+		{Label: "p95 SLO", Value: 4, Color: "#111", Text: "4 ms"},
+		{Label: "p99 SLO", Value: 800, Color: "#222", Text: "800 ms"},
+	}
+	tests := []struct {
+		name string
+		svg  string
+	}{
+		{"time chart", string(timeChart{Title: "t", X: []float64{0, 1, 2}, Refs: refs, Text: fmtMs, Lines: []chartLine{
+			{Name: "p99", Color: "#000", Values: []*float64{v(1.5), v(2.5), v(2)}},
+		}}.render())},
+		{"distribution", string(distChart{Title: "d", Refs: refs, Buckets: []Bucket{
+			{FromMs: 0.1, ToMs: 1, Count: 90}, {FromMs: 1, ToMs: 2.5, Count: 10},
+		}}.render())},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if n := strings.Count(tt.svg, `class="ref"`); n != 1 || !strings.Contains(tt.svg, "p95 SLO: 4 ms") {
+				t.Errorf("%d reference lines drawn, want the 4 ms one only", n)
+			}
+			if !strings.Contains(tt.svg, `<p class="chart-note">p99 SLO 800 ms: far above`) {
+				t.Errorf("no note for the 800 ms SLO:\n%s", tt.svg)
 			}
 		})
 	}

@@ -18,6 +18,8 @@ func FuzzWriteHTML(f *testing.F) {
 	}
 	f.Add([]byte(`{"series":{"t":[5,1,1e308,-1],"rps":[1],"p95":[null,2,3]},"latency_distribution":[{"from_ms":-5,"to_ms":1e308,"count":-1},{"from_ms":0,"to_ms":0,"count":9}]}`))
 	f.Add([]byte(`{"slo_lines":{"p95":1e-300},"monitors":[{"name":"mem","unit":"bytes","t":[0,1],"v":[1e308,-1e308]}]}`))
+	f.Add([]byte(`{"series":{"t":[0,1,2],"rps":[1,2,3],"p50":[5e-324,1e-7,0.2],"p99":[1e18,40,3]},"slo_lines":{"p99":1e18}}`))
+	f.Add([]byte(`{"endpoints":[{"name":"","requests":-1,"p50":1e308,"error_rate":-2}],"checks":[{"name":"c","passes":-5,"fails":5}],"phases":[{"phase":"waiting","avg":-1e308}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s Summary
 		if err := json.Unmarshal(data, &s); err != nil {

@@ -60,6 +60,49 @@ func goldenSuite() *Suite {
 	return NewSuite("2026-11-26T19:30:00Z", "http://127.0.0.1:5000", true, true, false, combine(tests), tests)
 }
 
+// TestGoldenHTML renders the fixture suite of the four Mina tests (seeded: the same bytes on
+// every run) and compares the page with testdata/report.html.golden. A change to the page
+// shows here as a diff to review; go test -run TestGoldenHTML -update accepts it.
+func TestGoldenHTML(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteHTML(&b, minaSuite()); err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	if err := WriteHTML(&again, minaSuite()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), again.Bytes()) {
+		t.Fatal("two renderings of the same suite differ: the page is not deterministic")
+	}
+	path := filepath.Join("testdata", "report.html.golden")
+	if *update {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestGoldenHTML -update to create it)", err)
+	}
+	if got := b.Bytes(); !bytes.Equal(got, want) {
+		line, col := 1, 1
+		for i := 0; i < min(len(got), len(want)); i++ {
+			if got[i] != want[i] {
+				lo, hi := max(0, i-120), min(len(got), i+120)
+				t.Fatalf("the page differs from %s at line %d, column %d (%d bytes, golden %d):\n…%s…\n(go test -run TestGoldenHTML -update accepts the change)",
+					path, line, col, len(got), len(want), got[lo:hi])
+			}
+			if got[i] == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+		}
+		t.Fatalf("the page differs from %s in length: %d bytes, golden %d (go test -run TestGoldenHTML -update accepts the change)", path, len(got), len(want))
+	}
+}
+
 // combine is the suite verdict over hand-built tests, as the CLI decides it.
 func combine(tests []SuiteTest) verdict.Verdict {
 	var names []string

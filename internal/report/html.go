@@ -141,11 +141,13 @@ type htmlDetail struct {
 	LoadBad      bool
 	// Stages are the rows of the stages table, every cell formatted; Parts the tables of a
 	// distributed run's segments and regions.
-	Stages          [][]string
-	Parts           []htmlParts
-	Thresholds      []htmlCheck
-	Criteria        []htmlCheck
-	Recommendations []string
+	Stages [][]string
+	Parts  []htmlParts
+	// Endpoints, Checks and Phases are the breakdown tables, every cell formatted.
+	Endpoints, Checks, Phases [][]string
+	Thresholds                []htmlCheck
+	Criteria                  []htmlCheck
+	Recommendations           []string
 	// Traced are the slowest and the failed traced requests: rows of formatted cells.
 	TracedSlowest, TracedFailed [][]string
 }
@@ -340,7 +342,7 @@ func failedChecks(s *Summary) []string {
 	for _, th := range s.Thresholds {
 		switch th.Status {
 		case "fail":
-			out = append(out, "failed: "+th.Metric+" "+th.Expression+" ("+thresholdObserved(th)+")")
+			out = append(out, "failed: "+th.Metric+" "+th.Expression+" ("+thresholdFigure(th)+")")
 		case "no data":
 			out = append(out, "no data: "+th.Metric+" "+th.Expression)
 		}
@@ -348,7 +350,7 @@ func failedChecks(s *Summary) []string {
 	for _, cr := range s.Criteria {
 		switch cr.Result {
 		case "fail":
-			out = append(out, "failed: "+cr.Name+" ("+observedOrNone(cr.Observed)+")")
+			out = append(out, "failed: "+cr.Name+" ("+criterionObserved(cr)+")")
 		case "no data":
 			if cr.Severity != "warn" {
 				out = append(out, "no data: "+cr.Name)
@@ -386,24 +388,61 @@ func matrixRows(tests []SuiteTest) []htmlMatrixRow {
 			continue
 		}
 		for _, th := range t.Summary.Thresholds {
-			c := htmlCell{Has: true, Target: th.Expression, Observed: thresholdObserved(th), Class: resultClass(th.Status)}
+			c := htmlCell{Has: true, Target: th.Expression, Observed: thresholdFigure(th), Class: resultClass(th.Status)}
 			full := th.Metric + " " + th.Expression
 			agg := th.Metric + " " + th.Aggregation
 			cell("t\x00"+agg, "t\x00"+full, "threshold", agg, full, i, c)
 		}
 		for _, cr := range t.Summary.Criteria {
-			c := htmlCell{Has: true, Target: cr.Rule, Observed: observedOrNone(cr.Observed), Class: resultClass(cr.Result), Title: cr.Detail}
+			// A criterion's rule is a sentence: in the cell it would widen the matrix past the
+			// page, so the row names the criterion and the rule is the cell's tooltip.
+			title := strings.TrimSuffix(cr.Rule+". "+cr.Detail, ". ")
+			c := htmlCell{Has: true, Observed: criterionObserved(cr), Class: resultClass(cr.Result), Title: title}
 			cell("c\x00"+cr.Name, "c\x00"+cr.Name+"\x00"+cr.Rule, "criterion", cr.Name, cr.Name+": "+cr.Rule, i, c)
 		}
 	}
 	return rows
 }
 
-func observedOrNone(v *float64) string {
-	if v == nil {
+// thresholdFigure shows a threshold's observed value for the page: as the text summary does
+// (thresholdObserved), but a rate or plain number with the page's significant digits —
+// "rate=1,013/s", not "rate=1012.6667/s", which would not fit a matrix cell.
+func thresholdFigure(th ThresholdResult) string {
+	if th.Observed == nil {
+		return thresholdObserved(th)
+	}
+	switch th.Unit {
+	case "/s":
+		return th.Aggregation + "=" + fmtNum(*th.Observed) + "/s"
+	case "":
+		return th.Aggregation + "=" + fmtNum(*th.Observed)
+	}
+	return thresholdObserved(th)
+}
+
+// criterionObserved shows a criterion's observed figure in its unit (criteria.Outcome.Unit).
+func criterionObserved(cr CriterionResult) string {
+	if cr.Observed == nil {
 		return "no data"
 	}
-	return fmtNum(*v)
+	v := *cr.Observed
+	switch cr.Unit {
+	case "ms":
+		return fmtMs(v)
+	case "s":
+		return fmtMs(v * 1000)
+	case "bytes":
+		return fmtBytes(v)
+	case "fraction", "ratio":
+		return fmtPercent(v)
+	case "percent":
+		return fmtNum(v) + "%"
+	case "/s", "per_second":
+		return fmtNum(v) + "/s"
+	case "", "count":
+		return fmtNum(v)
+	}
+	return fmtNum(v) + " " + cr.Unit
 }
 
 // resultClass is an outcome's colour: pass, warn, nodata (never shown as met), skipped or
@@ -479,12 +518,13 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 			fmtSeconds(st.StartSeconds) + "–" + fmtSeconds(st.EndSeconds), fmtNum(st.Target) + " " + st.TargetUnit,
 			fmtInt(st.Requests), fmtNum(st.RPS), msOrDash(st.P50), msOrDash(st.P95), msOrDash(st.P99), fmtPercent(st.ErrorRate)})
 	}
+	d.Endpoints, d.Checks, d.Phases = endpointRows(s.Endpoints), checkRows(s.Checks), phaseRows(s.Phases)
 	for _, th := range s.Thresholds {
-		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdObserved(th),
+		d.Thresholds = append(d.Thresholds, htmlCheck{Name: th.Metric, Rule: th.Expression, Observed: thresholdFigure(th),
 			Result: strings.ToUpper(th.Status), Class: resultClass(th.Status)})
 	}
 	for _, cr := range s.Criteria {
-		c := htmlCheck{Name: cr.Name, Rule: cr.Rule, Observed: observedOrNone(cr.Observed),
+		c := htmlCheck{Name: cr.Name, Rule: cr.Rule, Observed: criterionObserved(cr),
 			Result: strings.ToUpper(resultClass(cr.Result)), Class: resultClass(cr.Result), Detail: cr.Detail}
 		if cr.FirstBrokenAt != nil {
 			c.Detail = strings.TrimSpace("first broken at " + fmtSeconds(*cr.FirstBrokenAt) + ". " + c.Detail)
@@ -493,6 +533,65 @@ func testDetail(t SuiteTest, anchor string) htmlDetail {
 	}
 	d.Recommendations = Recommend(s)
 	return d
+}
+
+// endpointRows formats the per-endpoint table: name, requests, rate, p50, p95, p99, errors.
+func endpointRows(es []EndpointResult) [][]string {
+	var out [][]string
+	for _, e := range es {
+		errs := fmtInt(e.Errors)
+		if e.Errors > 0 {
+			errs += " (" + fmtPercent(e.ErrorRate) + ")"
+		}
+		out = append(out, []string{e.Name, fmtInt(e.Requests), fmtNum(e.RPS) + "/s", fmtMs(e.P50), fmtMs(e.P95), fmtMs(e.P99), errs})
+	}
+	return out
+}
+
+// checkRows formats the checks table: name, passes, fails, share passed.
+func checkRows(cs []CheckResult) [][]string {
+	var out [][]string
+	for _, c := range cs {
+		share := "—"
+		if all := c.Passes + c.Fails; all > 0 {
+			share = fmtShareBelow(c.Passes, all)
+		}
+		out = append(out, []string{c.Name, fmtInt(c.Passes), fmtInt(c.Fails), share})
+	}
+	return out
+}
+
+// fmtShareBelow writes part/whole as a percentage that never rounds up to 100% while
+// something failed: 101,860 of 101,863 is "99.997%", not "100%".
+func fmtShareBelow(part, whole int64) string {
+	share := float64(part) / float64(whole)
+	text := fmtPercent(share)
+	if part < whole && text == "100%" { // rounded up: truncate at three decimals instead
+		text = strconv.FormatFloat(math.Floor(share*100*1000)/1000, 'f', -1, 64) + "%"
+	}
+	return text
+}
+
+// phaseRows formats the timing-phase table: phase, avg, its share of the average request,
+// p50, p95, p99, max. Only sending, waiting and receiving make http_req_duration (k6's
+// definition); blocked and connecting come before it and get no share.
+func phaseRows(ps []PhaseResult) [][]string {
+	inDuration := func(phase string) bool { return phase == "sending" || phase == "waiting" || phase == "receiving" }
+	total := 0.0
+	for _, p := range ps {
+		if inDuration(p.Phase) {
+			total += p.Avg
+		}
+	}
+	var out [][]string
+	for _, p := range ps {
+		share := "—"
+		if total > 0 && inDuration(p.Phase) {
+			share = fmtPercent(p.Avg / total)
+		}
+		out = append(out, []string{p.Phase, fmtMs(p.Avg), share, fmtMs(p.P50), fmtMs(p.P95), fmtMs(p.P99), fmtMs(p.Max)})
+	}
+	return out
 }
 
 // banners are the warnings that make a test's figures suspect or incomplete.
@@ -528,14 +627,15 @@ func sloRefs(s *Summary) []refLine {
 		if !ok {
 			c = colorOther
 		}
-		out = append(out, refLine{Label: k + " SLO", Value: s.SLOLines[k], Color: c})
+		out = append(out, refLine{Label: k + " SLO", Value: s.SLOLines[k], Color: c, Text: fmtMs(s.SLOLines[k])})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Value < out[j].Value })
 	return out
 }
 
-// timeCharts: request rate against the target, percentiles against the SLO lines, errors
-// per interval, VUs.
+// timeCharts: request rate; iteration rate against the target iteration rate (an iteration
+// may send several requests, so requests are never drawn against a target of iterations);
+// percentiles, with the SLO lines within reach of them; errors per interval; VUs.
 func timeCharts(s *Summary) []template.HTML {
 	if s.Series == nil || len(s.Series.T) == 0 {
 		return []template.HTML{emptyChart("Charts over time")}
@@ -545,14 +645,21 @@ func timeCharts(s *Summary) []template.HTML {
 	if se.IntervalSeconds > 0 {
 		per = fmtNum(se.IntervalSeconds) + " s"
 	}
-	rate := []chartLine{{Name: "requests/s", Color: colorRPS, Values: ptrs(se.RPS)}}
-	if maxPtr(se.TargetRPS) > 0 {
-		rate = append(rate, chartLine{Name: "target rate", Color: colorTarget, Values: se.TargetRPS, Dashed: true})
-	}
+	perSecond := func(v float64) string { return fmtNum(v) + "/s" }
 	shades := faultShades(s.Faults)
-	return []template.HTML{
-		timeChart{Title: "Request rate", YLabel: "requests/s", X: se.T, Lines: rate, Shades: shades}.render(),
-		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Refs: sloRefs(s), Shades: shades, Lines: []chartLine{
+	out := []template.HTML{
+		timeChart{Title: "Request rate", YLabel: "requests per second", X: se.T, Format: perSecond, Shades: shades,
+			Lines: []chartLine{{Name: "requests/s", Color: colorRPS, Values: ptrs(se.RPS)}}}.render(),
+	}
+	if maxPtr(se.TargetRPS) > 0 && len(se.IterationsPS) > 0 {
+		out = append(out, timeChart{Title: "Iteration rate vs target (arrival-rate scenarios)", YLabel: "iterations per second",
+			X: se.T, Format: perSecond, Shades: shades, Lines: []chartLine{
+				{Name: "iterations/s", Color: colorRPS, Values: se.IterationsPS},
+				{Name: "target iterations/s", Color: colorTarget, Values: se.TargetRPS, Dashed: true},
+			}}.render())
+	}
+	return append(out,
+		timeChart{Title: "Latency percentiles", YLabel: "ms", X: se.T, Format: fmtNum, Text: fmtMs, LogY: true, Refs: sloRefs(s), Shades: shades, Lines: []chartLine{
 			{Name: "p50", Color: colorP50, Values: se.P50},
 			{Name: "p95", Color: colorP95, Values: se.P95},
 			{Name: "p99", Color: colorP99, Values: se.P99},
@@ -563,32 +670,54 @@ func timeCharts(s *Summary) []template.HTML {
 		timeChart{Title: "Virtual users", YLabel: "VUs", X: se.T, Shades: shades, Lines: []chartLine{
 			{Name: "VUs", Color: colorVUs, Values: ptrs(se.VUs), Fill: true},
 		}}.render(),
-	}
+	)
 }
 
-// monitorChart draws one target-side series, or says why its monitor read nothing.
+// monitorChart draws one target-side series, or says why its monitor read nothing. Tick
+// labels carry a short unit (MiB, %, /s) and the axis label says it in words; a share's axis
+// stops at 100%.
 func monitorChart(m MonitorSeries, shades []shade) template.HTML {
 	title := m.Name
 	if m.Error != "" {
 		return template.HTML(`<p class="empty">` + esc(title) + `: ` + esc(m.Error) + `</p>`)
 	}
-	unit, values := m.Unit, m.V
-	if unit == "bytes" { // ticks at round MiB, not at round bytes
-		unit, values = "MiB", scaled(m.V, 1.0/(1<<20))
+	ax := unitAxis(m.Unit)
+	values := m.V
+	if ax.scale != 1 {
+		values = scaled(m.V, ax.scale)
 	}
-	format := func(v float64) string { return fmtUnit(v, unit) }
-	return timeChart{Title: title, YLabel: unitLabel(unit), X: m.T, Format: format, Shades: shades,
+	return timeChart{Title: title, YLabel: ax.label, X: m.T, Format: ax.format, Cap: ax.cap, Shades: shades,
 		Lines: []chartLine{{Name: m.Name, Color: colorOther, Values: values, Fill: true}}}.render()
 }
 
-func unitLabel(unit string) string {
+// axisUnit is how a chart's y axis shows a unit: values multiplied by scale, ticks written
+// by format, the axis named label, and a cap the axis does not pass while the data stay
+// within it.
+type axisUnit struct {
+	scale  float64
+	format func(float64) string
+	label  string
+	cap    float64
+}
+
+// unitAxis maps a monitor unit ("bytes", "ratio", "percent", "per_second", "count", or any
+// unit a scenario names) to its axis.
+func unitAxis(unit string) axisUnit {
 	switch unit {
+	case "bytes": // ticks at round MiB, not at round bytes
+		return axisUnit{scale: 1.0 / (1 << 20), format: func(v float64) string { return fmtNum(v) + " MiB" }, label: "MiB"}
 	case "ratio":
-		return "share"
-	case "":
-		return "value"
+		return axisUnit{scale: 100, format: func(v float64) string { return fmtNum(v) + "%" }, label: "share (%)", cap: 100}
+	case "percent":
+		return axisUnit{scale: 1, format: func(v float64) string { return fmtNum(v) + "%" }, label: "percent"}
+	case "per_second":
+		return axisUnit{scale: 1, format: func(v float64) string { return fmtNum(v) + "/s" }, label: "per second"}
+	case "count", "":
+		return axisUnit{scale: 1, format: fmtNum, label: "count"}
 	}
-	return unit
+	// A unit the scenario names: the ticks stay numbers (a long unit would not fit beside
+	// them), the axis label names it.
+	return axisUnit{scale: 1, format: fmtNum, label: strings.ReplaceAll(unit, "_", " ")}
 }
 
 // scaled returns v multiplied by k, gaps kept.

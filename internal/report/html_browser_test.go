@@ -22,9 +22,6 @@ import (
 // chromiumPath is Debian's Chromium, which CI installs.
 const chromiumPath = "/usr/bin/chromium"
 
-// screenshotPath is the README's picture of the report, refreshed with RAMP_SCREENSHOT=1.
-const screenshotPath = "../../docs/report-screenshot.png"
-
 // browserPage collects what the page reported while the test looked at it.
 type browserPage struct {
 	mu       sync.Mutex
@@ -88,6 +85,67 @@ const chartsScript = `[...document.querySelectorAll('svg.chart')].map(svg => {
   };
 })`
 
+// lineInfo is what the browser says about one drawn data line of a time chart.
+type lineInfo struct {
+	Chart  string  `json:"chart"`
+	Name   string  `json:"name"`
+	Min    float64 `json:"min"` // the line's data (data-min, data-max)
+	Max    float64 `json:"max"`
+	Top    float64 `json:"top"`    // the largest value of any line in the chart
+	Extent float64 `json:"extent"` // the drawn line's height, in user units
+	Plot   float64 `json:"plot"`   // the plot area's height, in user units
+}
+
+// linesScript measures every data line of every time chart. The plot height is the y axis's
+// (the first line.axis, drawn from the top of the plot to its bottom).
+//
+// On a logarithmic axis (svg.log) the values are compared as their logarithms above the
+// chart's smallest positive value, which is where such an axis starts.
+const linesScript = `[...document.querySelectorAll('svg.chart.time')].flatMap(svg => {
+  const lines = [...svg.querySelectorAll('path.series')];
+  const axis = svg.querySelector('line.axis');
+  const plot = Math.abs(axis.y2.baseVal.value - axis.y1.baseVal.value);
+  const log = svg.classList.contains('log');
+  const bottom = Math.min(...lines.map(p => Number(p.dataset.min)).filter(v => v > 0));
+  const f = v => log ? Math.log10(Math.max(v, bottom)) - Math.log10(bottom) : v;
+  const top = f(Math.max(...lines.map(p => Number(p.dataset.max))));
+  return lines.map(p => ({
+    chart: svg.getAttribute('aria-label') + (log ? ' (log)' : ''), name: p.querySelector('title').textContent,
+    min: f(Number(p.dataset.min)), max: f(Number(p.dataset.max)), top, extent: p.getBBox().height, plot,
+  }));
+})`
+
+// overflowScript lists every box whose content is wider than the box (text running out of
+// a cell, or a table hidden behind a scrollbar), every chart text outside its chart, and a
+// page wider than the window.
+const overflowScript = `(() => {
+  const out = [];
+  let boxes = 0, texts = 0;
+  const name = el => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') +
+    ' "' + (el.textContent || '').trim().slice(0, 60) + '"';
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg') || el.clientWidth === 0) continue;
+    boxes++;
+    if (el.scrollWidth > el.clientWidth + 1) out.push(name(el) + ': content ' + el.scrollWidth + ' px wide in a box of ' + el.clientWidth + ' px');
+  }
+  for (const t of document.querySelectorAll('svg.chart text')) {
+    texts++;
+    const b = t.getBoundingClientRect(), s = t.ownerSVGElement.getBoundingClientRect();
+    if (b.left < s.left - 1 || b.right > s.right + 1 || b.top < s.top - 1 || b.bottom > s.bottom + 1) {
+      out.push('chart "' + t.ownerSVGElement.getAttribute('aria-label') + '": text "' + t.textContent + '" outside its chart');
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page is ' + document.documentElement.scrollWidth + ' px wide in a window of ' + window.innerWidth);
+  return {problems: out, boxes, texts};
+})()`
+
+// overflowInfo is what overflowScript measured.
+type overflowInfo struct {
+	Problems []string `json:"problems"`
+	Boxes    int      `json:"boxes"` // elements with a width, outside the charts
+	Texts    int      `json:"texts"` // texts inside the charts
+}
+
 // TestHTMLInBrowser opens the report of the four Mina tests in headless Chromium: no console
 // error, no exception, no request beyond the file itself, and every chart drawn — checked
 // both in the DOM (paths with geometry, axis labels laid out) and in pixels (each chart's
@@ -107,6 +165,16 @@ func TestHTMLInBrowser(t *testing.T) {
 	}
 	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	// RAMP_TEST_REPORT=path/load-test-report.html runs the same checks on a real run's page
+	// (the fixture's chart count aside).
+	given := os.Getenv("RAMP_TEST_REPORT")
+	if given != "" {
+		abs, err := filepath.Abs(given)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file = abs
 	}
 
 	// The whole browser session is bounded: a hung browser fails the test, never hangs it.
@@ -144,13 +212,16 @@ func TestHTMLInBrowser(t *testing.T) {
 		want := 0
 		for _, tt := range minaSuite().Tests {
 			want += 5
+			if maxPtr(tt.Summary.Series.TargetRPS) > 0 && len(tt.Summary.Series.IterationsPS) > 0 {
+				want++
+			}
 			for _, m := range tt.Summary.Monitors {
 				if m.Error == "" {
 					want++
 				}
 			}
 		}
-		if len(charts) != want {
+		if given == "" && len(charts) != want {
 			t.Fatalf("%d charts in the page, want %d", len(charts), want)
 		}
 		for _, c := range charts {
@@ -180,26 +251,56 @@ func TestHTMLInBrowser(t *testing.T) {
 			if err != nil {
 				t.Fatalf("chart %q: %v", c.Title, err)
 			}
-			// Below the legend, the axes and labels are grey: coloured pixels are the data.
-			if n := colouredPixels(img, 0.15); n < 300 {
+			// Below the legend (the top tenth), the axes and labels are grey: coloured pixels
+			// are the data.
+			if n := colouredPixels(img, 0.1); n < 300 {
 				t.Errorf("chart %q: %d coloured pixels below the legend, want a drawn line or bars", c.Title, n)
 			}
 		}
 	})
 
-	if os.Getenv("RAMP_SCREENSHOT") == "1" {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 2200)); err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	// A line that lies flat while its data move is the chart lying: the y axis stretched to
+	// something far from the data (an SLO of 800 ms over sub-millisecond latencies). Each
+	// line must span at least 30% of the height its spread would take on an axis that ends
+	// at the chart's largest value.
+	t.Run("lines follow their data", func(t *testing.T) {
+		lines, err := chromedp.Run(ctx, chromedp.Evaluate[[]lineInfo](linesScript))
 		if err != nil {
-			t.Fatalf("screenshot: %v", err)
+			t.Fatalf("reading the lines: %v", err)
 		}
-		if err := os.WriteFile(screenshotPath, shot, 0o644); err != nil {
-			t.Fatal(err)
+		if len(lines) < len(charts) {
+			t.Fatalf("%d data lines in %d charts", len(lines), len(charts))
 		}
-		t.Logf("wrote %s", screenshotPath)
-	}
+		checked := 0
+		defer func() {
+			t.Logf("%d data lines in %d charts; %d with moving data checked against their spread", len(lines), len(charts), checked)
+		}()
+		for _, l := range lines {
+			if l.Top <= 0 || l.Plot <= 0 || (l.Max-l.Min)/l.Top < 0.05 {
+				continue // flat data may be drawn flat
+			}
+			checked++
+			want := 0.3 * (l.Max - l.Min) / l.Top * l.Plot
+			if l.Extent < want {
+				t.Errorf("chart %q, line %q: drawn %.1f units high for data from %g to %g (want at least %.1f of a %.0f-unit plot)",
+					l.Chart, l.Name, l.Extent, l.Min, l.Max, want, l.Plot)
+			}
+		}
+	})
+
+	t.Run("no text overflows at 1280 px", func(t *testing.T) {
+		over, err := chromedp.Run(ctx, chromedp.Evaluate[overflowInfo](overflowScript))
+		if err != nil {
+			t.Fatalf("measuring the boxes: %v", err)
+		}
+		if over.Boxes < 100 || over.Texts < 100 {
+			t.Fatalf("measured %d boxes and %d chart texts: the page did not lay out", over.Boxes, over.Texts)
+		}
+		for _, o := range over.Problems {
+			t.Error(o)
+		}
+		t.Logf("%d boxes and %d chart texts measured at 1,280 px", over.Boxes, over.Texts)
+	})
 
 	// A probe proves the listener hears the console: without it, "no errors" could mean
 	// "not listening".

@@ -35,10 +35,14 @@ const fixturePoints, fixtureInterval = 60, 5.0
 
 // shape describes one test's load over its 60 intervals.
 type shape struct {
-	target    func(i int) (rate float64, open bool) // intended rate; open=false for closed models
-	vus       func(i int) float64
-	latency   func(rate float64) (p50, p95, p99 float64) // ms at a given request rate
-	errorRate func(i int) float64
+	// target is the intended iteration rate (open=false for closed models, whose "rate" is
+	// only the requests they happen to send); perIteration the requests one iteration sends
+	// (1 when zero).
+	target       func(i int) (rate float64, open bool)
+	perIteration float64
+	vus          func(i int) float64
+	latency      func(rate float64) (p50, p95, p99 float64) // ms at a given request rate
+	errorRate    func(i int) float64
 }
 
 // fixtureSeries draws the per-interval figures of a shape with some noise.
@@ -48,12 +52,16 @@ func fixtureSeries(r *rand.Rand, sh shape) *Series {
 	for i := range fixturePoints {
 		s.T = append(s.T, float64(i)*fixtureInterval)
 		rate, open := sh.target(i)
+		per := max(sh.perIteration, 1)
+		iters := round(noise(rate, 0.03), 2)
+		rps := round(iters*per, 2)
 		if open {
 			s.TargetRPS = append(s.TargetRPS, fp(rate))
+			s.IterationsPS = append(s.IterationsPS, fp(iters))
 		} else {
 			s.TargetRPS = append(s.TargetRPS, nil)
+			s.IterationsPS = append(s.IterationsPS, nil)
 		}
-		rps := round(noise(rate, 0.03), 2)
 		s.RPS = append(s.RPS, rps)
 		p50, p95, p99 := sh.latency(rps)
 		s.P50 = append(s.P50, fp(round(noise(p50, 0.08), 3)))
@@ -206,12 +214,28 @@ func readLoad(r *rand.Rand) *Summary {
 	s.Distribution = fixtureDistribution(s.Metrics.RequestsTotal, 24, 0.55, 1480)
 	s.Criteria = []CriterionResult{
 		{Name: "no database connection exhaustion", Rule: "postgres.connections < 0.9 * max_connections", Observed: fp(23), Result: "pass"},
-		{Name: "memory stable", Rule: "mina.rss_bytes growth < 500MB", Observed: fp(61e6), Result: "pass"},
+		{Name: "memory stable", Rule: "mina.rss_bytes growth < 500MB", Observed: fp(61e6), Unit: "bytes", Result: "pass"},
 	}
 	s.Monitors = []MonitorSeries{
 		monitorSeries("mina.rss_bytes", "bytes", func(i int) float64 { return 84e6 + float64(i)*1.0e6 + r.Float64()*3e6 }),
 		monitorSeries("postgres.connections", "count", func(i int) float64 { return stage(i, 4, 8, 14, 23) }),
-		monitorSeries("redis.hit_ratio", "ratio", func(i int) float64 { return 0.9 + 0.05*r.Float64() }),
+		// A hit rate near 100%: its axis must stop at 100%, not run on to 150%.
+		monitorSeries("redis.hit_ratio", "ratio", func(i int) float64 { return math.Min(1, 0.97+0.04*r.Float64()) }),
+		monitorSeries("app.cache_hits_per_second", "per_second", func(i int) float64 { return stage(i, 1, 90, 380, 950) * (0.95 + 0.05*r.Float64()) }),
+	}
+	s.Endpoints = []EndpointResult{
+		{Name: "meetings_list", Requests: 41230, RPS: 137.4, P50: 21.2, P95: 88.1, P99: 160.3},
+		{Name: "meeting", Requests: 30211, RPS: 100.7, P50: 17.9, P95: 71.5, P99: 131.9},
+		{Name: "dashboard", Requests: 20400, RPS: 68, P50: 30.2, P95: 190.4, P99: 402.2, Errors: 3, ErrorRate: 0.000147},
+		{Name: "https://127.0.0.1:41873/api/v1/analytics/trends?from=2026-01-01T00:00:00Z&to=2026-12-31T23:59:59Z&granularity=day", Requests: 10022, RPS: 33.4, P50: 41, P95: 220.9, P99: 480},
+	}
+	s.Checks = []CheckResult{{Name: "status is 200", Passes: 101860, Fails: 3}, {Name: "body has a list of meetings", Passes: 41230}}
+	s.Phases = []PhaseResult{
+		{Phase: "blocked", Avg: 0.004, P50: 0.001, P95: 0.002, P99: 0.01, Max: 3.1},
+		{Phase: "connecting", Avg: 0.002, P50: 0, P95: 0, P99: 0.004, Max: 1.2},
+		{Phase: "sending", Avg: 0.021, P50: 0.018, P95: 0.04, P99: 0.07, Max: 1.9},
+		{Phase: "waiting", Avg: 27.4, P50: 21.3, P95: 91.2, P99: 171, Max: 1470},
+		{Phase: "receiving", Avg: 0.09, P50: 0.06, P95: 0.2, P99: 0.5, Max: 12.4},
 	}
 	for _, name := range []string{"meetings_list", "meeting", "dashboard", "trends", "tasks_pending"} {
 		s.MetricValues["http_req_duration{name:"+name+"}"] = map[string]float64{"p(95)": round(80+r.Float64()*200, 3)}
@@ -221,8 +245,10 @@ func readLoad(r *rand.Rand) *Summary {
 
 func writeLoad(r *rand.Rand) *Summary {
 	se := fixtureSeries(r, shape{
-		target: func(i int) (float64, bool) { return stage(i, 5, 20, 60, 150), true },
-		vus:    func(i int) float64 { return stage(i, 2, 20, 80, 200) },
+		// Five writes per iteration: 30 iterations/s at capacity are 150 requests/s.
+		target:       func(i int) (float64, bool) { return stage(i, 1, 4, 12, 30), true },
+		perIteration: 5,
+		vus:          func(i int) float64 { return stage(i, 2, 20, 80, 200) },
 		latency: func(rate float64) (float64, float64, float64) {
 			return 40 + rate*2, 150 + rate*8.5, 300 + rate*14
 		},
@@ -231,6 +257,7 @@ func writeLoad(r *rand.Rand) *Summary {
 	// At capacity the executor ran out of VUs: the delivered rate falls short of the target.
 	for i := 45; i < fixturePoints; i++ {
 		se.RPS[i] = round(se.RPS[i]*0.93, 2)
+		se.IterationsPS[i] = fp(round(*se.IterationsPS[i]*0.93, 2))
 	}
 	s := fixtureSummary("load", se, "suite/02-api-write-load.yaml")
 	seedSLO(s, 500, 1200, 2000, 0.0005)
@@ -277,9 +304,11 @@ func mixedWorkload(r *rand.Rand) *Summary {
 
 func sloVerification(r *rand.Rand) *Summary {
 	se := fixtureSeries(r, shape{
-		target:    func(int) (float64, bool) { return 410, true },
-		vus:       func(i int) float64 { return 38 + float64(i%3) },
-		latency:   func(rate float64) (float64, float64, float64) { return 22, 95, 210 },
+		target: func(int) (float64, bool) { return 410, true },
+		vus:    func(i int) float64 { return 38 + float64(i%3) },
+		// Sub-millisecond, as mina on loopback: far below SLOs of 300/800/1500 ms, which
+		// must not flatten these lines onto zero.
+		latency:   func(rate float64) (float64, float64, float64) { return 0.32, 0.81, 1.9 },
 		errorRate: func(int) float64 { return 0 },
 	})
 	s := fixtureSummary("slo", se, "suite/04-slo-verification.yaml")

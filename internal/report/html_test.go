@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -263,6 +264,9 @@ func TestWriteHTMLSuite(t *testing.T) {
 			}
 			svgs := find(sec[0], func(n *html.Node) bool { return n.DataAtom == atom.Svg })
 			want := 5 // rate, latency, errors, VUs, distribution
+			if maxPtr(tt.Summary.Series.TargetRPS) > 0 && len(tt.Summary.Series.IterationsPS) > 0 {
+				want++ // iterations against the target iteration rate
+			}
 			for _, m := range tt.Summary.Monitors {
 				if m.Error == "" {
 					want++
@@ -294,6 +298,85 @@ func TestWriteHTMLSuite(t *testing.T) {
 		p99 := find(lat[0], func(n *html.Node) bool { return attr(n, "stroke") == colorP99 && hasClass(n, "series") })
 		if len(p99) != 1 || strings.Count(attr(p99[0], "d"), "M") != 1 || strings.Count(attr(p99[0], "d"), "L") != fixturePoints-2 {
 			t.Errorf("p99 path: want one run of %d points", fixturePoints-1)
+		}
+	})
+
+	// The breakdowns and the axes: an endpoints table by name, a checks table, the phases;
+	// SLO lines far above sub-millisecond latencies named in a note rather than drawn; a
+	// share's axis stopping at 100%; per-second ticks written "/s"; iterations drawn against
+	// a target of iterations.
+	t.Run("breakdowns and axes", func(t *testing.T) {
+		t.Parallel()
+		read := find(doc, byID("test-api_read_load"))[0]
+		eps := find(read, byClass("endpoints"))
+		if len(eps) != 1 {
+			t.Fatalf("api_read_load: %d endpoints tables", len(eps))
+		}
+		rows := find(eps[0], func(n *html.Node) bool { return n.DataAtom == atom.Tr && n.Parent.DataAtom == atom.Tbody })
+		if len(rows) != 4 || !strings.HasPrefix(text(rows[0]), "meetings_list41,230137/s") || !strings.Contains(text(rows[2]), "3 (0.0147%)") {
+			t.Errorf("endpoints rows: %d, first %q", len(rows), text(rows[0]))
+		}
+		if c := find(read, byClass("checks-table")); len(c) != 1 || !strings.Contains(text(c[0]), "status is 200101,8603") {
+			t.Error("api_read_load: no checks table with its passes and fails")
+		}
+		if p := find(read, byClass("phases")); len(p) != 1 || !strings.Contains(text(p[0]), "waiting27.4 ms") {
+			t.Error("api_read_load: no phases table")
+		}
+		for _, tick := range find(read, byClass("tick")) {
+			if strings.Contains(text(tick), "per_second") {
+				t.Errorf("a tick reads %q", text(tick))
+			}
+		}
+		// The hit ratio runs 97–100%: its axis ends at 100%, not at 150%.
+		ratio := find(read, func(n *html.Node) bool { return attr(n, "aria-label") == "redis.hit_ratio" })[0]
+		var topShare float64
+		for _, tick := range find(ratio, byClass("tick")) {
+			if v, err := strconv.ParseFloat(strings.TrimSuffix(text(tick), "%"), 64); err == nil && strings.HasSuffix(text(tick), "%") {
+				topShare = max(topShare, v)
+			}
+		}
+		if topShare != 100 {
+			t.Errorf("the hit ratio's axis tops at %g%%, want 100%%", topShare)
+		}
+		hits := find(read, func(n *html.Node) bool { return attr(n, "aria-label") == "app.cache_hits_per_second" })[0]
+		for _, tick := range find(hits, func(n *html.Node) bool { return hasClass(n, "tick") && attr(n, "text-anchor") == "end" }) {
+			if !strings.HasSuffix(text(tick), "/s") { // the y ticks; the x ticks are times
+				t.Errorf("a per-second tick reads %q", text(tick))
+			}
+		}
+		slo := find(doc, byID("test-slo_verification"))[0]
+		lat := find(slo, func(n *html.Node) bool { return attr(n, "aria-label") == "Latency percentiles" })[0]
+		if len(find(lat, byClass("ref"))) != 0 {
+			t.Error("slo_verification: SLO lines of 300–1,500 ms drawn over sub-millisecond latencies")
+		}
+		if note := find(slo, byClass("chart-note")); len(note) != 1 || !strings.Contains(text(note[0]), "p95 SLO 800 ms") {
+			t.Error("slo_verification: no note naming the SLOs far above the data")
+		}
+		// The write test's p99 reaches 50 times its smallest p50: a logarithmic axis, said in
+		// its label; the read test's spread is narrower and stays linear.
+		write := find(doc, byID("test-api_write_load"))[0]
+		wlat := find(write, func(n *html.Node) bool { return attr(n, "aria-label") == "Latency percentiles" })[0]
+		if !hasClass(wlat, "log") || !strings.Contains(text(wlat), "ms (log scale)") {
+			t.Error("api_write_load: latencies spanning 50× are not on a log axis")
+		}
+		rlat := find(read, func(n *html.Node) bool { return attr(n, "aria-label") == "Latency percentiles" })[0]
+		if hasClass(rlat, "log") {
+			t.Error("api_read_load: a log axis for latencies spanning less than 50×")
+		}
+		it := find(write, func(n *html.Node) bool { return strings.HasPrefix(attr(n, "aria-label"), "Iteration rate vs target") })
+		if len(it) != 1 || !strings.Contains(text(it[0]), "target iterations/s") {
+			t.Fatal("api_write_load: no chart of iterations against the target iteration rate")
+		}
+		// 30 iterations/s intended at capacity: the chart's top tick is near 30, not near
+		// the 150 requests/s those iterations send.
+		var top float64
+		for _, tick := range find(it[0], byClass("tick")) {
+			if v, err := strconv.ParseFloat(strings.TrimSuffix(text(tick), "/s"), 64); err == nil && strings.HasSuffix(text(tick), "/s") {
+				top = max(top, v)
+			}
+		}
+		if top < 30 || top > 50 {
+			t.Errorf("api_write_load iteration chart tops at %g/s, want about 30", top)
 		}
 	})
 

@@ -69,18 +69,3 @@ func fmtBytes(v float64) string {
 	}
 	return fmtNum(v) + " " + units[i]
 }
-
-// fmtUnit writes a monitor value in its unit ("bytes", "ratio", "percent", "count", other).
-func fmtUnit(v float64, unit string) string {
-	switch unit {
-	case "bytes":
-		return fmtBytes(v)
-	case "ratio":
-		return fmtPercent(v)
-	case "percent":
-		return fmtNum(v) + "%"
-	case "count", "":
-		return fmtNum(v)
-	}
-	return fmtNum(v) + " " + unit
-}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -14,9 +15,15 @@ import (
 // spectrum, as bars).
 var distributionQuantiles = []float64{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 97.5, 99, 99.5, 99.9, 100}
 
+// maxChartPoints bounds the points of the charted series: a quick run's intervals are 50 ms,
+// and 800 of them make a rate chart of noise (one iteration in one 50 ms interval reads as
+// 20 per second). Longer series are cut into groups of k whole intervals, each merged
+// exactly (counts summed, histograms merged) over its own span.
+const maxChartPoints = 240
+
 // buildSeries turns the snapshot's per-interval series into the report's chart data.
 // sloKey is the trend whose percentiles are charted; target is the intended iteration rate
-// per interval (engine.Result.TargetRate).
+// per interval and what the arrival-rate scenarios achieved (engine.Result.TargetRate).
 func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoint) *Series {
 	reqs, ok := snap.Series(metrics.HTTPReqs)
 	if !ok {
@@ -24,8 +31,10 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoin
 	}
 	interval := reqs.Interval()
 	start := snap.Time.Add(-snap.Elapsed)
-	s := &Series{IntervalSeconds: interval.Seconds()}
 	pts := reqs.Points()
+	if len(pts) == 0 {
+		return &Series{IntervalSeconds: interval.Seconds()}
+	}
 	// The charts begin at the first request: a distributed run's segments start their clocks
 	// before they wait for --start-at, and those empty seconds are not the test.
 	first := 0
@@ -35,52 +44,78 @@ func buildSeries(snap *metrics.Snapshot, sloKey string, target []engine.RatePoin
 	if first == len(pts) {
 		first = 0
 	}
-	for i := first; i < len(pts); i++ {
-		p := pts[i]
-		off := p.Time.Sub(start)
-		s.T = append(s.T, round(off.Seconds(), 3))
-		s.RPS = append(s.RPS, round(p.Sum/interval.Seconds(), 2))
-		if i < len(target) && target[i].Set {
-			s.TargetRPS = append(s.TargetRPS, fp(round(target[i].Rate, 2)))
-			continue
+	n := len(pts) - first
+	k := max(1, (n+maxChartPoints-1)/maxChartPoints)
+	s := &Series{IntervalSeconds: round((time.Duration(k) * interval).Seconds(), 3)}
+	window := func(key string, from, to time.Time) (metrics.WindowValue, bool) {
+		ser, ok := snap.Series(key)
+		if !ok {
+			return metrics.WindowValue{}, false
 		}
-		s.TargetRPS = append(s.TargetRPS, nil)
+		return ser.Window(from, to), true
 	}
-	pts = pts[first:]
-	n := len(pts)
-	at := func(key string) []metrics.SeriesPoint {
-		if ser, ok := snap.Series(key); ok {
-			return alignPoints(ser.Points(), pts)
+	last := vusBefore(snap, pts[first].Time) // a gauge holds its value between changes
+	for g := first; g < len(pts); g += k {
+		end := min(g+k, len(pts))
+		from := pts[g].Time
+		to := from.Add(time.Duration(end-g) * interval)
+		secs := to.Sub(from).Seconds()
+		s.T = append(s.T, round(from.Sub(start).Seconds(), 3))
+		r, _ := window(metrics.HTTPReqs, from, to)
+		s.RPS = append(s.RPS, round(r.Sum/secs, 2))
+		target, achieved, set := groupRate(target, g, end)
+		if set {
+			s.TargetRPS, s.IterationsPS = append(s.TargetRPS, fp(round(target, 2))), append(s.IterationsPS, fp(round(achieved, 2)))
+		} else {
+			s.TargetRPS, s.IterationsPS = append(s.TargetRPS, nil), append(s.IterationsPS, nil)
 		}
-		return make([]metrics.SeriesPoint, n)
-	}
-	for _, p := range at(sloKey) {
-		if p.Count == 0 {
+		if d, _ := window(sloKey, from, to); d.Count > 0 {
+			s.P50 = append(s.P50, fp(round(d.Percentile(50), 3)))
+			s.P95 = append(s.P95, fp(round(d.Percentile(95), 3)))
+			s.P99 = append(s.P99, fp(round(d.Percentile(99), 3)))
+		} else {
 			s.P50, s.P95, s.P99 = append(s.P50, nil), append(s.P95, nil), append(s.P99, nil)
-			continue
 		}
-		s.P50 = append(s.P50, fp(round(p.P50, 3)))
-		s.P95 = append(s.P95, fp(round(p.P95, 3)))
-		s.P99 = append(s.P99, fp(round(p.P99, 3)))
+		f, _ := window(metrics.HTTPReqFailed, from, to)
+		s.Errors = append(s.Errors, float64(f.Passes)) // http_req_failed is true for a failure
+		if v, _ := window(metrics.VUs, from, to); v.Count > 0 {
+			last = v.Value
+		}
+		s.VUs = append(s.VUs, last)
 	}
-	for _, p := range at(metrics.HTTPReqFailed) {
-		s.Errors = append(s.Errors, float64(p.Passes)) // http_req_failed is true for a failure
+	return s
+}
+
+// groupRate averages the intended and achieved iteration rates over the intervals [from,
+// to) of target (equal intervals: the mean of the rates is the rate of the whole); set is
+// false when no arrival-rate scenario runs in any of them.
+func groupRate(target []engine.RatePoint, from, to int) (intended, achieved float64, set bool) {
+	n := 0
+	for i := from; i < to && i < len(target); i++ {
+		if target[i].Set {
+			intended += target[i].Rate
+			achieved += target[i].Iterations
+			set = true
+		}
+		n++
 	}
-	var last float64 // a gauge holds its value between changes, from before the first point too
-	if vus, ok := snap.Series(metrics.VUs); ok && len(pts) > 0 {
+	if n == 0 {
+		return 0, 0, false
+	}
+	return intended / float64(n), achieved / float64(n), set
+}
+
+// vusBefore is the VU gauge's last value before t (0 when it had none).
+func vusBefore(snap *metrics.Snapshot, t time.Time) float64 {
+	var last float64
+	if vus, ok := snap.Series(metrics.VUs); ok {
 		for _, p := range vus.Points() {
-			if p.Time.Before(pts[0].Time) && p.Count > 0 {
+			if p.Time.Before(t) && p.Count > 0 {
 				last = p.Value
 			}
 		}
 	}
-	for _, p := range at(metrics.VUs) {
-		if p.Count > 0 {
-			last = p.Value
-		}
-		s.VUs = append(s.VUs, last) // a gauge holds its value between changes
-	}
-	return s
+	return last
 }
 
 // alignPoints returns the points of one series at the times of another (a series may start

@@ -65,6 +65,11 @@ type Summary struct {
 	SLOLines map[string]float64 `json:"slo_lines,omitempty"`
 	// Monitors are the target-side series (memory, DB connections, cache hit rate…).
 	Monitors []MonitorSeries `json:"monitors,omitempty"`
+	// Endpoints are the figures of each request name (k6's `name` tag), the busiest first;
+	// Checks every check's passes and fails; Phases the timing phases of the requests.
+	Endpoints []EndpointResult `json:"endpoints,omitempty"`
+	Checks    []CheckResult    `json:"checks,omitempty"`
+	Phases    []PhaseResult    `json:"phases,omitempty"`
 	// Windows are per-interval statistics by metric, for comparing against a baseline.
 	Windows *Windows `json:"windows,omitempty"`
 	// Regressions are the test's regression budgets as "metric: expression", for ramp compare.
@@ -148,15 +153,20 @@ type FaultWindow struct {
 // Series holds one value per interval for each charted figure, aligned on T (seconds since
 // the start of the run). Missing values are null in JSON (NaN is not JSON): nil entries.
 type Series struct {
-	IntervalSeconds float64    `json:"interval_seconds"`
-	T               []float64  `json:"t"`
-	RPS             []float64  `json:"rps"`
-	TargetRPS       []*float64 `json:"target_rps"`
-	P50             []*float64 `json:"p50"`
-	P95             []*float64 `json:"p95"`
-	P99             []*float64 `json:"p99"`
-	Errors          []float64  `json:"errors"` // failed requests per interval
-	VUs             []float64  `json:"vus"`
+	IntervalSeconds float64   `json:"interval_seconds"`
+	T               []float64 `json:"t"`
+	RPS             []float64 `json:"rps"`
+	// TargetRPS is the intended arrival rate in iterations per second (the arrival-rate
+	// scenarios together), IterationsPS what those scenarios completed per second: both nil
+	// where no arrival-rate scenario runs. (The name is the schema's first: it is iterations,
+	// not requests — an iteration may send several requests.)
+	TargetRPS    []*float64 `json:"target_rps"`
+	IterationsPS []*float64 `json:"iterations_per_second,omitempty"`
+	P50          []*float64 `json:"p50"`
+	P95          []*float64 `json:"p95"`
+	P99          []*float64 `json:"p99"`
+	Errors       []float64  `json:"errors"` // failed requests per interval
+	VUs          []float64  `json:"vus"`
 }
 
 // Bucket is one bar of a latency distribution: Count samples in [FromMs, ToMs).
@@ -363,6 +373,9 @@ func Build(res *engine.Result) *Summary {
 	s.Distribution = buildDistribution(snap, key)
 	s.SLOLines = sloLines(s.SLO, s.Thresholds)
 	s.ErrorCodes = errorCodes(snap)
+	s.Endpoints = buildEndpoints(snap)
+	s.Checks = buildChecks(snap)
+	s.Phases = buildPhases(snap)
 	s.Windows = BuildWindows(snap, WindowKeys(res.Plan))
 	if res.Plan != nil {
 		for _, r := range res.Plan.Regressions {
