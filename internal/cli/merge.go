@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
+	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/report"
 	"github.com/ramp-dev/ramp/internal/scenario"
@@ -55,7 +56,7 @@ func mergeCommand(files []string, results resultFiles, trendStats string, noColo
 	if err := results.finish(); err != nil {
 		return usagef(stderr, "ramp merge", "%v", err)
 	}
-	stats, err := output.ParseSummaryTrendStats(trendStats)
+	stats, err := metrics.ParseTrendStats(trendStats)
 	if err != nil {
 		return usagef(stderr, "ramp merge", "--summary-trend-stats: %v", err)
 	}
@@ -72,7 +73,7 @@ func mergeCommand(files []string, results resultFiles, trendStats string, noColo
 	color := !noColor && isTerminal(stdout)
 	if quiet {
 		fmt.Fprintln(stdout, report.VerdictLine(summary, color))
-	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color}); err != nil {
+	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color, TrendStats: stats}); err != nil {
 		fmt.Fprintln(stderr, "ramp merge:", err)
 	}
 	code := exitCode(res.Verdict)

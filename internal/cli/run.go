@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ramp-dev/ramp/internal/engine"
+	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/outfile"
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
@@ -150,7 +151,7 @@ func (f *runFlags) finish(fs *pflag.FlagSet, files []string) error {
 		return err
 	}
 	if f.trendStatsRaw != "" {
-		stats, err := output.ParseSummaryTrendStats(f.trendStatsRaw)
+		stats, err := metrics.ParseTrendStats(f.trendStatsRaw)
 		if err != nil {
 			return fmt.Errorf("--summary-trend-stats: %w", err)
 		}
@@ -342,7 +343,7 @@ func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) i
 	color := !f.noColor && isTerminal(stdout)
 	if f.noSummary {
 		fmt.Fprintln(stdout, report.VerdictLine(summary, color))
-	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color}); err != nil {
+	} else if err := report.WriteText(stdout, summary, res.Snapshot, report.TextOptions{Color: color, TrendStats: f.trendStats}); err != nil {
 		fmt.Fprintln(stderr, "ramp:", err)
 	}
 	for _, o := range f.outs {

@@ -211,9 +211,18 @@ func suiteCommand(ctx, kill context.Context, f *suiteFlags, stdout, stderr io.Wr
 	var server *minaServer
 	if target == "" {
 		fmt.Fprintln(stdout, "ramp suite: starting the embedded mina (SQLite, 100 users, 1,000 meetings)")
-		server, err = startMina(ctx, minaConfig{users: 100, meetings: 1000, extraArgs: f.minaArgs, log: stderr})
+		// mina's own log (a line per traced request, its shutdown) goes beside the results,
+		// where a trace id in the report can be looked up, not between the suite's lines.
+		logPath := filepath.Join(results, "mina.log")
+		minaLog, err := os.Create(logPath)
 		if err != nil {
 			fmt.Fprintln(stderr, "ramp suite:", err)
+			return ExitUsage
+		}
+		defer minaLog.Close()
+		server, err = startMina(ctx, minaConfig{users: 100, meetings: 1000, extraArgs: f.minaArgs, log: minaLog})
+		if err != nil {
+			fmt.Fprintf(stderr, "ramp suite: %v (mina's log: %s)\n", err, logPath)
 			return ExitFail
 		}
 		defer server.stop()

@@ -3,57 +3,15 @@ package output
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/threshold"
 )
 
-// SummaryTrendStats are k6's default summaryTrendStats: the trend columns of its summary
-// (LiveOptions.TrendStats are the remote-write gauges', another list).
-var SummaryTrendStats = []string{"avg", "min", "med", "max", "p(90)", "p(95)"}
-
-// ParseSummaryTrendStats parses k6's --summary-trend-stats list, "avg,min,med,max,p(90),p(99.9),count";
-// empty gives nil (the default).
-func ParseSummaryTrendStats(s string) ([]string, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	var out []string
-	for _, st := range strings.Split(s, ",") {
-		st = strings.TrimSpace(st)
-		switch st {
-		case "avg", "min", "med", "max", "count":
-		default:
-			if _, err := trendPercentile(st); err != nil {
-				return nil, fmt.Errorf("%q: want avg, min, med, max, count or p(N) with N from 0 to 100", st)
-			}
-		}
-		out = append(out, st)
-	}
-	return out, nil
-}
-
-// trendPercentile reads "p(N)".
-func trendPercentile(st string) (float64, error) {
-	inner, ok := strings.CutPrefix(st, "p(")
-	if inner, ok = strings.CutSuffix(inner, ")"); !ok || inner == "" {
-		return 0, errors.New("not p(N)")
-	}
-	p, err := strconv.ParseFloat(inner, 64)
-	if err != nil || p < 0 || p > 100 {
-		return 0, errors.New("not p(N)")
-	}
-	return p, nil
-}
-
 // K6Summary is a run in k6's --summary-export layout (k6's "old JSON summary"), for scripts and
 // CI written against k6: {"root_group": …, "metrics": {NAME: {…}}}. Each metric holds its
-// values flat: a trend its trend stats (stats; nil means SummaryTrendStats) in ms,
+// values flat: a trend its trend stats (stats; nil means metrics.DefaultTrendStats) in ms,
 // `"p(95)"` as written; a counter count and rate (per second of the load); a rate passes,
 // fails and value; a gauge value, min and max. A metric with thresholds has "thresholds":
 // {EXPRESSION: failed}, true when the expression did not hold — as in k6, whose value is
@@ -64,7 +22,7 @@ func trendPercentile(st string) (float64, error) {
 // groups are not reported as k6 groups (root_group.groups is empty).
 func K6Summary(res *engine.Result, stats []string) map[string]any {
 	if stats == nil {
-		stats = SummaryTrendStats
+		stats = metrics.DefaultTrendStats
 	}
 	failed := map[string]map[string]bool{} // metric key → expression → failed
 	var order []string
@@ -132,7 +90,7 @@ func k6Values(m *metrics.MetricValue, stats []string) map[string]any {
 		case "count":
 			v[st] = m.Count
 		default:
-			if p, err := trendPercentile(st); err == nil {
+			if method, p, err := metrics.TrendStatMethod(st); err == nil && method == "p" {
 				v[st] = m.Percentile(p)
 			}
 		}

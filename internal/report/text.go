@@ -16,7 +16,14 @@ import (
 // TextOptions control the end-of-test summary.
 type TextOptions struct {
 	Color bool
+	// TrendStats are the statistics shown of each trend, as k6's --summary-trend-stats names
+	// them (metrics.ParseTrendStats); nil shows textTrendStats.
+	TrendStats []string
 }
+
+// textTrendStats are the trend columns of the text summary by default: k6's, with p(99),
+// which the strategy's SLOs name.
+var textTrendStats = []string{"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"}
 
 const (
 	green = "\x1b[32m"
@@ -30,7 +37,10 @@ const (
 // values and ✓/✗, checks, every metric (sub-metrics indented under their metric), then the
 // generator self-check, whether the load was delivered, and the verdict.
 func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) error {
-	p := &printer{w: w, color: o.Color}
+	p := &printer{w: w, color: o.Color, trendStats: o.TrendStats}
+	if p.trendStats == nil {
+		p.trendStats = textTrendStats
+	}
 	p.line("")
 	p.line("  %s%s%s  %s  %s", p.c(bold), s.TestType, p.c(reset), s.File, (time.Duration(s.DurationSeconds * float64(time.Second))).Round(time.Millisecond))
 	p.stages(s)
@@ -49,9 +59,10 @@ func WriteText(w io.Writer, s *Summary, snap *metrics.Snapshot, o TextOptions) e
 }
 
 type printer struct {
-	w     io.Writer
-	color bool
-	err   error
+	w          io.Writer
+	color      bool
+	trendStats []string
+	err        error
 }
 
 func (p *printer) c(code string) string {
@@ -151,15 +162,16 @@ func (p *printer) criteria(s *Summary) {
 	p.line("\n  CRITERIA")
 	for _, c := range s.Criteria {
 		mark := p.status(c.Result)
-		observed := "no data"
-		if c.Observed != nil {
-			observed = "observed " + num(round(*c.Observed, 3))
-			if c.Unit != "" {
-				observed += " " + c.Unit
-			}
-		}
-		if c.Result == "skipped" {
+		// Human units as on the page (criterionObserved); "no data" once, even when the
+		// detail says why there was none.
+		observed := "observed " + criterionObserved(c)
+		switch {
+		case c.Result == "skipped":
 			observed = "skipped"
+		case c.Observed == nil && strings.HasPrefix(c.Detail, "no data"):
+			observed = c.Detail
+		case c.Observed == nil:
+			observed = "no data"
 		}
 		line := fmt.Sprintf("    %s %s — %s; %s", mark, c.Name, c.Rule, observed)
 		if c.FirstBrokenAt != nil && c.Result != "pass" {
@@ -237,7 +249,7 @@ func (p *printer) metrics(s *Summary, snap *metrics.Snapshot) {
 			if dots < 3 {
 				dots = 3
 			}
-			p.line("  %s %s%s: %s", mark, label, strings.Repeat(".", dots), describe(snap, m))
+			p.line("  %s %s%s: %s", mark, label, strings.Repeat(".", dots), describe(snap, m, p.trendStats))
 		}
 	}
 }
@@ -344,17 +356,21 @@ func VerdictLine(s *Summary, color bool) string {
 }
 
 // describe formats one metric's figures as k6's summary does for its type.
-func describe(snap *metrics.Snapshot, m *metrics.MetricValue) string {
+func describe(snap *metrics.Snapshot, m *metrics.MetricValue, trendStats []string) string {
 	a := func(method string, arg float64) float64 { v, _ := snap.Aggregate(m.Key, method, arg); return v }
 	switch m.Type {
 	case metrics.Trend:
 		parts := []string{}
-		for _, f := range []struct {
-			label  string
-			method string
-			arg    float64
-		}{{"avg", "avg", 0}, {"min", "min", 0}, {"med", "med", 0}, {"max", "max", 0}, {"p(90)", "p", 90}, {"p(95)", "p", 95}, {"p(99)", "p", 99}} {
-			parts = append(parts, f.label+"="+threshold.Format(a(f.method, f.arg), m.Kind))
+		for _, st := range trendStats {
+			method, arg, err := metrics.TrendStatMethod(st)
+			switch {
+			case err != nil:
+				continue // refused where the list was parsed
+			case method == "count":
+				parts = append(parts, st+"="+num(m.Count))
+			default:
+				parts = append(parts, st+"="+threshold.Format(a(method, arg), m.Kind))
+			}
 		}
 		return strings.Join(parts, " ")
 	case metrics.Counter:
