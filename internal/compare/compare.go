@@ -306,7 +306,11 @@ func compareRuns(p Pair, budgets []Budget, explicit bool) []Row {
 			}
 			// A default budget gates only what both runs kept windows of: a summary keeps
 			// them of the whole metrics and their endpoints and scenarios, not of every tag.
-			if b, ok := matchBudget(key, stat, budgets, explicit); ok && (explicit || hasWindows(p, key, stat)) {
+			// Nobody stated it for a sub-metric, so it gates one only with the windows a U
+			// test needs: a setup probe or a teardown read of one request is shown, not
+			// gated — else every suite with such a step would compare inconclusive against
+			// itself. The whole metric and every stated budget still need their windows.
+			if b, ok := matchBudget(key, stat, budgets, explicit); ok && (explicit || defaultGates(p, key, stat)) {
 				r.Budget, r.budget = b.Expression, &b
 			}
 			if !explicit || r.Budget != "" || hasBoth(p, key, stat) {
@@ -317,8 +321,15 @@ func compareRuns(p Pair, budgets []Budget, explicit bool) []Row {
 	return rows
 }
 
-func hasWindows(p Pair, key, stat string) bool {
-	return len(p.Base.Windows[key][stat]) > 0 && len(p.Cur.Windows[key][stat]) > 0
+// defaultGates reports whether a default budget gates the row of key and stat: the whole
+// metric whenever both runs kept windows of it, a sub-metric only with MinWindows of each
+// (counted as the U test counts them, after trim).
+func defaultGates(p Pair, key, stat string) bool {
+	base, cur := p.Base.Windows[key][stat], p.Cur.Windows[key][stat]
+	if _, tags, err := metrics.ParseKey(key); err == nil && len(tags) > 0 {
+		return len(trim(base)) >= MinWindows && len(trim(cur)) >= MinWindows
+	}
+	return len(base) > 0 && len(cur) > 0
 }
 
 func hasBoth(p Pair, key, stat string) bool {

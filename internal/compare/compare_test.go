@@ -107,6 +107,49 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// A sub-metric of one request — a setup probe, a teardown read — has too few windows for the
+// U test. Nobody stated a budget for it, so the default budgets show it and do not gate it:
+// a suite with such steps compares PASS against itself. A stated budget on it still makes
+// the comparison inconclusive, and so does the whole metric with too few windows.
+func TestDefaultBudgetsSkipThinSubMetrics(t *testing.T) {
+	t.Parallel()
+	run := func(seed uint64) *Run {
+		r := synth(seed, 20, map[string]map[string][2]float64{
+			"http_req_duration": {"p(95)": {2, 0.2}, "med": {1, 0.1}},
+			"http_reqs":         {"rate": {400, 2}},
+		})
+		nan := math.NaN()
+		r.Windows["http_req_duration{name:probe}"] = map[string][]float64{
+			"p(95)": {nan, 5, nan, nan}, "med": {nan, 5, nan, nan}}
+		r.Values["http_req_duration{name:probe}"] = map[string]float64{"p(95)": 5, "med": 5}
+		return r
+	}
+	res := Compare([]Pair{{Test: "t", Base: run(1), Cur: run(2)}}, Options{})
+	if res.Verdict.Status != verdict.Pass {
+		t.Errorf("default budgets: verdict %s, want pass: %v", res.Verdict.Status, res.Verdict.Reasons)
+	}
+	shown := false
+	for _, r := range res.Rows {
+		if r.Metric == "http_req_duration{name:probe}" {
+			shown = true
+			if r.Budget != "" {
+				t.Errorf("the probe's %s row is gated by %q", r.Stat, r.Budget)
+			}
+		}
+	}
+	if !shown {
+		t.Error("the probe's rows are not shown")
+	}
+	b, err := ParseBudget("http_req_duration{name:probe}", "p(95) < +10%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = Compare([]Pair{{Test: "t", Base: run(1), Cur: run(2)}}, Options{Budgets: []Budget{b}})
+	if res.Verdict.Status != verdict.Inconclusive {
+		t.Errorf("a stated budget on the probe: verdict %s, want inconclusive", res.Verdict.Status)
+	}
+}
+
 func TestCompareMissingTest(t *testing.T) {
 	t.Parallel()
 	run := synth(1, 10, map[string]map[string][2]float64{"http_reqs": {"rate": {100, 1}}})
