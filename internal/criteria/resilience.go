@@ -104,7 +104,13 @@ func evalDuringFaults(c Criterion, s *metrics.Series, faults []FaultWindow, o *O
 		from := origin.Add(f.Start.Sub(origin) / iv * iv)
 		v, ok := aggregateWindow(c, s.Type, s.Window(from, f.End))
 		if !ok {
-			continue
+			if o.Broken {
+				continue // a failure shown stands
+			}
+			// "During each fault": one fault without samples leaves the rule unshown,
+			// however well the others went.
+			o.noData(fmt.Sprintf("metric %s has no samples during fault %q", c.Metric, f.Name))
+			return
 		}
 		if !seen || fartherFrom(c.Cond, v, worst) {
 			worst, worstName = v, f.Name
@@ -162,10 +168,12 @@ func evalRecovery(c Criterion, s *metrics.Series, faults []FaultWindow, o *Outco
 		o.noData(fmt.Sprintf("the run ended less than %s after the faults without %s holding again: recovery was not shown", c.Within, condText(c.Cond)))
 		return
 	}
-	o.HasValue, o.Observed, o.Unit = true, slowest.Seconds(), "s"
-	if judged < len(faults) && o.Result == ResultPass {
-		o.Detail = fmt.Sprintf("%d of %d faults judged: the run ended too soon after the others", judged, len(faults))
+	if judged < len(faults) && !o.Broken {
+		// A recovery not seen is not a recovery: only a failure already shown stands.
+		o.noData(fmt.Sprintf("%d of %d faults judged: the run ended less than %s after the others without %s holding again", judged, len(faults), c.Within, condText(c.Cond)))
+		return
 	}
+	o.HasValue, o.Observed, o.Unit = true, slowest.Seconds(), "s"
 }
 
 // evalNothingLost reads the teardown's checks.

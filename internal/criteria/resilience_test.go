@@ -72,6 +72,18 @@ func TestEvaluateResilienceNoData(t *testing.T) {
 		{"run ended too soon", map[string]any{"rule": "recovery", "metric": "http_req_duration{type:api_read}",
 			"aggregate": "p(95)", "condition": "<5", "within": "30s"}, []FaultWindow{{Name: "f", Start: t0.Add(3 * time.Second), End: t0.Add(5 * time.Second)}}},
 		{"no fault for during", map[string]any{"rule": "during_faults", "metric": "http_req_failed", "condition": "<0.01"}, nil},
+		// During each fault: the second fault lies after the last sample, so it is not shown,
+		// however well the first went.
+		{"one fault without samples", map[string]any{"rule": "during_faults", "metric": "http_req_duration{type:api_read}",
+			"aggregate": "p(95)", "condition": "<5000"}, []FaultWindow{
+			{Name: "seen", Start: t0.Add(time.Second), End: t0.Add(2 * time.Second)},
+			{Name: "unseen", Start: t0.Add(time.Hour), End: t0.Add(time.Hour + time.Second)}}},
+		// Recovery after each fault: the first recovered; the second ended after the last
+		// sample, so whether it recovered within 30 s is not shown.
+		{"one recovery not shown", map[string]any{"rule": "recovery", "metric": "http_req_duration{type:api_read}",
+			"aggregate": "p(95)", "condition": "<800", "within": "30s"}, []FaultWindow{
+			{Name: "recovered", Start: t0, End: t0.Add(time.Second)},
+			{Name: "after the run", Start: t0.Add(time.Hour), End: t0.Add(time.Hour + time.Second)}}},
 		{"no teardown check", map[string]any{"rule": "nothing_lost"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
