@@ -142,7 +142,11 @@ func compareCommand(f *compareFlags, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 		for _, r := range p.Regressions {
-			b, _ := compare.ParseBudget(r.Metric, r.Expression) // the compiler checked it
+			b, err := compare.ParseBudget(r.Metric, r.Expression)
+			if err != nil { // the compiler checked it; a budget that gates nothing must not pass silently
+				printFileError(stderr, f.file, err)
+				return ExitUsage
+			}
 			b.Line = r.Line
 			budgets = append(budgets, b)
 		}

@@ -322,14 +322,13 @@ func compareRuns(p Pair, budgets []Budget, explicit bool) []Row {
 }
 
 // defaultGates reports whether a default budget gates the row of key and stat: the whole
-// metric whenever both runs kept windows of it, a sub-metric only with MinWindows of each
-// (counted as the U test counts them, after trim).
+// metric always, a sub-metric only with MinWindows of each run (counted as the U test counts
+// them, after trim).
 func defaultGates(p Pair, key, stat string) bool {
-	base, cur := p.Base.Windows[key][stat], p.Cur.Windows[key][stat]
 	if _, tags, err := metrics.ParseKey(key); err == nil && len(tags) > 0 {
-		return len(trim(base)) >= MinWindows && len(trim(cur)) >= MinWindows
+		return len(trim(p.Base.Windows[key][stat])) >= MinWindows && len(trim(p.Cur.Windows[key][stat])) >= MinWindows
 	}
-	return len(base) > 0 && len(cur) > 0
+	return true // the whole metric always: without windows on a side it is not compared, so inconclusive
 }
 
 func hasBoth(p Pair, key, stat string) bool {
@@ -433,8 +432,7 @@ func value(run *Run, key, stat string) (float64, bool) {
 	if len(w) == 0 {
 		return 0, false
 	}
-	sort.Float64s(w)
-	return w[len(w)/2], true
+	return median(w), true
 }
 
 // trim drops the windows without data, then the first and the last: the load starts and

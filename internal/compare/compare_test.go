@@ -140,6 +140,12 @@ func TestDefaultBudgetsSkipThinSubMetrics(t *testing.T) {
 	if !shown {
 		t.Error("the probe's rows are not shown")
 	}
+	// The whole metric without windows in one run: not compared, so inconclusive.
+	bare := run(2)
+	delete(bare.Windows, "http_reqs")
+	if res := Compare([]Pair{{Test: "t", Base: run(1), Cur: bare}}, Options{}); res.Verdict.Status != verdict.Inconclusive {
+		t.Errorf("http_reqs without windows in one run: verdict %s, want inconclusive", res.Verdict.Status)
+	}
 	b, err := ParseBudget("http_req_duration{name:probe}", "p(95) < +10%")
 	if err != nil {
 		t.Fatal(err)

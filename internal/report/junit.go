@@ -190,6 +190,10 @@ func comparisonJUnit(r *compare.Result) junitSuite {
 		case compare.StatusNoData:
 			m := row.Metric + " " + row.Stat + ": " + row.Why + " — not compared"
 			c.Failure = &junitFailure{Message: m, Type: "inconclusive", Text: m}
+		case compare.StatusUnclear:
+			// Beyond its budget but not significantly: the comparison counts it unjudged.
+			m := msg + ", beyond the budget " + row.Budget + " but not significantly — not shown either way"
+			c.Failure = &junitFailure{Message: m, Type: "inconclusive", Text: m}
 		default:
 			c.SystemOut = msg + " (" + row.Status + ")"
 		}

@@ -333,17 +333,23 @@ func VerdictLine(s *Summary, color bool) string {
 			met++
 		}
 	}
-	cmet, cjudged := 0, 0
+	cmet, cjudged, warned := 0, 0, 0
 	for _, cr := range s.Criteria {
 		if cr.Result == "skipped" {
 			continue
 		}
 		cjudged++
-		if cr.Result == "pass" || cr.Result == "warn" {
+		switch cr.Result {
+		case "pass":
 			cmet++
+		case "warn":
+			warned++ // broken, at warn severity: not met, and not held against the run
 		}
 	}
 	counts := fmt.Sprintf("%d of %d thresholds and %d of %d criteria met", met, judged, cmet, cjudged)
+	if warned > 0 {
+		counts += fmt.Sprintf(" (%d warned)", warned)
+	}
 	switch verdict.Status(s.Verdict) {
 	case verdict.Pass:
 		return fmt.Sprintf("%sPASS%s  %s", c(bold+green), c(reset), counts)

@@ -81,3 +81,12 @@ func TestTextTrendStats(t *testing.T) {
 		}
 	}
 }
+
+// A criterion that broke its warn limit is not "met": the verdict line counts it apart.
+func TestVerdictLineWarnIsNotMet(t *testing.T) {
+	s := &Summary{Verdict: "pass", Criteria: []CriterionResult{
+		{Name: "a", Result: "pass"}, {Name: "b", Result: "warn", Severity: "warn"}, {Name: "c", Result: "skipped"}}}
+	if got, want := VerdictLine(s, false), "PASS  0 of 0 thresholds and 1 of 2 criteria met (1 warned)"; got != want {
+		t.Errorf("VerdictLine = %q, want %q", got, want)
+	}
+}
