@@ -109,9 +109,9 @@ type Stage struct {
 	HasLatency    bool
 }
 
-// The metrics each scenario's stage figures read, as sub-metrics by scenario; the last,
-// iterations, is also the achieved rate the report charts against an arrival-rate
-// scenario's target (targetRates).
+// The metrics each scenario's stage figures read, as sub-metrics by scenario; iterations is
+// also the achieved rate the report charts against an arrival-rate scenario's target
+// (targetRates).
 var stageMetrics = []string{metrics.HTTPReqs, metrics.HTTPReqDuration, metrics.HTTPReqFailed, metrics.Iterations}
 
 // stageKeys are the sub-metric keys of a scenario's stage figures.
@@ -214,8 +214,8 @@ func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []R
 		return nil
 	}
 	var iters []*metrics.Series
-	for _, name := range arrivalScenarios(p) {
-		if s, ok := snap.Series(stageKeys(name)[3]); ok {
+	for _, a := range arrivals(p) {
+		if s, ok := snap.Series(metrics.FormatKey(metrics.Iterations, []metrics.Tag{{Key: "scenario", Value: a.name}})); ok {
 			iters = append(iters, s)
 		}
 	}
@@ -233,14 +233,17 @@ func targetRates(p *plan.Plan, snap *metrics.Snapshot, offset time.Duration) []R
 	return out
 }
 
-// TargetRate returns the intended arrival rate at an offset from the start of the load;
-// false when no arrival-rate scenario runs then (closed-model scenarios have no target rate).
-func TargetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
-	type sched struct {
-		start time.Duration
-		pacer pace.Pacer
-	}
-	var all []sched
+// arrival is one arrival-rate scenario's schedule.
+type arrival struct {
+	name  string
+	start time.Duration
+	pacer pace.Pacer
+}
+
+// arrivals are the plan's arrival-rate scenarios, with their pacers: what TargetRate sums
+// and what targetRates reads the achieved iterations of (one list, so the two agree).
+func arrivals(p *plan.Plan) []arrival {
+	var all []arrival
 	for _, sc := range p.Scenarios {
 		var pc pace.Pacer
 		var err error
@@ -257,9 +260,16 @@ func TargetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
 			continue
 		}
 		if err == nil {
-			all = append(all, sched{start: sc.StartTime, pacer: pc})
+			all = append(all, arrival{name: sc.Name, start: sc.StartTime, pacer: pc})
 		}
 	}
+	return all
+}
+
+// TargetRate returns the intended arrival rate at an offset from the start of the load;
+// false when no arrival-rate scenario runs then (closed-model scenarios have no target rate).
+func TargetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
+	all := arrivals(p)
 	if len(all) == 0 {
 		return nil
 	}
@@ -274,15 +284,4 @@ func TargetRate(p *plan.Plan) func(time.Duration) (float64, bool) {
 		}
 		return rate, running
 	}
-}
-
-// arrivalScenarios names the arrival-rate scenarios: those TargetRate sums.
-func arrivalScenarios(p *plan.Plan) []string {
-	var names []string
-	for _, sc := range p.Scenarios {
-		if sc.Executor == plan.ConstantArrivalRate || sc.Executor == plan.RampingArrivalRate {
-			names = append(names, sc.Name)
-		}
-	}
-	return names
 }

@@ -31,7 +31,8 @@ import (
 // Every series is cumulative from the start of the run, as Prometheus counters are, so a
 // sample the network loses costs resolution, never a request: the next one carries the total.
 type Live struct {
-	opts LiveOptions
+	opts  LiveOptions
+	stats []trendStat // opts.TrendStats, parsed once
 
 	mu       sync.Mutex
 	byTags   map[*metrics.TagSet]*tagEntry
@@ -98,18 +99,17 @@ type trendStat struct {
 }
 
 func parseStat(s string) (trendStat, error) {
-	switch s {
-	case "min", "max", "avg", "med", "count", "sum":
+	if s == "sum" { // the exporters' one stat beyond the summary's
 		return trendStat{suffix: s, q: -1, name: s}, nil
 	}
-	if inner, ok := strings.CutPrefix(s, "p("); ok && strings.HasSuffix(inner, ")") {
-		inner = strings.TrimSuffix(inner, ")")
-		q, err := strconv.ParseFloat(inner, 64)
-		if err == nil && q >= 0 && q <= 100 {
-			return trendStat{suffix: "p" + strings.ReplaceAll(inner, ".", ""), q: q / 100}, nil
-		}
+	method, p, err := metrics.TrendStatMethod(s)
+	if err != nil {
+		return trendStat{}, fmt.Errorf("trend stat %q: want p(N) with N in 0..100, min, max, avg, med, count or sum", s)
 	}
-	return trendStat{}, fmt.Errorf("trend stat %q: want p(N) with N in 0..100, min, max, avg, med, count or sum", s)
+	if method == "p" {
+		return trendStat{suffix: "p" + strings.ReplaceAll(strconv.FormatFloat(p, 'f', -1, 64), ".", ""), q: p / 100}, nil
+	}
+	return trendStat{suffix: method, q: -1, name: method}, nil
 }
 
 // NewLive returns an empty aggregator. The options must have been checked (ParseTrendStats).
@@ -123,8 +123,13 @@ func NewLive(o LiveOptions) *Live {
 	if o.MaxSeries <= 0 {
 		o.MaxSeries = DefaultMaxSeries
 	}
+	stats := make([]trendStat, len(o.TrendStats))
+	for i, s := range o.TrendStats {
+		stats[i], _ = parseStat(s) // checked by ParseTrendStats
+	}
 	return &Live{
 		opts:     o,
+		stats:    stats,
 		byTags:   map[*metrics.TagSet]*tagEntry{},
 		labelSet: map[string]*labelSet{},
 		series:   map[seriesKey]*liveSeries{},
@@ -346,10 +351,6 @@ type Exported struct {
 // Collect returns every series as of now, in the order they appeared. The histograms are
 // copies: the caller may keep them.
 func (l *Live) Collect(now time.Time) []Exported {
-	stats := make([]trendStat, len(l.opts.TrendStats))
-	for i, s := range l.opts.TrendStats {
-		stats[i], _ = parseStat(s) // checked by ParseTrendStats
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]Exported, 0, len(l.order)+1)
@@ -373,7 +374,7 @@ func (l *Live) Collect(now time.Time) []Exported {
 				out = append(out, e)
 				continue
 			}
-			for _, st := range stats {
+			for _, st := range l.stats {
 				g := e
 				g.Name, g.Kind, g.Value = base+"_"+st.suffix, ExportGauge, trendValue(s.hist, st)
 				out = append(out, g)
