@@ -136,6 +136,10 @@ func TestFlagsThroughBinary(t *testing.T) {
 		{name: "compare mistyped flag", args: []string{"compare", "a", "b", "--min-chnage", "5%"}, code: ExitUsage, stderr: []string{"did you mean --min-change?"}},
 		{name: "suite --baseline in help", args: []string{"suite", "--help"}, stdout: []string{"--baseline", "--save-baseline", "--metrics-addr"}},
 		{name: "no command", args: []string{}, code: ExitUsage, stderr: []string{"Available Commands:"}},
+		// One time-scale rule for run and suite.
+		{name: "suite negative --time-scale", args: []string{"suite", "--time-scale", "-1"}, code: ExitUsage, stderr: []string{"--time-scale -1: must be positive"}},
+		{name: "suite --quick with --time-scale", args: []string{"suite", "--quick", "--time-scale", "0.5"}, code: ExitUsage, stderr: []string{"exclusive"}},
+		{name: "run negative --time-scale", args: with("--time-scale", "-1"), code: ExitUsage, stderr: []string{"--time-scale -1: must be positive"}},
 		// Did-you-mean for commands and flags.
 		{name: "mistyped command", args: []string{"rnu"}, code: ExitUsage, stderr: []string{`unknown command "rnu"`, "Did you mean this?", "run"}},
 		{name: "mistyped flag", args: with("--vu", "2"), code: ExitUsage, stderr: []string{"unknown flag: --vu; did you mean --vus?"}},

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/suggest"
 )
 
@@ -127,4 +128,18 @@ func passThrough(use, short, long, example string, run func(args []string) int, 
 		DisableFlagParsing: true,
 		Run:                func(_ *cobra.Command, args []string) { *code = run(args) },
 	}
+}
+
+// resolveTimeScale is the time scale --quick and --time-scale ask for (0: none), the one rule
+// of every command that scales a test.
+func resolveTimeScale(quick bool, timeScale float64) (float64, error) {
+	switch {
+	case quick && timeScale != 0:
+		return 0, fmt.Errorf("--quick and --time-scale are exclusive; --quick is --time-scale %g", plan.QuickScale)
+	case timeScale < 0:
+		return 0, fmt.Errorf("--time-scale %v: must be positive", timeScale)
+	case quick:
+		return plan.QuickScale, nil
+	}
+	return timeScale, nil
 }

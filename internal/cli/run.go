@@ -130,14 +130,9 @@ func (f *runFlags) finish(fs *pflag.FlagSet, files []string) error {
 		return fmt.Errorf("name exactly one scenario file (got %d)", len(files))
 	}
 	f.file = files[0]
-	if f.quick && f.timeScale != 0 {
-		return errors.New("--quick and --time-scale are exclusive; --quick is --time-scale 0.05")
-	}
-	if f.timeScale < 0 {
-		return fmt.Errorf("--time-scale %v: must be positive", f.timeScale)
-	}
-	if f.quick {
-		f.timeScale = plan.QuickScale
+	var err error
+	if f.timeScale, err = resolveTimeScale(f.quick, f.timeScale); err != nil {
+		return err
 	}
 	if f.baseURL != "" {
 		f.vars["BASE_URL"] = f.baseURL

@@ -84,11 +84,9 @@ func (f *suiteFlags) finish(fs *pflag.FlagSet, dirs []string) error {
 	if len(dirs) == 1 {
 		f.dir = dirs[0]
 	}
-	if f.quick && f.timeScale != 0 {
-		return errors.New("--quick and --time-scale are exclusive")
-	}
-	if f.quick {
-		f.timeScale = plan.QuickScale
+	var err error
+	if f.timeScale, err = resolveTimeScale(f.quick, f.timeScale); err != nil {
+		return err
 	}
 	if f.cooldown < 0 {
 		return fmt.Errorf("--cooldown %v: must not be negative", f.cooldown)
