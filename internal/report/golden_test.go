@@ -47,9 +47,9 @@ func goldenSuite() *Suite {
 		Notes:   []string{"generator overloaded — results not trustworthy: schedule lag p99 14ms exceeds 10ms"},
 		Verdict: "fail",
 		VerdictReasons: []verdict.Reason{
-			{Status: verdict.Fail, Text: "threshold http_req_duration{type:api_read} p(95)<800 failed"},
-			{Status: verdict.Fail, Text: `criterion "p95 within 20% of its SLO" failed: 1010.5ms above the SLO 800ms`},
-			{Status: verdict.Inconclusive, Text: "threshold checks{check:available} rate>0.9995: no data"},
+			{Status: verdict.Fail, Text: "threshold http_req_duration{type:api_read} p(95)<800 failed", Kind: verdict.KindThreshold},
+			{Status: verdict.Fail, Text: `criterion "p95 within 20% of its SLO" failed: 1010.5ms above the SLO 800ms`, Kind: verdict.KindCriterion},
+			{Status: verdict.Inconclusive, Text: "threshold checks{check:available} rate>0.9995: no data", Kind: verdict.KindThreshold},
 			{Status: verdict.Inconclusive, Text: "generator overloaded — results not trustworthy: schedule lag p99 14ms exceeds 10ms"},
 		},
 	}

@@ -4,10 +4,11 @@ import (
 	"encoding/xml"
 
 	"fmt"
-	"github.com/ramp-dev/ramp/internal/compare"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/ramp-dev/ramp/internal/compare"
 )
 
 // JUnit XML, as CI systems read it: one testsuite per test, one testcase per threshold
@@ -69,7 +70,7 @@ func WriteJUnit(w io.Writer, s *Suite) error {
 			var why []string
 			kind := ""
 			for _, r := range sum.VerdictReasons {
-				if !strings.HasPrefix(r.Text, "threshold ") && !strings.HasPrefix(r.Text, "criterion ") {
+				if r.Kind == "" { // thresholds and criteria have cases of their own below
 					why = append(why, r.Text)
 					if kind == "" {
 						kind = string(r.Status)

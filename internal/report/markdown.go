@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
 // WriteMarkdown writes the seed's PR-comment table for every test of the suite: P50, P95,
@@ -57,9 +59,9 @@ func WriteMarkdown(w io.Writer, s *Suite) error {
 				failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: %s — %s", t.Name, c.Name, c.Detail))
 			}
 		}
-		for _, n := range sum.Notes {
-			if !strings.HasPrefix(n, "threshold ") && !strings.HasPrefix(n, "criterion ") {
-				failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: %s", t.Name, n))
+		for _, r := range sum.VerdictReasons {
+			if r.Status != verdict.Fail && r.Kind == "" { // checks are listed above, by name
+				failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: %s", t.Name, r.Text))
 			}
 		}
 	}

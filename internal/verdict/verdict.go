@@ -56,11 +56,20 @@ func (s Status) rank() int {
 // before a run counts as not having delivered its load (options.loadTolerance).
 const DefaultLoadTolerance = 0.01
 
-// Reason is one cause of a verdict: the status it leads to on its own, and why in words.
+// Reason is one cause of a verdict: the status it leads to on its own, why in words, and the
+// kind of check it came from (KindThreshold, KindCriterion; "" for the run itself), so that
+// an output listing thresholds and criteria apart can leave those reasons out by kind.
 type Reason struct {
 	Status Status `json:"status"`
 	Text   string `json:"text"`
+	Kind   string `json:"kind,omitempty"`
 }
+
+// The kinds of a Reason that came from one check.
+const (
+	KindThreshold = "threshold"
+	KindCriterion = "criterion"
+)
 
 // Verdict is a run's one answer.
 type Verdict struct {
@@ -136,20 +145,25 @@ func Decide(in Input) Verdict {
 	if in.TeardownError != "" {
 		add(Fail, "teardown failed: %s", in.TeardownError)
 	}
+	of := func(kind string) { v.Reasons[len(v.Reasons)-1].Kind = kind }
 	for _, r := range in.Thresholds {
 		switch {
 		case !r.HasValue:
 			add(Inconclusive, "threshold %s %s: no data", r.Metric, r.Expression)
+			of(KindThreshold)
 		case !r.Pass:
 			add(Fail, "threshold %s %s failed", r.Metric, r.Expression)
+			of(KindThreshold)
 		}
 	}
 	for _, o := range in.Criteria {
 		switch {
 		case o.Result == criteria.ResultFail:
 			add(Fail, "criterion %q failed: %s", o.Name, o.Detail)
+			of(KindCriterion)
 		case o.Result == criteria.ResultNoData && o.Severity != criteria.ResultWarn:
 			add(Inconclusive, "criterion %q: %s", o.Name, o.Detail)
+			of(KindCriterion)
 		}
 	}
 	if !in.Load.Delivered() {

@@ -138,3 +138,25 @@ func TestDecideComparison(t *testing.T) {
 		})
 	}
 }
+
+// Each reason says which kind of check it came from, so that outputs listing the checks apart
+// leave them out by kind, never by the wording of their text.
+func TestReasonKinds(t *testing.T) {
+	v := Decide(Input{
+		Thresholds: []threshold.Result{{Metric: "http_req_failed", Expression: "rate<0.01", HasValue: true}},
+		Criteria:   []criteria.Outcome{{Name: "c", Result: criteria.ResultFail, Severity: criteria.ResultFail, Detail: "why"}},
+		Load:       Load{Scheduled: 100, Dropped: 50, Tolerance: 0.01},
+	})
+	kinds := map[string]string{}
+	for _, r := range v.Reasons {
+		kinds[r.Kind] = r.Text
+	}
+	for _, k := range []string{KindThreshold, KindCriterion, ""} {
+		if _, ok := kinds[k]; !ok {
+			t.Errorf("no reason of kind %q in %+v", k, v.Reasons)
+		}
+	}
+	if strings.HasPrefix(kinds[""], "threshold") || strings.HasPrefix(kinds[""], "criterion") {
+		t.Errorf("a check's reason has no kind: %q", kinds[""])
+	}
+}
