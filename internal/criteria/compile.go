@@ -436,10 +436,10 @@ func (c Criterion) Text() string {
 		return s
 	case RuleMargin:
 		return fmt.Sprintf("%s %s%s within %s of the SLO %s", c.Metric, agg, per,
-			threshold.FormatPercent(c.Margin), formatUnit(c.SLO, c.unit()))
+			threshold.FormatPercent(c.Margin), FormatUnit(c.SLO, c.unit()))
 	case RuleViolations:
 		if c.PerRequest {
-			return fmt.Sprintf("at most %d requests of %s above %s", c.Max, c.Metric, formatUnit(c.Cond.Value, c.unit()))
+			return fmt.Sprintf("at most %d requests of %s above %s", c.Max, c.Metric, FormatUnit(c.Cond.Value, c.unit()))
 		}
 		return fmt.Sprintf("at most %d windows of %s %s%s breaking %s", c.Max, c.Metric, agg, per, c.condText())
 	case RuleGrowth:
@@ -461,7 +461,7 @@ func (c Criterion) Text() string {
 }
 
 // condText is the rule's condition with its value in the metric's unit: "<1.5s", ">=400 RPS".
-func (c Criterion) condText() string { return c.Cond.Op + formatUnit(c.Cond.Value, c.unit()) }
+func (c Criterion) condText() string { return c.Cond.Op + FormatUnit(c.Cond.Value, c.unit()) }
 
 // limitsText shows the limits of a monitor rule: " warn above 500000000, fail above 1e+09".
 func (c Criterion) limitsText() string {

@@ -668,6 +668,11 @@ func TestOutcomeObservedText(t *testing.T) {
 		{"fraction", Outcome{Observed: 0.975, Unit: "fraction", HasValue: true}, "97.5%"},
 		// A count.
 		{"windows", Outcome{Observed: 3, Unit: "windows", HasValue: true}, "3 windows"},
+		// Monitor series' units.
+		{"ratio", Outcome{Observed: 0.875, Unit: "ratio", HasValue: true}, "87.5%"},
+		{"per second", Outcome{Observed: 12, Unit: "per_second", HasValue: true}, "12/s"},
+		{"percent", Outcome{Observed: 45.5, Unit: "percent", HasValue: true}, "45.5%"},
+		{"count", Outcome{Observed: 7, Unit: "count", HasValue: true}, "7"},
 		// Nothing measured.
 		{"no data", Outcome{Unit: "ms"}, "no data"},
 	}

@@ -102,24 +102,28 @@ func (o Outcome) ObservedText() string {
 	if !o.HasValue {
 		return "no data"
 	}
-	return formatUnit(o.Observed, o.Unit)
+	return FormatUnit(o.Observed, o.Unit)
 }
 
-// formatUnit shows v in unit, as ObservedText describes.
-func formatUnit(v float64, unit string) string {
+// FormatUnit shows a criterion's figure v in its unit (Outcome.Unit, or a monitor series'
+// unit), as ObservedText describes: the one way every output writes a criterion's figure,
+// in the units its rule is written in (bytes as SI, "500MB" = 500,000,000, as k6 does).
+func FormatUnit(v float64, unit string) string {
 	switch unit {
 	case "ms":
 		return threshold.Format(v, metrics.Time)
-	case "bytes":
-		return threshold.Format(v, metrics.Data)
 	case "s":
 		return threshold.Format(v*1000, metrics.Time)
-	case "fraction":
+	case "bytes":
+		return threshold.Format(v, metrics.Data)
+	case "fraction", "ratio":
 		return threshold.FormatPercent(v)
-	case "":
-		return threshold.Format(v, metrics.Default)
-	case "/s":
+	case "percent":
+		return threshold.Format(v, metrics.Default) + "%"
+	case "/s", "per_second":
 		return threshold.Format(v, metrics.Default) + "/s"
+	case "", "count":
+		return threshold.Format(v, metrics.Default)
 	}
 	return threshold.Format(v, metrics.Default) + " " + unit
 }
@@ -385,9 +389,9 @@ func evalWindowed(c Criterion, ws []window, o *Outcome, off func(time.Time) time
 	}
 	switch {
 	case exceeded:
-		o.Detail = fmt.Sprintf("broken for %s in a row (worst window %s)", longest, formatUnit(worst, c.unit()))
+		o.Detail = fmt.Sprintf("broken for %s in a row (worst window %s)", longest, FormatUnit(worst, c.unit()))
 	case o.Broken:
-		o.Detail = fmt.Sprintf("broken briefly, for %s at most (worst window %s)", longest, formatUnit(worst, c.unit()))
+		o.Detail = fmt.Sprintf("broken briefly, for %s at most (worst window %s)", longest, FormatUnit(worst, c.unit()))
 	}
 }
 
@@ -427,11 +431,11 @@ func evalMargin(c Criterion, ws []window, o *Outcome, off func(time.Time) time.D
 	case worst > limit:
 		o.Result = ResultFail
 		o.Detail = fmt.Sprintf("%s above the SLO %s by more than %s (limit %s)",
-			formatUnit(worst, u), formatUnit(c.SLO, u), threshold.FormatPercent(c.Margin), formatUnit(limit, u))
+			FormatUnit(worst, u), FormatUnit(c.SLO, u), threshold.FormatPercent(c.Margin), FormatUnit(limit, u))
 	case worst > c.SLO:
 		o.Result = ResultWarn
 		o.Detail = fmt.Sprintf("%s above the SLO %s, within the %s margin",
-			formatUnit(worst, u), formatUnit(c.SLO, u), threshold.FormatPercent(c.Margin))
+			FormatUnit(worst, u), FormatUnit(c.SLO, u), threshold.FormatPercent(c.Margin))
 	}
 	if o.Result != ResultPass {
 		o.Broken = true

@@ -71,7 +71,7 @@ func evalMonitor(c Criterion, src Source, o *Outcome) {
 	}
 	mark := func(result string, at time.Time, what string, l plan.Limit) {
 		o.Result, o.Broken, o.FirstBrokenAt = result, true, max(0, at.Sub(start))
-		o.Detail = fmt.Sprintf("%s %s %s", formatUnit(o.Observed, unit), what, formatUnit(limitIn(l, unit), unit))
+		o.Detail = fmt.Sprintf("%s %s %s", FormatUnit(o.Observed, unit), what, FormatUnit(limitIn(l, unit), unit))
 	}
 	if b, at := breaks(c.Fail, true); b {
 		mark(ResultFail, at, "above the fail limit", c.Fail)

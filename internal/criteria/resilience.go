@@ -125,7 +125,7 @@ func evalDuringFaults(c Criterion, s *metrics.Series, faults []FaultWindow, o *O
 		return
 	}
 	o.HasValue, o.Observed, o.Unit = true, worst, c.unit()
-	o.Detail = fmt.Sprintf("worst during fault %q: %s (must be %s)", worstName, formatUnit(worst, c.unit()), condText(c.Cond))
+	o.Detail = fmt.Sprintf("worst during fault %q: %s (must be %s)", worstName, FormatUnit(worst, c.unit()), condText(c.Cond))
 }
 
 // evalRecovery measures how long after each fault's end the condition holds again.

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/verdict"
 )
 
@@ -420,29 +421,13 @@ func thresholdFigure(th ThresholdResult) string {
 	return thresholdObserved(th)
 }
 
-// criterionObserved shows a criterion's observed figure in its unit (criteria.Outcome.Unit).
+// criterionObserved shows a criterion's observed figure in its unit, as criteria writes it
+// everywhere (criteria.FormatUnit); "no data" without one.
 func criterionObserved(cr CriterionResult) string {
 	if cr.Observed == nil {
 		return "no data"
 	}
-	v := *cr.Observed
-	switch cr.Unit {
-	case "ms":
-		return fmtMs(v)
-	case "s":
-		return fmtMs(v * 1000)
-	case "bytes":
-		return fmtBytes(v)
-	case "fraction", "ratio":
-		return fmtPercent(v)
-	case "percent":
-		return fmtNum(v) + "%"
-	case "/s", "per_second":
-		return fmtNum(v) + "/s"
-	case "", "count":
-		return fmtNum(v)
-	}
-	return fmtNum(v) + " " + cr.Unit
+	return criteria.FormatUnit(*cr.Observed, cr.Unit)
 }
 
 // resultClass is an outcome's colour: pass, warn, nodata (never shown as met), skipped or

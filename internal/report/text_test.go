@@ -17,9 +17,9 @@ func TestTextCriteriaUnits(t *testing.T) {
 		absent string
 	}{
 		{"bytes in IEC units", CriterionResult{Name: "memory", Rule: "growth < 500MB", Result: "pass", Unit: "bytes", Observed: fp(13205504)},
-			"memory — growth < 500MB; observed 12.6 MiB", "13205504"},
+			"memory — growth < 500MB; observed 13.2 MB", "13205504"},
 		{"milliseconds", CriterionResult{Name: "p95", Rule: "p(95) < 800ms", Result: "pass", Unit: "ms", Observed: fp(812.5)},
-			"observed 813 ms", ""},
+			"observed 812.5ms", ""},
 		{"no data with its reason, once", CriterionResult{Name: "pool", Rule: "waits = 0", Result: "no data", Detail: "no data: the monitor delivered nothing"},
 			"pool — waits = 0; no data: the monitor delivered nothing", ""},
 		{"no data without a reason", CriterionResult{Name: "pool", Rule: "waits = 0", Result: "no data"},
