@@ -112,6 +112,11 @@ type Faults struct {
 	mu     sync.RWMutex
 	faults map[string]Fault
 	stop   func() // ends the connection-loss loop and waits for it; nil when it does not run
+	// What apply last brought about: the cache outage and the loop's interval (0: none).
+	// Setting or clearing another fault leaves them be — no extra recovery of the cache, no
+	// extra session loss off the timeline.
+	outage bool
+	every  time.Duration
 }
 
 // DefaultDBLossEvery is how often a connection-loss fault terminates the sessions again.
@@ -227,9 +232,14 @@ func (fs *Faults) apply() {
 			every = f.DBLossEvery
 		}
 	}
-	if fs.opts.Cache != nil {
+	if fs.opts.Cache != nil && outage != fs.outage {
 		fs.opts.Cache.SetDown(outage)
 	}
+	fs.outage = outage
+	if every == fs.every {
+		return
+	}
+	fs.every = every
 	if fs.stop != nil {
 		fs.stop() // once it returns, no session is terminated by the old loop any more
 		fs.stop = nil

@@ -92,3 +92,37 @@ func TestFaultsRefuse(t *testing.T) {
 		t.Fatalf("a refused fault is on: %v", fs.List())
 	}
 }
+
+// Setting or clearing another fault leaves a running outage and connection loss as they are:
+// the cache is told only of changes, and the loss loop is not restarted (which would end the
+// sessions once more, off the timeline).
+func TestFaultsOtherFaultsLeaveLossAndOutage(t *testing.T) {
+	t.Parallel()
+	cs, k := &countingSwitch{}, &killer{}
+	fs := chaos.New(chaos.Options{Cache: cs, Conns: k})
+	defer fs.Close()
+	if err := fs.Set("loss", chaos.Fault{DBConnectionLoss: true, DBLossEvery: time.Hour, CacheOutage: true}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for k.n.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	for i := range 5 {
+		if err := fs.Set("slow", chaos.Fault{Latency: time.Duration(i+1) * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		fs.Clear("slow")
+	}
+	time.Sleep(20 * time.Millisecond)
+	if n := k.n.Load(); n != 1 {
+		t.Errorf("sessions terminated %d times, want once (the loop's start; its next turn is an hour away)", n)
+	}
+	if n := cs.calls.Load(); n != 1 {
+		t.Errorf("the cache switch was set %d times, want once", n)
+	}
+}
+
+type countingSwitch struct{ calls atomic.Int64 }
+
+func (c *countingSwitch) SetDown(bool) { c.calls.Add(1) }
