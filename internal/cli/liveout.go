@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/ramp-dev/ramp/internal/engine"
 	"github.com/ramp-dev/ramp/internal/metrics"
@@ -12,6 +13,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/report"
+	"github.com/ramp-dev/ramp/internal/segment"
 )
 
 // sampleOutputs are the streams a run's samples feed while it runs: --out json= and csv=
@@ -32,7 +34,7 @@ type sampleFile struct {
 // openOutputs opens every sample output of outs and points scrape (nil without
 // --metrics-addr) at the run's Live. labels go on every live series. The returned Output is
 // nil when there is none. On error, what was opened is closed.
-func openOutputs(outs []outSpec, scrape *output.Scrape, p *plan.Plan, labels []output.Label) (*sampleOutputs, metrics.Output, error) {
+func openOutputs(outs []outSpec, scrape *output.Scrape, p *plan.Plan, seg segment.Segment, labels []output.Label) (*sampleOutputs, metrics.Output, error) {
 	// The receivers' URLs first: a bad one must not have truncated a file.
 	for _, o := range outs {
 		if o.kind == "prometheus-rw" {
@@ -94,7 +96,7 @@ func openOutputs(outs []outSpec, scrape *output.Scrape, p *plan.Plan, labels []o
 		liveOpts = &opts
 	}
 	if liveOpts != nil {
-		liveOpts.TargetRate = engine.TargetRate(p)
+		liveOpts.TargetRate = segmentShare(engine.TargetRate(p), seg)
 		liveOpts.Labels = labels
 		s.live = output.NewLive(*liveOpts)
 		all = append(all, s.live)
@@ -153,7 +155,7 @@ func (s *sampleOutputs) close(stderr io.Writer, cmd string) (int, []report.Outpu
 // runWithLiveOutputs runs one test of a suite with its live outputs, each series labelled
 // test=name.
 func runWithLiveOutputs(ctx context.Context, p *plan.Plan, opts engine.Options, outs []outSpec, scrape *output.Scrape, name string) (*engine.Result, []report.OutputResult, error) {
-	so, out, err := openOutputs(outs, scrape, p, []output.Label{{Name: "test", Value: name}})
+	so, out, err := openOutputs(outs, scrape, p, opts.Segment, []output.Label{{Name: "test", Value: name}})
 	if err != nil {
 		return nil, nil, &engine.ConfigError{Err: err}
 	}
@@ -161,4 +163,18 @@ func runWithLiveOutputs(ctx context.Context, p *plan.Plan, opts engine.Options, 
 	res, err := engine.Run(ctx, p, opts)
 	_, results := so.close(io.Discard, "ramp suite") // no files: nothing to report there
 	return res, results, err
+}
+
+// segmentShare is a segment's part of the whole test's target rate: what it is meant to send,
+// so that the segments' ramp_target_rate series add up to the test's in Prometheus, beside
+// their requests.
+func segmentShare(rate func(time.Duration) (float64, bool), seg segment.Segment) func(time.Duration) (float64, bool) {
+	if rate == nil || seg.IsWhole() {
+		return rate
+	}
+	share := seg.Length()
+	return func(t time.Duration) (float64, bool) {
+		r, ok := rate(t)
+		return r * share, ok
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/output"
 	"github.com/ramp-dev/ramp/internal/output/promtest"
 	"github.com/ramp-dev/ramp/internal/report"
+	"github.com/ramp-dev/ramp/internal/segment"
 )
 
 // freeLoopback returns a loopback address whose port was free a moment ago.
@@ -241,5 +242,30 @@ func TestRunSegmentLabelsLiveSeries(t *testing.T) {
 	}
 	if b := <-body; !regexp.MustCompile(`ramp_http_reqs_total\{[^}]*segment="0:1/2"`).MatchString(b) {
 		t.Errorf("no segment label in the scrape:\n%s", b)
+	}
+}
+
+// A segment's live ramp_target_rate is its share of the test's, so that the segments' series
+// add up to the whole in Prometheus; a whole run's is the test's own.
+func TestSegmentShareOfTargetRate(t *testing.T) {
+	rate := func(d time.Duration) (float64, bool) { return 400, d < time.Minute }
+	for _, tt := range []struct {
+		seg  string
+		want float64
+	}{{"0:1", 400}, {"1/4:1/2", 100}, {"0:1/3", 400.0 / 3}} {
+		seg, err := segment.Parse(tt.seg, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := segmentShare(rate, seg)(time.Second)
+		if !ok || got < tt.want-1e-9 || got > tt.want+1e-9 {
+			t.Errorf("%s: %v, %v; want %v", tt.seg, got, ok, tt.want)
+		}
+		if _, ok := segmentShare(rate, seg)(2 * time.Minute); ok {
+			t.Errorf("%s: a target past the scenarios' end", tt.seg)
+		}
+	}
+	if segmentShare(nil, segment.Segment{}) != nil {
+		t.Error("no arrival-rate scenario: no target")
 	}
 }

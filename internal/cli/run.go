@@ -314,7 +314,7 @@ func runTest(ctx, kill context.Context, f *runFlags, stdout, stderr io.Writer) i
 	if !f.segment.IsWhole() {
 		liveLabels = []output.Label{{Name: "segment", Value: f.segment.String()}}
 	}
-	outs, out, err := openOutputs(f.outs, scrape, p, liveLabels)
+	outs, out, err := openOutputs(f.outs, scrape, p, f.segment, liveLabels)
 	if err != nil {
 		fmt.Fprintln(stderr, "ramp run:", err)
 		return ExitUsage
