@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ramp-dev/ramp/internal/compare"
 	"github.com/ramp-dev/ramp/internal/outfile"
@@ -141,11 +140,17 @@ func testComparison(r *compare.Result, test string) *compare.Result {
 		}
 	}
 	// The verdict stays the suite's comparison's (its p-values were adjusted together);
-	// the reasons are this test's.
+	// the reasons, and the tests missing on a side, are this test's.
 	out.Verdict.Reasons = nil
 	for _, reason := range r.Verdict.Reasons {
-		if strings.Contains(reason.Text, test+": ") {
+		if reason.Test == test {
 			out.Verdict.Reasons = append(out.Verdict.Reasons, reason)
+		}
+	}
+	out.Missing = nil
+	for _, m := range r.Missing {
+		if m == test {
+			out.Missing = append(out.Missing, m)
 		}
 	}
 	return &out

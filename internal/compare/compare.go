@@ -204,7 +204,7 @@ func Compare(pairs []Pair, o Options) *Result {
 				side = "the current run"
 			}
 			res.Missing = append(res.Missing, p.Test)
-			in.Unjudged = append(in.Unjudged, fmt.Sprintf("test %s: not in %s", p.Test, side))
+			in.Unjudged = append(in.Unjudged, verdict.Finding{Test: p.Test, Text: fmt.Sprintf("test %s: not in %s", p.Test, side)})
 			continue
 		}
 		var budgets []Budget
@@ -225,7 +225,7 @@ func Compare(pairs []Pair, o Options) *Result {
 		r := &res.Rows[i]
 		if r.Status == StatusNoData {
 			if r.Budget != "" {
-				in.Unjudged = append(in.Unjudged, fmt.Sprintf("%s %s: %s", label(*r), r.Budget, r.Why))
+				in.Unjudged = append(in.Unjudged, verdict.Finding{Test: r.Test, Text: fmt.Sprintf("%s %s: %s", label(*r), r.Budget, r.Why)})
 			}
 			continue
 		}
@@ -234,14 +234,14 @@ func Compare(pairs []Pair, o Options) *Result {
 			continue
 		}
 		if r.Status == StatusUnclear {
-			in.Unjudged = append(in.Unjudged, fmt.Sprintf("%s %s %s is beyond its budget %s but not significant (p=%.2g over %d and %d windows): run longer",
-				label(*r), r.Stat, formatChange(*r), r.Budget, *r.P, r.N1, r.N2))
+			in.Unjudged = append(in.Unjudged, verdict.Finding{Test: r.Test, Text: fmt.Sprintf("%s %s %s is beyond its budget %s but not significant (p=%.2g over %d and %d windows): run longer",
+				label(*r), r.Stat, formatChange(*r), r.Budget, *r.P, r.N1, r.N2)})
 			continue
 		}
 		in.Judged++
 		if r.Status == StatusRegression {
-			in.Regressions = append(in.Regressions, fmt.Sprintf("%s %s %s (budget %s, p=%.3g)",
-				label(*r), r.Stat, formatChange(*r), r.Budget, *r.P))
+			in.Regressions = append(in.Regressions, verdict.Finding{Test: r.Test, Text: fmt.Sprintf("%s %s %s (budget %s, p=%.3g)",
+				label(*r), r.Stat, formatChange(*r), r.Budget, *r.P)})
 		}
 	}
 	res.Verdict = verdict.DecideComparison(in)

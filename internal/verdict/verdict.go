@@ -63,6 +63,8 @@ type Reason struct {
 	Status Status `json:"status"`
 	Text   string `json:"text"`
 	Kind   string `json:"kind,omitempty"`
+	// Test is the test of a suite a comparison's reason concerns ("" for none in particular).
+	Test string `json:"test,omitempty"`
 }
 
 // The kinds of a Reason that came from one check.
@@ -231,9 +233,14 @@ func percent(f float64) string {
 // statistics that regressed beyond their budgets, those that could not be compared, and how
 // many were judged.
 type Comparison struct {
-	Regressions []string
-	Unjudged    []string
+	Regressions []Finding
+	Unjudged    []Finding
 	Judged      int
+}
+
+// Finding is one statistic or test of a comparison, in words, with the test it belongs to.
+type Finding struct {
+	Test, Text string
 }
 
 // DecideComparison is the verdict of a comparison: fail when a budget was broken; else
@@ -242,10 +249,10 @@ type Comparison struct {
 func DecideComparison(c Comparison) Verdict {
 	v := Verdict{Status: Pass, Reasons: []Reason{}}
 	for _, r := range c.Regressions {
-		v.Reasons = append(v.Reasons, Reason{Status: Fail, Text: "regression: " + r})
+		v.Reasons = append(v.Reasons, Reason{Status: Fail, Text: "regression: " + r.Text, Test: r.Test})
 	}
 	for _, u := range c.Unjudged {
-		v.Reasons = append(v.Reasons, Reason{Status: Inconclusive, Text: "not compared: " + u})
+		v.Reasons = append(v.Reasons, Reason{Status: Inconclusive, Text: "not compared: " + u.Text, Test: u.Test})
 	}
 	if c.Judged == 0 {
 		v.Reasons = append(v.Reasons, Reason{Status: Inconclusive,

@@ -123,9 +123,9 @@ func TestDecideComparison(t *testing.T) {
 		// Budgets judged, none broken.
 		{"held", Comparison{Judged: 3}, Pass},
 		// One broken budget fails, whatever else.
-		{"regression", Comparison{Judged: 3, Regressions: []string{"p95 +40%"}, Unjudged: []string{"x"}}, Fail},
+		{"regression", Comparison{Judged: 3, Regressions: []Finding{{Text: "p95 +40%"}}, Unjudged: []Finding{{Text: "x"}}}, Fail},
 		// A budget that could not be judged is not a pass.
-		{"unjudged", Comparison{Judged: 3, Unjudged: []string{"no windows"}}, Inconclusive},
+		{"unjudged", Comparison{Judged: 3, Unjudged: []Finding{{Text: "no windows"}}}, Inconclusive},
 		// Nothing judged at all: never a pass.
 		{"nothing", Comparison{}, Inconclusive},
 	}
