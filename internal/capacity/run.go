@@ -235,7 +235,7 @@ func generatorOnly(v verdict.Verdict) bool {
 		return false
 	}
 	for _, r := range v.Reasons {
-		if r.Status == verdict.Inconclusive && !strings.HasPrefix(r.Text, "generator overloaded") {
+		if r.Status == verdict.Inconclusive && r.Kind != verdict.KindGenerator {
 			return false
 		}
 	}

@@ -70,7 +70,7 @@ func WriteJUnit(w io.Writer, s *Suite) error {
 			var why []string
 			kind := ""
 			for _, r := range sum.VerdictReasons {
-				if r.Kind == "" { // thresholds and criteria have cases of their own below
+				if !r.IsCheck() { // thresholds and criteria have cases of their own below
 					why = append(why, r.Text)
 					if kind == "" {
 						kind = string(r.Status)

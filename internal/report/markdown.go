@@ -60,7 +60,7 @@ func WriteMarkdown(w io.Writer, s *Suite) error {
 			}
 		}
 		for _, r := range sum.VerdictReasons {
-			if r.Status != verdict.Fail && r.Kind == "" { // checks are listed above, by name
+			if r.Status != verdict.Fail && !r.IsCheck() { // checks are listed above, by name
 				failures = append(failures, fmt.Sprintf("- ⚠️ **%s**: %s", t.Name, r.Text))
 			}
 		}

@@ -58,7 +58,8 @@ const DefaultLoadTolerance = 0.01
 
 // Reason is one cause of a verdict: the status it leads to on its own, why in words, and the
 // kind of check it came from (KindThreshold, KindCriterion; "" for the run itself), so that
-// an output listing thresholds and criteria apart can leave those reasons out by kind.
+// an output listing thresholds and criteria apart can leave those reasons out by kind, and
+// a capacity search can tell the generator's doubts from the target's.
 type Reason struct {
 	Status Status `json:"status"`
 	Text   string `json:"text"`
@@ -67,10 +68,14 @@ type Reason struct {
 	Test string `json:"test,omitempty"`
 }
 
-// The kinds of a Reason that came from one check.
+// IsCheck reports whether the reason is one threshold's or criterion's.
+func (r Reason) IsCheck() bool { return r.Kind == KindThreshold || r.Kind == KindCriterion }
+
+// The kinds of a Reason: one check's, or the load generator's own doubt (its self-check).
 const (
 	KindThreshold = "threshold"
 	KindCriterion = "criterion"
+	KindGenerator = "generator"
 )
 
 // Verdict is a run's one answer.
@@ -180,6 +185,7 @@ func Decide(in Input) Verdict {
 	}
 	if in.Generator.Overloaded {
 		add(Inconclusive, "generator overloaded — results not trustworthy: %s", strings.Join(in.Generator.Reasons, "; "))
+		of(KindGenerator)
 	}
 	judged := 0
 	for _, o := range in.Criteria {

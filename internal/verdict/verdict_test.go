@@ -151,12 +151,21 @@ func TestReasonKinds(t *testing.T) {
 	for _, r := range v.Reasons {
 		kinds[r.Kind] = r.Text
 	}
-	for _, k := range []string{KindThreshold, KindCriterion, ""} {
+	for _, k := range []string{KindThreshold, KindCriterion, ""} { // "": the load not delivered
 		if _, ok := kinds[k]; !ok {
 			t.Errorf("no reason of kind %q in %+v", k, v.Reasons)
 		}
 	}
 	if strings.HasPrefix(kinds[""], "threshold") || strings.HasPrefix(kinds[""], "criterion") {
 		t.Errorf("a check's reason has no kind: %q", kinds[""])
+	}
+}
+
+// The generator's own doubt is a reason of its kind, which no output takes for a check's.
+func TestGeneratorReasonKind(t *testing.T) {
+	v := Decide(Input{Thresholds: []threshold.Result{{Metric: "http_reqs", Expression: "rate>1", HasValue: true, Pass: true}},
+		Generator: selfcheck.Report{Overloaded: true, Reasons: []string{"schedule lag p99 20ms exceeds 10ms"}}})
+	if len(v.Reasons) != 1 || v.Reasons[0].Kind != KindGenerator || v.Reasons[0].IsCheck() || v.Status != Inconclusive {
+		t.Errorf("verdict %+v, want inconclusive for one generator reason", v)
 	}
 }
