@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,9 +44,16 @@ type tracedLists struct {
 	slowest []TracedRequest // unordered; at most MaxTraced
 	failed  []TracedRequest // a ring of the last MaxTraced
 	next    int
+	// floor is the duration (ns) a request must exceed to enter slowest once it is full (0
+	// before): an expected response no slower is dropped without the lock or a tag lookup.
+	// It only rises, so a stale read merely takes the slow path.
+	floor atomic.Int64
 }
 
 func (l *tracedLists) add(s *HTTPSample) {
+	if f := l.floor.Load(); s.Expected && f > 0 && int64(s.Duration) <= f {
+		return
+	}
 	r := TracedRequest{TraceID: s.TraceID, Time: s.Time, Duration: s.Duration, Status: s.Status, ErrorCode: s.ErrorCode}
 	r.Name, _ = s.Tags.Get("name")
 	r.Method, _ = s.Tags.Get("method")
@@ -56,6 +64,9 @@ func (l *tracedLists) add(s *HTTPSample) {
 		l.slowest = append(l.slowest, r)
 	} else if i := l.fastest(); l.slowest[i].Duration < r.Duration {
 		l.slowest[i] = r
+	}
+	if len(l.slowest) == MaxTraced {
+		l.floor.Store(int64(l.slowest[l.fastest()].Duration))
 	}
 	if !s.Expected {
 		if len(l.failed) < MaxTraced {
