@@ -424,14 +424,10 @@ func (s *Shared) newVU(id int) (*VU, error) {
 			return nil, fmt.Errorf("data %s: %d rows for %d VUs — unique-per-vu needs one row per VU", f.name, len(f.rows), id)
 		}
 	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return nil, fmt.Errorf("flow: cookie jar: %w", err)
-	}
 	v := &VU{
 		id:          id,
 		shared:      s,
-		jar:         &switchJar{jar: jar},
+		jar:         &switchJar{},
 		rng:         rand.New(rand.NewPCG(s.seed.Load(), uint64(id))),
 		vars:        map[string]any{},
 		rows:        make([]int, len(s.feeders)),
@@ -488,26 +484,38 @@ func (s *Shared) RunOnce(ctx context.Context, name string, f *plan.Flow) (captur
 	return captured, ok, nil
 }
 
-// switchJar is a VU's cookie jar, switched off while the VU runs a flow without cookies.
+// switchJar is a VU's cookie jar, switched off while the VU runs a flow without cookies. The
+// jar itself is made when the first cookie arrives: until then the VU holds no jar's memory,
+// and the client, seeing it Empty, spends nothing on cookies per request (most targets of a
+// load test set none, while cookies are on by default).
 type switchJar struct {
-	jar *cookiejar.Jar
-	on  atomic.Bool // read by the client's goroutines during a request
+	jar *cookiejar.Jar // nil until a cookie is stored
+	on  atomic.Bool    // read by the client's goroutines during a request
 }
 
-var _ http.CookieJar = (*switchJar)(nil)
+var _ httpclient.EmptyJar = (*switchJar)(nil)
 
+// SetCookies stores cookies for u while the jar is on.
 func (j *switchJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
-	if j.on.Load() {
-		j.jar.SetCookies(u, cookies)
+	if !j.on.Load() || len(cookies) == 0 {
+		return
 	}
+	if j.jar == nil {
+		j.jar, _ = cookiejar.New(nil) // fails only on bad options; nil has none
+	}
+	j.jar.SetCookies(u, cookies)
 }
 
+// Cookies returns the cookies to send to u while the jar is on.
 func (j *switchJar) Cookies(u *url.URL) []*http.Cookie {
-	if j.on.Load() {
-		return j.jar.Cookies(u)
+	if j.Empty() {
+		return nil
 	}
-	return nil
+	return j.jar.Cookies(u)
 }
+
+// Empty reports whether the jar has nothing to send: it is off, or no cookie ever arrived.
+func (j *switchJar) Empty() bool { return !j.on.Load() || j.jar == nil }
 
 // discard is the sink of a Shared made without a registry.
 type discard struct{}

@@ -4,8 +4,33 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"testing"
 )
+
+// lazyJar is an EmptyJar as the flow runner keeps one per VU: the cookiejar is made when the
+// first cookie arrives.
+type lazyJar struct{ jar *cookiejar.Jar }
+
+var _ EmptyJar = (*lazyJar)(nil)
+
+func (j *lazyJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	if j.jar == nil {
+		j.jar, _ = cookiejar.New(nil)
+	}
+	j.jar.SetCookies(u, cookies)
+}
+
+func (j *lazyJar) Cookies(u *url.URL) []*http.Cookie {
+	if j.jar == nil {
+		return nil
+	}
+	return j.jar.Cookies(u)
+}
+
+func (j *lazyJar) Empty() bool { return j.jar == nil }
 
 // benchReply is what nginx sends for a 3-byte static file: the reply PRODUCT.md's figures
 // were measured against.
@@ -53,6 +78,9 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		{"post with headers", Options{}, []Request{{Method: "POST", URL: srv.url("/api/meetings"),
 			Header: []Header{{"Authorization", "Bearer t"}, {"Content-Type", "application/json"}},
 			Body:   []byte(`{"title":"standup"}`)}}},
+		// a cookie jar that is still empty, as a VU's is against a target that sets no
+		// cookie: neither asking it nor the response without Set-Cookie costs anything
+		{"empty jar", Options{Jar: &lazyJar{}}, []Request{get}},
 		// bodies discarded
 		{"discard", Options{DiscardBodies: true}, []Request{{URL: srv.url("/")}}},
 		// one request's body discarded

@@ -47,7 +47,9 @@ type Options struct {
 	// It is called once per origin and client, not per request.
 	Allow func(hostport string) bool
 	// Jar stores cookies from responses and sends them with requests; nil means no cookies.
-	// A jar costs allocations on every request (it works on *url.URL and *http.Cookie).
+	// A jar that holds cookies costs allocations on every request (it works on *url.URL and
+	// *http.Cookie). One that implements EmptyJar costs nothing while it is empty, and a
+	// response without Set-Cookie costs nothing either.
 	Jar http.CookieJar
 	// MaxHeaderBytes bounds the status line plus header fields of a response (and, separately,
 	// its trailer fields). Default 64 KiB; more is ErrorCodeHeaderTooLarge.
@@ -513,9 +515,22 @@ func (c *Client) redirect(ctx context.Context, ex *exchange, resp *Response) boo
 	return true
 }
 
+// EmptyJar is a cookie jar that can tell cheaply that it has no cookie to send. A load test
+// keeps a jar per VU by default, and most targets set no cookie: without this, every request
+// would parse its URL for the jar to find nothing.
+type EmptyJar interface {
+	http.CookieJar
+	// Empty reports whether Cookies would return nothing for any URL. It may err on the side
+	// of false (a jar whose cookies all expired may still say it is not empty).
+	Empty() bool
+}
+
 // cookies returns the Cookie header value the jar has for rawURL ("" without a jar).
 func (c *Client) cookies(rawURL string) (string, error) {
 	if c.opts.Jar == nil {
+		return "", nil
+	}
+	if j, ok := c.opts.Jar.(EmptyJar); ok && j.Empty() {
 		return "", nil
 	}
 	u, err := url.Parse(rawURL)
@@ -534,12 +549,9 @@ func (c *Client) cookies(rawURL string) (string, error) {
 	return b.String(), nil
 }
 
-// storeCookies gives the jar the Set-Cookie fields of resp.
+// storeCookies gives the jar the Set-Cookie fields of resp. A response without any costs
+// nothing: the URL is parsed only for cookies to store.
 func (c *Client) storeCookies(rawURL string, resp *Response) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return
-	}
 	var cookies []*http.Cookie
 	for _, f := range resp.fields {
 		if equalFold(resp.str(f.k0, f.k1), "set-cookie") {
@@ -548,7 +560,12 @@ func (c *Client) storeCookies(rawURL string, resp *Response) {
 			}
 		}
 	}
-	if len(cookies) > 0 {
-		c.opts.Jar.SetCookies(u, cookies)
+	if len(cookies) == 0 {
+		return
 	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return
+	}
+	c.opts.Jar.SetCookies(u, cookies)
 }

@@ -1,0 +1,164 @@
+package flow
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/ramp-dev/ramp/internal/metrics"
+	"github.com/ramp-dev/ramp/internal/plan"
+)
+
+// cannedReply is a small JSON reply as an API behind nginx sends it.
+const cannedReply = "HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Thu, 26 Nov 2026 19:00:00 GMT\r\n" +
+	"Content-Type: application/json\r\nContent-Length: 36\r\nConnection: keep-alive\r\n\r\n" +
+	`{"meetings":[{"id":7}],"total":1000}`
+
+// cannedServer starts a keep-alive server on 127.0.0.1 that answers every request head with
+// cannedReply and allocates nothing per request, so that the allocations a test counts (they
+// are process-wide) are the client's alone. It returns the base URL.
+func cannedServer(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				serveCanned(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// serveCanned answers each request head read from c (requests here have no body) with
+// cannedReply until c fails.
+func serveCanned(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReaderSize(c, 4096)
+	reply := []byte(cannedReply)
+	for {
+		for {
+			l, err := br.ReadSlice('\n')
+			if err != nil {
+				return
+			}
+			if len(l) <= 2 {
+				break
+			}
+		}
+		if _, err := c.Write(reply); err != nil {
+			return
+		}
+	}
+}
+
+// hotVU returns a VU, recording into a real registry, whose flow "main" is one GET of
+// base+"/api/meetings" with a status check: the simplest flow a load test runs. The plan
+// keeps cookies on, as a scenario file does by default.
+func hotVU(t testing.TB, base string) (*VU, *plan.Flow) {
+	t.Helper()
+	p := onePlan(req(plan.Request{Name: "list", URL: plan.Template(base + "/api/meetings"),
+		Checks: []plan.Check{{Kind: plan.CheckStatus, Statuses: []int{200}}}}))
+	reg, err := metrics.NewRegistry(metrics.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewShared(p, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newVU(t, s, 1), p.Flows["main"]
+}
+
+// maxIterationAllocs is what one iteration of hotVU's flow may allocate once the VU's
+// connection is open and its metrics are resolved. It is the figure reached, not a wish: the
+// test fails when a change makes the hot path allocate.
+const maxIterationAllocs = 0
+
+// TestIterationAllocations guards the request path against allocation: a VU running a GET
+// with a status check, recorded into a real registry, against a server that allocates
+// nothing itself. Not parallel: allocation counts are process-wide.
+func TestIterationAllocations(t *testing.T) {
+	v, f := hotVU(t, cannedServer(t))
+	ctx := context.Background()
+	var i int64
+	iterate := func() {
+		if !v.Run(ctx, f, Iteration{Scenario: "s", VUIter: i}) {
+			t.Fatalf("iteration %d failed", i)
+		}
+		i++
+	}
+	for range 3 { // connect, register the context watcher, resolve the metric entries
+		iterate()
+	}
+	if allocs := testing.AllocsPerRun(300, iterate); allocs > maxIterationAllocs {
+		t.Errorf("%v allocations per iteration, want at most %d", allocs, maxIterationAllocs)
+	}
+}
+
+// BenchmarkIteration runs one iteration of hotVU's flow — a keep-alive GET, a status check,
+// the metrics of the request, the check and the iteration — against two servers: "canned"
+// allocates nothing, so allocs/op is the client's own; "nethttp" is an httptest server, whose
+// allocations (net/http's server, about 20 per request) are counted too, since counts are
+// process-wide.
+func BenchmarkIteration(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		base func(testing.TB) string
+	}{
+		{"canned", cannedServer},
+		{"nethttp", func(t testing.TB) string {
+			return server(t, func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(`{"meetings":[{"id":7}],"total":1000}`))
+			}).URL
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			v, f := hotVU(b, bc.base(b))
+			ctx := context.Background()
+			var i int64
+			iterate := func() {
+				if !v.Run(ctx, f, Iteration{Scenario: "s", VUIter: i}) {
+					b.Fatalf("iteration %d failed", i)
+				}
+				i++
+			}
+			for range 3 { // the steady state: connected, metric entries resolved
+				iterate()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				iterate()
+			}
+		})
+	}
+}
