@@ -96,14 +96,18 @@ import (
 
 // Sink receives what a VU measures. A VU owns its sink and calls it from one goroutine; the
 // pointers it passes are only valid during the call. *metrics.Recorder implements it.
+//
+// The samples are timed by the caller (HTTP's by the request's start), with clock readings it
+// already has, so that recording reads no clock of its own.
 type Sink interface {
 	HTTP(s *metrics.HTTPSample)
-	// Check records one sample of the `checks` rate, tagged with tags and `check: name`.
-	Check(tags *metrics.TagSet, name string, ok bool)
-	// Iteration records iterations, iteration_duration, session_ok and session_duration.
-	Iteration(tags *metrics.TagSet, d time.Duration, ok bool)
-	// Group records one group_duration sample.
-	Group(tags *metrics.TagSet, d time.Duration)
+	// CheckAt records one sample of the `checks` rate at t, tagged with tags and `check: name`.
+	CheckAt(t time.Time, tags *metrics.TagSet, name string, ok bool)
+	// IterationAt records iterations, iteration_duration, session_ok and session_duration
+	// of an iteration that ended at t.
+	IterationAt(t time.Time, tags *metrics.TagSet, d time.Duration, ok bool)
+	// GroupAt records one group_duration sample of a group that ended at t.
+	GroupAt(t time.Time, tags *metrics.TagSet, d time.Duration)
 	// Flush hands buffered points on (to the --out stream); called after every iteration.
 	Flush()
 	WSSink
@@ -520,16 +524,16 @@ func (j *switchJar) Empty() bool { return !j.on.Load() || j.jar == nil }
 // discard is the sink of a Shared made without a registry.
 type discard struct{}
 
-func (discard) HTTP(*metrics.HTTPSample)                       {}
-func (discard) Check(*metrics.TagSet, string, bool)            {}
-func (discard) Iteration(*metrics.TagSet, time.Duration, bool) {}
-func (discard) Group(*metrics.TagSet, time.Duration)           {}
-func (discard) Flush()                                         {}
-func (discard) WSConnected(*metrics.TagSet, time.Duration)     {}
-func (discard) WSSessionEnd(*metrics.TagSet, time.Duration)    {}
-func (discard) WSMessages(*metrics.TagSet, bool, int64, int64) {}
-func (discard) WSPing(*metrics.TagSet, time.Duration)          {}
-func (discard) WSLatency(*metrics.TagSet, time.Duration)       {}
+func (discard) HTTP(*metrics.HTTPSample)                                    {}
+func (discard) CheckAt(time.Time, *metrics.TagSet, string, bool)            {}
+func (discard) IterationAt(time.Time, *metrics.TagSet, time.Duration, bool) {}
+func (discard) GroupAt(time.Time, *metrics.TagSet, time.Duration)           {}
+func (discard) Flush()                                                      {}
+func (discard) WSConnected(*metrics.TagSet, time.Duration)                  {}
+func (discard) WSSessionEnd(*metrics.TagSet, time.Duration)                 {}
+func (discard) WSMessages(*metrics.TagSet, bool, int64, int64)              {}
+func (discard) WSPing(*metrics.TagSet, time.Duration)                       {}
+func (discard) WSLatency(*metrics.TagSet, time.Duration)                    {}
 
 // sortedKeys returns m's keys in order, for deterministic JSON bodies.
 func sortedKeys[V any](m map[string]V) []string {

@@ -6,8 +6,11 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/ramp-dev/ramp/internal/httpclient"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 )
@@ -83,12 +86,13 @@ func serveCanned(c net.Conn) {
 
 // hotVU returns a VU, recording into a real registry, whose flow "main" is one GET of
 // base+"/api/meetings" with a status check: the simplest flow a load test runs. The plan
-// keeps cookies on, as a scenario file does by default.
-func hotVU(t testing.TB, base string) (*VU, *plan.Flow) {
+// keeps cookies on, as a scenario file does by default. A non-nil now is the clock of the
+// flow runner, of the VU's HTTP client and of the registry.
+func hotVU(t testing.TB, base string, now func() time.Time) (*VU, *plan.Flow) {
 	t.Helper()
 	p := onePlan(req(plan.Request{Name: "list", URL: plan.Template(base + "/api/meetings"),
 		Checks: []plan.Check{{Kind: plan.CheckStatus, Statuses: []int{200}}}}))
-	reg, err := metrics.NewRegistry(metrics.Config{})
+	reg, err := metrics.NewRegistry(metrics.Config{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +100,44 @@ func hotVU(t testing.TB, base string) (*VU, *plan.Flow) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if now != nil {
+		s.now = now
+		s.newDoer = func(jar http.CookieJar) Doer {
+			o := clientOptions(p.Options)
+			o.Jar, o.Now = jar, now
+			return httpclient.New(o)
+		}
+	}
 	return newVU(t, s, 1), p.Flows["main"]
+}
+
+// TestClockReadsPerIteration counts the clock reads of an iteration of hotVU's flow in steady
+// state: the iteration's start and end, and the request's five phase boundaries (start,
+// connection ready, written, first byte, last byte). Recording the request, its check and
+// the iteration reuses those readings. (Setting the connection's deadline reads the clock
+// inside the standard library too; that one is not counted here.)
+func TestClockReadsPerIteration(t *testing.T) {
+	var reads atomic.Int64
+	now := func() time.Time {
+		reads.Add(1)
+		return time.Now()
+	}
+	v, f := hotVU(t, cannedServer(t), now)
+	for i := range int64(3) {
+		if !v.Run(t.Context(), f, Iteration{Scenario: "s", VUIter: i}) {
+			t.Fatalf("iteration %d failed", i)
+		}
+	}
+	const iterations, want = 10, 7
+	reads.Store(0)
+	for i := range int64(iterations) {
+		if !v.Run(t.Context(), f, Iteration{Scenario: "s", VUIter: i}) {
+			t.Fatalf("iteration %d failed", i)
+		}
+	}
+	if got := float64(reads.Load()) / iterations; got != want {
+		t.Errorf("%v clock reads per iteration, want %d", got, want)
+	}
 }
 
 // maxIterationAllocs is what one iteration of hotVU's flow may allocate once the VU's
@@ -108,7 +149,7 @@ const maxIterationAllocs = 0
 // with a status check, recorded into a real registry, against a server that allocates
 // nothing itself. Not parallel: allocation counts are process-wide.
 func TestIterationAllocations(t *testing.T) {
-	v, f := hotVU(t, cannedServer(t))
+	v, f := hotVU(t, cannedServer(t), nil)
 	ctx := context.Background()
 	var i int64
 	iterate := func() {
@@ -143,7 +184,7 @@ func BenchmarkIteration(b *testing.B) {
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			v, f := hotVU(b, bc.base(b))
+			v, f := hotVU(b, bc.base(b), nil)
 			ctx := context.Background()
 			var i int64
 			iterate := func() {

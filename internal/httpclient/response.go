@@ -33,7 +33,8 @@ type Response struct {
 	Proto         string // "HTTP/1.1" or "HTTP/1.0"
 	Body          []byte // up to MaxBodyBytes; nil when discarded (DiscardBodies, Request.DiscardBody)
 	BodyTruncated bool   // the body was longer than MaxBodyBytes; the rest was read and dropped
-	Start         time.Time
+	Start         time.Time // when Do was called
+	End           time.Time // when the exchange ended: its last body byte, or its failure
 	Timings       Timings
 	Sent          int64 // bytes written to the connection(s), TLS and headers included
 	Received      int64 // bytes read from the connection(s), TLS and headers included

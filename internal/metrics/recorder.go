@@ -66,18 +66,34 @@ func (rec *Recorder) HTTP(s *HTTPSample) {
 
 // Check records one check: checks and checks{check:name}, with the check tag added to tags.
 func (rec *Recorder) Check(tags *TagSet, name string, ok bool) {
-	rec.simple(cacheKey{tags: tags, kind: kindCheck, check: name}, boolInt(ok))
+	rec.CheckAt(rec.r.now(), tags, name, ok)
+}
+
+// CheckAt is Check timed t, for a caller that has just read the clock (the end of the
+// response checked), so that recording costs no clock read of its own.
+func (rec *Recorder) CheckAt(t time.Time, tags *TagSet, name string, ok bool) {
+	rec.simpleAt(t, cacheKey{tags: tags, kind: kindCheck, check: name}, boolInt(ok))
 }
 
 // Iteration records one finished iteration of duration d: iterations, iteration_duration,
 // session_ok (ok: no failed check or request) and session_duration.
 func (rec *Recorder) Iteration(tags *TagSet, d time.Duration, ok bool) {
-	rec.simple(cacheKey{tags: tags, kind: kindIteration}, 1, int64(d), boolInt(ok), int64(d))
+	rec.IterationAt(rec.r.now(), tags, d, ok)
+}
+
+// IterationAt is Iteration timed t, the iteration's end as the caller read it.
+func (rec *Recorder) IterationAt(t time.Time, tags *TagSet, d time.Duration, ok bool) {
+	rec.simpleAt(t, cacheKey{tags: tags, kind: kindIteration}, 1, int64(d), boolInt(ok), int64(d))
 }
 
 // Group records group_duration; tags carry the group tag.
 func (rec *Recorder) Group(tags *TagSet, d time.Duration) {
-	rec.simple(cacheKey{tags: tags, kind: kindGroup}, int64(d))
+	rec.GroupAt(rec.r.now(), tags, d)
+}
+
+// GroupAt is Group timed t, the group's end as the caller read it.
+func (rec *Recorder) GroupAt(t time.Time, tags *TagSet, d time.Duration) {
+	rec.simpleAt(t, cacheKey{tags: tags, kind: kindGroup}, int64(d))
 }
 
 // WSConnected records one WebSocket session that connected, when it connects (as k6 does):
@@ -115,13 +131,17 @@ func (rec *Recorder) WSLatency(tags *TagSet, d time.Duration) {
 
 // simple records a sample timed now, with up to four values.
 func (rec *Recorder) simple(k cacheKey, v ...int64) {
+	rec.simpleAt(rec.r.now(), k, v...)
+}
+
+// simpleAt records a sample timed t, with up to four values.
+func (rec *Recorder) simpleAt(t time.Time, k cacheKey, v ...int64) {
 	r := rec.r
 	if r.closed.Load() {
 		return
 	}
 	var vals [4]int64
 	copy(vals[:], v)
-	t := r.now()
 	e := rec.record(k, vals[:len(v)], t, -1)
 	if r.out != nil {
 		rec.emit(k.kind, e, vals[:len(v)], t, -1, "")
