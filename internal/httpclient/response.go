@@ -30,9 +30,9 @@ type Timings struct {
 // than reusing it once a header has been looked at).
 type Response struct {
 	Status        int
-	Proto         string // "HTTP/1.1" or "HTTP/1.0"
-	Body          []byte // up to MaxBodyBytes; nil when discarded (DiscardBodies, Request.DiscardBody)
-	BodyTruncated bool   // the body was longer than MaxBodyBytes; the rest was read and dropped
+	Proto         string    // "HTTP/1.1" or "HTTP/1.0"
+	Body          []byte    // up to MaxBodyBytes; nil when discarded (DiscardBodies, Request.DiscardBody)
+	BodyTruncated bool      // the body was longer than MaxBodyBytes; the rest was read and dropped
 	Start         time.Time // when Do was called
 	End           time.Time // when the exchange ended: its last body byte, or its failure
 	Timings       Timings
