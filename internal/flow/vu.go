@@ -244,6 +244,8 @@ func (v *VU) record(r *request, resp *httpclient.Response, expected bool) {
 		ErrorCode:      resp.ErrorCode,
 		Expected:       expected,
 		Blocked:        t.Blocked,
+		LookingUp:      t.LookingUp,
+		HasLookingUp:   resp.NamedHost,
 		Connecting:     t.Connecting,
 		TLSHandshaking: t.TLSHandshaking,
 		Sending:        t.Sending,

@@ -283,6 +283,7 @@ func (c *Client) roundTrip(ctx context.Context, ex *exchange, resp *Response) {
 		return
 	}
 	o := c.origin(t)
+	resp.NamedHost = !o.ip
 	if !o.allowed {
 		c.fail(ctx, resp, ex.method, ex.url, opAllow, fmt.Errorf("%w: %s is not in the allowed hosts", ErrBlockedHostname, o.hostport))
 		return

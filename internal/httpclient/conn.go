@@ -63,6 +63,7 @@ type origin struct {
 	https     bool
 	authority string // as in the URL (owned copy: the URL string may be a reused buffer)
 	host      string
+	ip        bool // host is an IP literal: never looked up
 	port      int
 	hostport  string // host:port with the default port filled in, as Allow sees it
 	allowed   bool
@@ -127,9 +128,8 @@ func (c *Client) dial(ctx context.Context, o *origin, deadline time.Time, dt *di
 // resolve fills o.addrs, IPv4 first (k6's default preference), reusing a lookup younger than
 // dnsTTL.
 func (c *Client) resolve(ctx context.Context, o *origin, dt *dialTimes) error {
-	if ip, err := netip.ParseAddr(o.host); err == nil {
-		o.addrs = append(o.addrs[:0], ip)
-		return nil
+	if o.ip {
+		return nil // newOrigin set the address
 	}
 	if len(o.addrs) > 0 && c.opts.Now().Sub(o.resolved) < dnsTTL {
 		return nil
@@ -186,6 +186,9 @@ func (c *Client) newOrigin(t *target) *origin {
 		authority: string([]byte(t.authority)), // own copy, not a view of the caller's URL
 		host:      string([]byte(t.host)),
 		port:      t.port,
+	}
+	if ip, err := netip.ParseAddr(o.host); err == nil {
+		o.ip, o.addrs = true, []netip.Addr{ip}
 	}
 	o.hostport = net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	o.allowed = c.opts.Allow == nil || c.opts.Allow(o.hostport)
