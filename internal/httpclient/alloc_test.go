@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 )
@@ -110,6 +111,42 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 			send() // connect, register the context watcher, size buffers
 			if allocs := testing.AllocsPerRun(200, send); allocs != 0 {
 				t.Errorf("%v allocations per call (%d requests), want 0", allocs, len(tt.reqs))
+			}
+		})
+	}
+}
+
+// BenchmarkKeepAliveInProcess sends keep-alive GETs to a server in this process, so that
+// allocs/op shows what a request allocates: against "canned" (serveCanned, which allocates
+// nothing) it is the client's own figure, with and without an empty cookie jar; against
+// "nethttp", an httptest server, it adds net/http's server (allocation counts are
+// process-wide). BenchmarkKeepAliveGET measures CPU with the server in another process.
+func BenchmarkKeepAliveInProcess(b *testing.B) {
+	canned := startRaw(b, serveCanned).url("/")
+	nethttp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("abc"))
+	}))
+	defer nethttp.Close()
+	for _, bc := range []struct {
+		name, url string
+		opts      Options
+	}{
+		{"canned", canned, Options{}},
+		{"canned/empty-jar", canned, Options{Jar: &lazyJar{}}},
+		{"nethttp", nethttp.URL + "/", Options{}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c := New(bc.opts)
+			defer c.Close()
+			req := &Request{URL: bc.url}
+			var resp Response
+			c.Do(context.Background(), req, &resp) // connect outside the measurement
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Do(context.Background(), req, &resp)
+				if resp.Err != nil || string(resp.Body) != "abc" {
+					b.Fatalf("%v, body %q", resp.Err, resp.Body)
+				}
 			}
 		})
 	}
