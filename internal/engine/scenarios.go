@@ -11,8 +11,8 @@ import (
 
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/executor"
-	"github.com/ramp-dev/ramp/internal/hrsleep"
 	"github.com/ramp-dev/ramp/internal/flow"
+	"github.com/ramp-dev/ramp/internal/hrsleep"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/segment"
