@@ -49,8 +49,8 @@
 //   - A series point: about 100 bytes, plus, for trends, a packed histogram at 2 significant
 //     digits (1% error) of the buckets the interval used: 2–6 KB for an interval of a few
 //     thousand samples, 17 KB at most. The whole-run phase trends (http_req_blocked,
-//     _looking_up, _connecting, _tls_handshaking, _sending, _waiting, _receiving) keep no histogram in their
-//     series points, only count, sum, min and max. A series holds at most
+//     _looking_up, _connecting, _tls_handshaking, _sending, _waiting, _receiving) keep no
+//     histogram in their series points, only count, sum, min and max. A series holds at most
 //     Config.MaxSeriesPoints points (3,600 by default): when it would hold more, pairs of
 //     points merge exactly and its interval doubles. So a 10-minute run at 1 s with
 //     http_req_duration, its corrected twin and ten names costs about 600 × 30 KB = 18 MB
