@@ -42,7 +42,7 @@
 // TestMemoryDoesNotGrowWithSamples):
 //
 //   - A whole built-in trend: a dense histogram at 3 significant digits (0.1% error), 188 KB
-//     per shard, allocated on first use; 11 trends make about 2 MB per shard.
+//     per shard, allocated on first use; 12 trends make about 2.2 MB per shard.
 //   - A sub-metric trend (per name, per group, configured): a packed histogram at 3 digits,
 //     whose size follows the buckets in use: 10–20 KB for a typical latency distribution,
 //     130 KB at most (every bucket from 1 µs to 1 h), per shard it was fed in.
