@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ramp-dev/ramp/internal/jsontext"
 	"math"
 	"strconv"
-
-	"github.com/ramp-dev/ramp/internal/jsontext"
 
 	"github.com/ramp-dev/ramp/internal/tmpl"
 )
