@@ -208,6 +208,7 @@ func NewShared(p *plan.Plan, reg *metrics.Registry) (*Shared, error) {
 		s.newSink = func() Sink { return reg.Recorder() }
 	}
 	opts := clientOptions(p.Options)
+	opts.Readers = httpclient.NewReaders(opts.ReadBufferSize) // idle VUs hold no read buffer
 	cookies := usesCookies(p)
 	s.newDoer = func(jar http.CookieJar) Doer {
 		o := opts

@@ -82,6 +82,8 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		// a cookie jar that is still empty, as a VU's is against a target that sets no
 		// cookie: neither asking it nor the response without Set-Cookie costs anything
 		{"empty jar", Options{Jar: &lazyJar{}}, []Request{get}},
+		// read buffers lent per exchange from a shared pool, as the flow runner's clients do
+		{"pooled read buffers", Options{Readers: NewReaders(0)}, []Request{get}},
 		// bodies discarded
 		{"discard", Options{DiscardBodies: true}, []Request{{URL: srv.url("/")}}},
 		// one request's body discarded

@@ -1,6 +1,7 @@
 package httpclient
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -57,6 +58,9 @@ type Options struct {
 	// ReadBufferSize is the bufio.Reader size per connection. Default 4 KiB. Header lines
 	// longer than this still work (up to MaxHeaderBytes), at the cost of a copy.
 	ReadBufferSize int
+	// Readers, when set and of ReadBufferSize, lends the connections their read buffers for
+	// the length of an exchange instead of each keeping its own (see Readers).
+	Readers *Readers
 	// Resolver looks up host names; default net.DefaultResolver.
 	Resolver Resolver
 	// TLSConfig is the base TLS configuration (e.g. RootCAs); nil means the system roots.
@@ -135,6 +139,7 @@ type Client struct {
 	tgt      target
 	hops     []Header // request headers of a redirected request
 	dec      *decoder // gzip and deflate bodies; nil until the first one
+	readers  *Readers // the shared read buffers; nil: each connection keeps its own
 
 	// The context watcher runs on another goroutine and interrupts a blocked read by
 	// expiring the deadline of the exchange in flight. mu guards what it looks at: the
@@ -151,7 +156,11 @@ type Client struct {
 
 // New returns a client with opts (defaults filled in).
 func New(opts Options) *Client {
-	return &Client{opts: opts.normalize(), wbuf: make([]byte, 0, 512)}
+	c := &Client{opts: opts.normalize(), wbuf: make([]byte, 0, 512)}
+	if r := c.opts.Readers; r != nil && r.size == c.opts.ReadBufferSize {
+		c.readers = r
+	}
+	return c
 }
 
 // Close closes the client's connections. The client may still be used afterwards; it dials
@@ -328,7 +337,7 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 	var dt dialTimes
 	if reused {
 		c.setActive(cn)
-		stale := cn.br.Buffered() > 0
+		stale := cn.br != nil && cn.br.Buffered() > 0
 		if err := cn.raw.SetDeadline(ex.deadline); err != nil {
 			stale = true
 		} else if !stale && resp.hopStart.Sub(cn.lastUsed) > idleProbeAfter {
@@ -362,6 +371,7 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 		c.fail(ctx, resp, ex.method, ex.url, opWrite, ctx.Err())
 		return false
 	}
+	c.borrow(cn)
 	r0, w0 := cn.metered.read, cn.metered.written
 	keepAlive, op, err, gotByte := c.send(cn, ex, resp)
 	resp.Sent += cn.metered.written - w0
@@ -384,8 +394,30 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 		return false
 	}
 	cn.lastUsed = resp.End // the last body byte: no clock read of its own
+	c.release(cn)
 	o.cn = cn
 	return false
+}
+
+// borrow gives cn a read buffer for an exchange: the pool's, or its own for good.
+func (c *Client) borrow(cn *conn) {
+	if cn.br != nil {
+		return
+	}
+	if c.readers != nil {
+		cn.br = c.readers.get(cn.rw)
+		return
+	}
+	cn.br = bufio.NewReaderSize(cn.rw, c.opts.ReadBufferSize)
+}
+
+// release gives an idle connection's read buffer back to the pool when nothing is left in it
+// (something left over makes the connection stale: it is closed before its next use).
+func (c *Client) release(cn *conn) {
+	if c.readers != nil && cn.br != nil && cn.br.Buffered() == 0 {
+		c.readers.put(cn.br)
+		cn.br = nil
+	}
 }
 
 // setDialTimings fills the connection phases from a dial.

@@ -46,11 +46,11 @@ func (m *meteredConn) Write(p []byte) (int, error) {
 
 // conn is one keep-alive connection to an origin, owned by one Client (no locking).
 type conn struct {
-	raw      net.Conn     // the TCP connection
-	metered  *meteredConn // raw, counted
-	rw       net.Conn     // what requests go through: metered, or TLS over metered
-	br       *bufio.Reader
-	lastUsed time.Time // end of the last exchange, for the idle liveness probe
+	raw      net.Conn      // the TCP connection
+	metered  *meteredConn  // raw, counted
+	rw       net.Conn      // what requests go through: metered, or TLS over metered
+	br       *bufio.Reader // nil while idle when the client's buffers are pooled
+	lastUsed time.Time     // end of the last exchange, for the idle liveness probe
 	https    bool
 }
 
@@ -121,7 +121,6 @@ func (c *Client) dial(ctx context.Context, o *origin, deadline time.Time, dt *di
 		dt.tlsEnd = c.opts.Now()
 		cn.rw = tc
 	}
-	cn.br = bufio.NewReaderSize(cn.rw, c.opts.ReadBufferSize)
 	return cn, "", nil
 }
 
