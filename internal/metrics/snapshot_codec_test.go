@@ -190,7 +190,7 @@ func rawEnvelope(body []byte) []byte { return envelope(codecRaw, body, uint64(le
 func bodyPrefix() *encoder {
 	var e encoder
 	e.uvarint(uint64(maxMicros))
-	e.b = append(e.b, wholeDigits, seriesDigits)
+	e.b = append(e.b, wholeDigits, seriesDigits, coarseDigits)
 	_ = e.time(time.Unix(1e9, 0))
 	e.varint(int64(time.Second))
 	e.uvarint(0)
@@ -262,7 +262,7 @@ func TestUnmarshalSnapshotRejects(t *testing.T) {
 		{"empty", nil, ErrSnapshotCorrupt, "header"},
 		{"JSON", []byte(`{"metrics":[]}`), ErrSnapshotCorrupt, "header"},
 		// A newer ramp's snapshot says so, rather than "corrupt".
-		{"version 2", set(len(snapMagic), 2), ErrSnapshotVersion, "version 2"},
+		{"version 3", set(len(snapMagic), 3), ErrSnapshotVersion, "version 3"},
 		{"version 0", set(len(snapMagic), 0), ErrSnapshotVersion, "version 0"},
 		{"unknown codec", set(len(snapMagic)+1, 9), ErrSnapshotCorrupt, "codec 9"},
 		// The last byte of the checksum.
@@ -341,7 +341,7 @@ func TestUnmarshalSnapshotRejectsTruncation(t *testing.T) {
 		}
 	}
 	for i := range len(body.b) {
-		if _, err := decodeBody(body.b[:i]); !errors.Is(err, ErrSnapshotCorrupt) {
+		if _, err := decodeBody(body.b[:i], snapVersion); !errors.Is(err, ErrSnapshotCorrupt) {
 			t.Fatalf("body cut at byte %d of %d: err = %v, want ErrSnapshotCorrupt", i, len(body.b), err)
 		}
 	}
