@@ -37,7 +37,7 @@ type Config struct {
 	MaxSeriesPoints int
 	// RecentSeriesPoints is how many of a trend series' last points keep their histograms at
 	// two significant digits (1% error; default 60). Older points keep them at one digit
-	// (6.25% at most), in a tenth of the memory, so that a series' memory stops growing
+	// (percentiles within 3.2%), in a tenth of the memory, so that a series' memory stops growing
 	// with the run's length long before MaxSeriesPoints; counts, sums, min and max stay
 	// exact. The package doc has the bound.
 	RecentSeriesPoints int

@@ -229,7 +229,10 @@ func (se *series) copy(ks *keyState, start time.Time, base time.Duration) *Serie
 }
 
 // Series is the time series of one key in a Snapshot: one point per interval, bounded in
-// number (Config.MaxSeriesPoints; the interval doubles when it would be exceeded).
+// number (Config.MaxSeriesPoints; the interval doubles when it would be exceeded). Counts,
+// sums, minima and maxima are exact in every point. A trend's percentiles have 1%
+// resolution in the points that start within the last Config.RecentSeriesPoints intervals
+// of the series' data and 3.2% in older ones (see "Memory" in the package doc).
 type Series struct {
 	Key      string
 	Type     Type
@@ -251,7 +254,7 @@ type SeriesPoint struct {
 	Time               time.Time // start of the interval
 	Count              int64     // samples (counter: sum of values; rate: passes+fails)
 	Sum, Min, Max      float64   // counters: Sum is the total in the interval; trends: ms
-	P50, P90, P95, P99 float64   // trends (ms for Time)
+	P50, P90, P95, P99 float64   // trends (ms for Time); 1% resolution, 3.2% in aged points
 	Passes, Fails      int64     // rates
 	Value              float64   // gauges: last value
 }
@@ -294,7 +297,7 @@ func (s *Series) point(i int, p *pointData) SeriesPoint {
 	case Trend:
 		sp.Count, sp.Sum, sp.Min, sp.Max = p.n, p.sum/1e6, p.min/1e6, p.max/1e6
 		if h := p.hist(); h != nil {
-			q := h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99})
+			q := valuesAt(h, 50, 90, 95, 99)
 			c := func(us int64) float64 { return clampPercentile(us, sp.Min, sp.Max) }
 			sp.P50, sp.P90, sp.P95, sp.P99 = c(q[0]), c(q[1]), c(q[2]), c(q[3])
 		}
@@ -314,18 +317,19 @@ type WindowValue struct {
 	h     *hdr.PackedHistogram
 }
 
-// Percentile returns the p-th percentile (0–100) of a trend window in ms (1% resolution, never
-// outside [Min, Max]), or 0 when the window holds no trend samples.
+// Percentile returns the p-th percentile (0–100) of a trend window in ms (1% resolution, or
+// 3.2% when the window holds an aged point; never outside [Min, Max]), or 0 when the
+// window holds no trend samples.
 func (w WindowValue) Percentile(p float64) float64 {
 	if w.h == nil {
 		return 0
 	}
-	return clampPercentile(w.h.ValueAtPercentile(p), w.Min, w.Max)
+	return clampPercentile(valuesAt(w.h, p)[0], w.Min, w.Max)
 }
 
-// Window merges the points whose interval starts in [from, to) exactly (histograms merged),
-// for windowed SLO rules like "10 s p95". Choose from and to on interval boundaries: a point
-// counts whole or not at all.
+// Window merges the points whose interval starts in [from, to) exactly (histograms merged,
+// at one digit if any of them has aged), for windowed SLO rules like "10 s p95". Choose
+// from and to on interval boundaries: a point counts whole or not at all.
 func (s *Series) Window(from, to time.Time) WindowValue {
 	acc := &pointData{}
 	var hs histSum

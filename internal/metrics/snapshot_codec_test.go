@@ -25,10 +25,11 @@ func (c *fakeClock) Set(t time.Time) {
 
 // knownConfig tracks configured sub-metrics (one never fed, one of a phase trend), truncates
 // the name families at three of five names, and bounds series at 8 points, so that 30 s at
-// 1 s compact to 4 s per point.
+// 1 s compact to 4 s per point, of which those that start more than 10 s before the last
+// keep coarse histograms.
 func knownConfig(clock *fakeClock) Config {
 	return Config{
-		Now: clock.Now, MaxSeriesPoints: 8, MaxTagValues: 3,
+		Now: clock.Now, MaxSeriesPoints: 8, MaxTagValues: 3, RecentSeriesPoints: 10,
 		Submetrics: []string{
 			"http_req_duration{name:a,status:200}", "http_reqs{status:503}",
 			"iterations{scenario:s1}", "http_req_blocked{name:a}",
@@ -120,7 +121,11 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		{"a configured key without data", func() bool { mv, ok := known.Get("http_reqs{status:503}"); return ok && !mv.HasData() }()},
 		{"gauges", func() bool { mv, _ := known.Get("vus"); return mv.Max == 10 }()},
 		{"a phase trend without point histograms", func() bool { s, _ := known.Series("http_req_blocked"); return s.pts[0].h == nil }()},
-		{"a sub-metric with point histograms", func() bool { s, _ := known.Series("http_req_blocked{name:a}"); return s.pts[0].h != nil }()},
+		{"a sub-metric with point histograms", func() bool { s, _ := known.Series("http_req_blocked{name:a}"); return s.pts[0].coarse != nil }()},
+		{"full and coarse point histograms", func() bool {
+			s, _ := known.Series("http_req_duration")
+			return s.pts[0].coarse != nil && s.pts[0].h == nil && s.pts[len(s.pts)-1].h != nil
+		}()},
 	} {
 		if !check.ok {
 			t.Fatalf("the known stream lacks %s", check.what)
@@ -172,6 +177,36 @@ func TestSnapshotRoundTrip(t *testing.T) {
 				t.Errorf("re-encoding the decoded snapshot: %d bytes (%v), want the %d original bytes", len(again), err, len(b))
 			}
 		})
+	}
+}
+
+// TestUnmarshalSnapshotReadsVersion1 reads the format before coarse series histograms, as
+// baselines kept from then hold it: a snapshot whose points all keep full histograms, as
+// every snapshot did, answers as it did. A snapshot with coarse points cannot be written in
+// version 1.
+func TestUnmarshalSnapshotReadsVersion1(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	cfg := knownConfig(clock)
+	cfg.RecentSeriesPoints = 100 // nothing ages in 30 s
+	reg := mustRegistry(t, cfg)
+	feedKnownStream(clock, reg)
+	snap := reg.Snapshot()
+	e := encoder{version: snapVersion1}
+	if err := e.snapshot(snap); err != nil {
+		t.Fatal(err)
+	}
+	in := envelope(codecRaw, e.b, uint64(len(e.b)), e.b)
+	in[len(snapMagic)] = snapVersion1
+	got, err := UnmarshalSnapshot(in)
+	if err != nil {
+		t.Fatalf("UnmarshalSnapshot(version 1): %v", err)
+	}
+	assertSameAnswers(t, got, snap)
+
+	coarse := encoder{version: snapVersion1}
+	if err := coarse.snapshot(knownSnapshot(t)); err == nil || !strings.Contains(err.Error(), "version 1") {
+		t.Errorf("encoding coarse points in version 1: %v, want an error", err)
 	}
 }
 

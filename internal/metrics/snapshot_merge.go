@@ -20,7 +20,7 @@ const maxAlignSpan = time.Duration(1 << 61)
 //
 //   - Counts, sums, passes and fails add up exactly; trend minima and maxima are exact; trend
 //     histograms merge bucket by bucket, so percentiles are those of the combined samples
-//     within the histograms' precision (0.1% whole-run, 1% per recent series point, 6.25%
+//     within the histograms' precision (0.1% whole-run, 1% per recent series point, 3.2%
 //     per older one: a merged point is coarse when any of its inputs is).
 //   - Time is the latest snapshot's and Elapsed the longest, since the segments ran side by
 //     side, not one after another. Counter rates are recomputed per second of that Elapsed;
