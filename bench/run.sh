@@ -32,38 +32,8 @@ go build -o "$BIN/ramp" ./cmd/ramp
 K6=$(command -v k6 || true)
 
 # --- nginx on a free port, core 0 ------------------------------------------------------------
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-NGX=$(mktemp -d)
-cat >"$NGX/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile 65536;
-pid $NGX/nginx.pid;
-error_log $NGX/error.log warn;
-events { worker_connections 20000; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $NGX; proxy_temp_path $NGX; fastcgi_temp_path $NGX; uwsgi_temp_path $NGX; scgi_temp_path $NGX;
-  server {
-    listen 127.0.0.1:$PORT;
-    location / { default_type text/plain; return 200 "ok\n"; }
-  }
-}
-CONF
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # 10,000 connections need the hard limit
-taskset -c 0 nginx -c "$NGX/nginx.conf" -p "$NGX"
-trap 'kill "$(cat "$NGX/nginx.pid")" 2>/dev/null || true; rm -rf "$NGX"' EXIT
-URL="http://127.0.0.1:$PORT/"
-for _ in $(seq 50); do curl -sf "$URL" >/dev/null && break; sleep 0.1; done
-
-# measure CMD...: runs the command on core 1 under /usr/bin/time; prints "cpu_seconds max_rss_kb".
-measure() {
-  /usr/bin/time -f '%U %S %M' -o "$OUT/time.txt" taskset -c 1 "$@" >"$OUT/tool.out" 2>"$OUT/tool.err" || true
-  awk '{printf "%.3f %d\n", $1+$2, $3}' "$OUT/time.txt"
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+. bench/lib.sh
+start_nginx
 
 # --- ramp scenario files -----------------------------------------------------------------------
 cat >"$OUT/max.yaml" <<YAML

@@ -44,8 +44,8 @@ type Options struct {
 	// Kill, when cancelled (a second interrupt), ends what still runs after an interrupt —
 	// teardown, the drain of in-flight requests — at once. nil: teardown runs to its timeout.
 	Kill context.Context
-	// BeforeDispatch delays the arrival-rate scheduler before each dispatch (tests simulate
-	// an overloaded generator with it).
+	// BeforeDispatch runs as a VU is about to start each arrival-rate iteration, from the VUs'
+	// goroutines concurrently (tests make starts late with it: an overloaded generator).
 	BeforeDispatch func()
 
 	// Segment is the share of the test this process runs in a distributed run (k6's

@@ -12,6 +12,7 @@ import (
 	"github.com/ramp-dev/ramp/internal/criteria"
 	"github.com/ramp-dev/ramp/internal/executor"
 	"github.com/ramp-dev/ramp/internal/flow"
+	"github.com/ramp-dev/ramp/internal/hrsleep"
 	"github.com/ramp-dev/ramp/internal/metrics"
 	"github.com/ramp-dev/ramp/internal/plan"
 	"github.com/ramp-dev/ramp/internal/segment"
@@ -45,9 +46,13 @@ func (s *scenarios) run(ctx context.Context) (arrivals int64, aborted string) {
 	}
 	src := &vuSource{shared: s.shared, plan: s.plan, segment: s.opts.Segment}
 	defer src.closeAll()
+	// Arrival-rate VUs wait for their iterations on timerfds: the runtime's timers wake up to a
+	// millisecond late, and the lateness would read as the server's queueing in corrected latency.
+	var sleeper hrsleep.Sleeper
+	defer sleeper.Close()
 	var execs []executor.Executor
 	for _, sc := range s.plan.Scenarios {
-		ex, err := executor.New(sc, src, obs, executor.Options{BeforeDispatch: s.opts.BeforeDispatch, Segment: s.opts.Segment})
+		ex, err := executor.New(sc, src, obs, executor.Options{BeforeDispatch: s.opts.BeforeDispatch, Segment: s.opts.Segment, Wait: sleeper.Until})
 		if err != nil {
 			// build validated every executor the same way; an error here is a bug, but it
 			// must still not crash the run.

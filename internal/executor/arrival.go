@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
 
@@ -13,35 +12,62 @@ import (
 
 // arrival runs constant-arrival-rate and ramping-arrival-rate: the open model.
 //
-// One scheduler goroutine (the one in Run) owns the schedule. Each pass it asks the pacer how
-// many iterations are due by now, hands each to an idle worker (one goroutine per VU, fed
-// through its own one-slot channel), and sleeps on one timer until the next is due. An
-// iteration due when no worker is idle is dropped and counted; if fewer than MaxVUs exist, the
-// allocator goroutine is asked for one more VU — unless it is already making one — so the
-// schedule never waits on allocation (k6's makeUnplannedVUCh).
+// There is no dispatcher: the VUs share the schedule and take its iterations themselves. The
+// schedule is a counter (next) of the first iteration nobody has taken. A VU that is free
+// takes that one and, if it is not due yet, waits for it on its own timer; so a VU that
+// finishes an iteration when the next is already due starts it at once, with no goroutine
+// woken and no channel crossed (the scheduler goroutine's hand-off cost 2–4 times a closed-
+// model request at 50,000/s).
 //
-// Idle workers are kept on a stack (last in, first out) so that the VUs that just finished —
-// with warm connections — are reused first, and the pool's tail stays idle. A mutex-guarded
-// slice costs 11–15ns per take-and-return on two procs, a buffered channel two to four times
-// that (BenchmarkIdlePool), and the channel would hand out the coldest VU first.
+// At most aheadMax free VUs wait on taken iterations at a time; the other free VUs are parked
+// on a stack (last in, first out, so the warm VUs and their connections are the ones reused
+// and the pool's tail stays idle). A waiting VU that starts its iteration and leaves nobody
+// waiting wakes the top parked VU, handing it the next iteration: so while any VU is free, one
+// of them is waiting on the next iteration and nothing is dropped for want of a wake-up.
+//
+// When no VU is free, the watchdog (the goroutine in Run) takes over the schedule: it sleeps
+// until the next iteration is due and, if still no VU is free, drops it (counted, never
+// queued) and, while fewer than MaxVUs exist, asks the allocator goroutine for one more VU —
+// so the schedule never waits on allocation (k6's makeUnplannedVUCh). A VU that frees up
+// first takes the iteration itself, late, and its lag is reported.
 type arrival struct {
 	*base
 	pacer pace.Pacer
+	total int64         // iterations in the schedule
+	wait  WaitFunc      // how VUs wait for a due time
+	alert chan struct{} // one slot: tells the watchdog that no VU is free
 
 	wg sync.WaitGroup // worker goroutines
 
+	t0 time.Time // the schedule's start; set before the goroutines start
+
 	mu       sync.Mutex
-	idle     []*worker // the stack of idle workers
-	workers  []*worker // every worker, to close them at the end
+	next     int64     // the first iteration nobody has taken
+	workers  int       // VUs
+	running  int       // VUs that have an iteration to run now (not waiting for one)
+	waiting  int       // free VUs waiting on the iterations they took
+	parked   []*worker // the free VUs not waiting, a stack
 	allocErr error     // the first failed background allocation
 }
 
-// worker is one VU of an arrival-rate executor and the channel that feeds it iterations. The
-// channel has one slot and a worker is handed an iteration only while it is on the idle stack,
-// so the scheduler never blocks on a send.
+// aheadMax is how many free VUs may wait on iterations they took. More than one lets VUs that
+// finish close together take the next iterations without a wake-up at high rates; few keeps
+// the warm VUs in use (each waiting VU is one more VU in rotation).
+const aheadMax = 2
+
+// early is how close to its intended start an iteration is started at once rather than waited
+// for. A sleep and its wake-up cost a thread switch — about 40µs of CPU on this project's
+// virtual machine, twice the gap between iterations at 50,000/s — and the wake-up comes about
+// that late anyway. The rate is kept (intended starts follow the schedule); an early start
+// has no lag, and corrected latency counts from the actual start. It matches hrsleep.Lead,
+// the most the engine's waits return early.
+const early = 50 * time.Microsecond
+
+// worker is one VU of an arrival-rate executor. While parked it waits on wake for the
+// iteration it is handed (-1: the schedule is over).
 type worker struct {
 	vu    VU
-	work  chan Iteration
+	wake  chan int64
 	iters int64 // owned by the worker's goroutine
 }
 
@@ -56,7 +82,11 @@ func newArrival(b *base) (*arrival, error) {
 		p = pace.Striped(p, b.opts.Segment) // the owned iterations, at their global offsets
 	}
 	b.rate = p.Rate
-	return &arrival{base: b, pacer: p}, nil
+	wait := b.opts.Wait
+	if wait == nil {
+		wait = TimerWait
+	}
+	return &arrival{base: b, pacer: p, total: p.Total(), wait: wait, alert: make(chan struct{}, 1)}, nil
 }
 
 // Run implements Executor.
@@ -74,85 +104,166 @@ func (a *arrival) Run(ctx context.Context) error {
 	}
 	w := newWindow(ctx, a.opts.Now(), a.pacer.Duration(), a.pacer.Duration()+a.sc.GracefulStop)
 	defer w.cancel()
+	a.t0 = w.start // before any goroutine reads it
 	a.schedStart.Store(w.start.UnixNano())
+	a.alert <- struct{}{} // no VU has taken anything yet
 	for _, vu := range vus {
-		a.addWorker(vu, w)
+		a.addWorker(ctx, vu, w)
 	}
 
 	alloc, allocDone := make(chan struct{}), make(chan struct{})
-	go a.allocate(w, alloc, allocDone)
-	a.schedule(ctx, w, alloc, a.sc.MaxVUs-a.sc.PreAllocatedVUs)
+	go a.allocate(ctx, w, alloc, allocDone)
+	a.watch(w, alloc, a.sc.MaxVUs-a.sc.PreAllocatedVUs)
 	close(alloc)
 	<-allocDone
+	a.wg.Wait()
 
-	// No iteration is dispatched any more: let the workers finish the ones they run (until the
-	// hard end cancels them) and return.
+	// Whatever nobody took by the hard end was never started: dropped, unless ctx (the user)
+	// ended the run.
 	a.mu.Lock()
-	for _, wk := range a.workers {
-		close(wk.work)
-	}
+	rest := a.total - a.next
+	a.next = a.total
 	allocErr := a.allocErr
 	a.mu.Unlock()
-	a.wg.Wait()
+	a.dropN(ctx, rest)
 	a.vus.setActive(0)
 	return a.result(ctx, allocErr)
 }
 
-// schedule dispatches the iterations as they fall due until the schedule ends. spare is how
-// many VUs may still be allocated.
-//
-// Go's timers wake up to about a millisecond late (the runtime's poller sleeps in whole
-// milliseconds), so the scheduler may wake after the end of the regular duration with the last
-// iterations of the schedule, all intended before that end, still to start: it starts them,
-// late and with their lag, as it does with any burst. Only the hard end (or ctx) stops it; the
-// iterations it could not start by then are counted as dropped, unless ctx ended the run.
-func (a *arrival) schedule(ctx context.Context, w window, alloc chan<- struct{}, spare int) {
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	hardDone := w.Hard.Done()
-	total := a.pacer.Total()
-	for n := int64(0); n < total; {
-		elapsed := a.opts.Now().Sub(w.start)
-		due := a.pacer.Due(elapsed)
-		if due <= n {
-			at, _ := a.pacer.At(n)
-			timer.Reset(at - elapsed)
-			select {
-			case <-timer.C:
-			case <-hardDone:
-				a.dropRest(ctx, total-n)
-				return
-			}
-			continue
+// watch drops the iterations that fall due while no VU is free, until every iteration has
+// been taken or the hard end. spare is how many VUs may still be allocated.
+func (a *arrival) watch(w window, alloc chan<- struct{}, spare int) {
+	hard := w.Hard.Done()
+	for {
+		select {
+		case <-a.alert:
+		case <-hard:
+			return
 		}
-		for ; n < due; n++ {
-			select {
-			case <-hardDone:
-				a.dropRest(ctx, total-n)
+		for {
+			a.mu.Lock()
+			if a.next >= a.total {
+				a.mu.Unlock()
 				return
-			default:
 			}
-			if a.opts.BeforeDispatch != nil {
-				a.opts.BeforeDispatch()
+			if a.running < a.workers { // a VU is free: it has the schedule
+				a.mu.Unlock()
+				break
 			}
-			at, _ := a.pacer.At(n)
-			if a.dispatch(w.start.Add(at)) || spare == 0 {
+			at, _ := a.pacer.At(a.next)
+			if a.opts.Now().Sub(a.t0) < at {
+				a.mu.Unlock()
+				if !a.wait(w.Hard, a.t0.Add(at)) {
+					return
+				}
 				continue
 			}
-			select {
-			case alloc <- struct{}{}: // the allocator was idle: it makes one more VU
-				spare--
-			default: // it is making one already
+			a.take() // due, and no VU free to start it
+			a.mu.Unlock()
+			a.drop()
+			if spare > 0 {
+				select {
+				case alloc <- struct{}{}: // the allocator was idle: it makes one more VU
+					spare--
+				default: // it is making one already
+				}
 			}
 		}
 	}
 }
 
-// dropRest counts the n iterations of the schedule that were never started because the hard
-// end came first (the scheduler was that far behind): dropped, not silently lost. When ctx
-// itself ended (the user interrupted the run) they are not counted.
-func (a *arrival) dropRest(ctx context.Context, n int64) {
+// take takes the next iteration and returns its number; when that was the last, it hands
+// every parked VU the end of the schedule. The caller holds a.mu and has checked that an
+// iteration is left.
+func (a *arrival) take() int64 {
+	n := a.next
+	a.next++
+	if a.next == a.total {
+		for _, p := range a.parked {
+			p.wake <- -1
+		}
+		a.parked = nil
+		a.alertWatch() // its work is over
+	}
+	return n
+}
+
+// free is called by a worker with no iteration: it returns the next iteration for it to run
+// and whether it must wait for it, or -1 when the schedule is over. A worker that may not wait
+// (aheadMax are waiting already) and finds nothing due parks until it is handed one, or until
+// the hard end.
+func (a *arrival) free(wk *worker, finished bool, hard <-chan struct{}) (n int64, waits bool) {
+	a.mu.Lock()
+	if finished {
+		a.running--
+	}
+	if a.next >= a.total {
+		a.mu.Unlock()
+		return -1, false
+	}
+	at, _ := a.pacer.At(a.next)
+	if at-a.opts.Now().Sub(a.t0) < early { // due, or so nearly that waiting costs more: start it now
+		n = a.take()
+		a.running++
+		a.handOn()
+		a.mu.Unlock()
+		return n, false
+	}
+	if a.waiting < aheadMax {
+		a.waiting++
+		n = a.take()
+		a.mu.Unlock()
+		return n, true
+	}
+	a.parked = append(a.parked, wk)
+	a.mu.Unlock()
+	select {
+	case n = <-wk.wake:
+		return n, n >= 0
+	case <-hard:
+		a.mu.Lock()
+		for i, p := range a.parked {
+			if p == wk {
+				a.parked = append(a.parked[:i], a.parked[i+1:]...)
+				a.mu.Unlock()
+				return -1, false
+			}
+		}
+		a.mu.Unlock()
+		// Handed something as the hard end came (the send never blocks: one slot): an
+		// iteration is waited on, and the wait fails at once.
+		n = <-wk.wake
+		return n, n >= 0
+	}
+}
+
+// handOn keeps one free VU on the schedule: with none waiting, the top parked VU is handed
+// the next iteration; with none parked either, the watchdog is alerted. The caller holds a.mu.
+func (a *arrival) handOn() {
+	if a.waiting > 0 || a.next >= a.total {
+		return
+	}
+	if k := len(a.parked); k > 0 {
+		p := a.parked[k-1]
+		a.parked = a.parked[:k-1]
+		a.waiting++
+		p.wake <- a.take()
+		return
+	}
+	a.alertWatch()
+}
+
+// alertWatch wakes the watchdog, unless it is to wake already.
+func (a *arrival) alertWatch() {
+	select {
+	case a.alert <- struct{}{}:
+	default:
+	}
+}
+
+// dropN counts n iterations of the schedule that were never started: dropped, not silently
+// lost. When ctx itself ended (the user interrupted the run) they are not counted.
+func (a *arrival) dropN(ctx context.Context, n int64) {
 	if ctx.Err() != nil {
 		return
 	}
@@ -161,76 +272,73 @@ func (a *arrival) dropRest(ctx context.Context, n int64) {
 	}
 }
 
-// dispatch hands the next iteration to an idle worker, or drops it when none is idle. Before
-// dropping it yields once: in a burst the scheduler may be keeping workers that have finished
-// from running long enough to go back on the stack, and such a VU is not busy.
-func (a *arrival) dispatch(intended time.Time) bool {
-	wk := a.popIdle()
-	if wk == nil {
-		runtime.Gosched()
-		if wk = a.popIdle(); wk == nil {
-			a.drop()
-			return false
-		}
-	}
-	wk.work <- Iteration{Scenario: a.sc.Name, Number: a.nextNumber(), Intended: intended}
-	return true
-}
-
-// popIdle takes the most recently idle worker off the stack; nil when there is none.
-func (a *arrival) popIdle() *worker {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	k := len(a.idle)
-	if k == 0 {
-		return nil
-	}
-	wk := a.idle[k-1]
-	a.idle = a.idle[:k-1]
-	return wk
-}
-
 // drop counts one dropped iteration.
 func (a *arrival) drop() {
 	a.dropped.Add(1)
 	a.obs.DroppedIteration(a.sc.Name)
 }
 
-// work runs the iterations handed to one worker until its channel is closed.
-func (a *arrival) work(wk *worker, w window) {
+// work runs one VU: it takes iterations from the schedule until it is over or the hard end.
+func (a *arrival) work(ctx context.Context, wk *worker, w window) {
 	defer a.wg.Done()
-	for it := range wk.work {
-		it.VUIter = wk.iters
+	for finished := false; ; finished = true {
+		n, waits := a.free(wk, finished, w.Hard.Done())
+		if n < 0 {
+			return
+		}
+		at, _ := a.pacer.At(n)
+		intended := a.t0.Add(at)
+		if waits {
+			ok := true
+			if intended.Sub(a.opts.Now()) >= early {
+				ok = a.wait(w.Hard, intended)
+			} else if w.Hard.Err() != nil {
+				ok = false
+			}
+			a.mu.Lock()
+			a.waiting--
+			a.running++
+			a.handOn()
+			a.mu.Unlock()
+			if !ok {
+				a.dropN(ctx, 1)
+				return
+			}
+		}
+		if a.opts.BeforeDispatch != nil {
+			a.opts.BeforeDispatch()
+		}
+		if w.Hard.Err() != nil {
+			a.dropN(ctx, 1)
+			return
+		}
+		it := Iteration{Scenario: a.sc.Name, Number: a.numberAt(n), VUIter: wk.iters, Intended: intended}
 		wk.iters++
-		a.obs.IterationStarted(a.sc.Name, max(0, a.opts.Now().Sub(it.Intended)))
+		a.obs.IterationStarted(a.sc.Name, max(0, a.opts.Now().Sub(intended)))
 		a.busy.Add(1)
 		wk.vu.Run(w.Hard, it)
 		a.busy.Add(-1)
 		if w.Hard.Err() == nil {
 			a.iterations.Add(1)
 		}
-		a.mu.Lock()
-		a.idle = append(a.idle, wk)
-		a.mu.Unlock()
 	}
 }
 
-// addWorker starts a worker for vu and puts it on the idle stack.
-func (a *arrival) addWorker(vu VU, w window) {
-	wk := &worker{vu: vu, work: make(chan Iteration, 1)}
+// addWorker starts a worker for vu.
+func (a *arrival) addWorker(ctx context.Context, vu VU, w window) {
+	wk := &worker{vu: vu, wake: make(chan int64, 1)}
 	a.mu.Lock()
-	a.workers = append(a.workers, wk)
-	a.idle = append(a.idle, wk)
+	a.workers++
 	a.mu.Unlock()
 	a.vus.add(1, 1)
 	a.wg.Add(1)
-	go a.work(wk, w)
+	go a.work(ctx, wk, w)
 }
 
 // allocate makes one VU per request until req is closed, then closes done. It gives up on a
 // VU when the regular duration ends (nothing would run on it); the first real failure is
 // kept for Run to return.
-func (a *arrival) allocate(w window, req <-chan struct{}, done chan<- struct{}) {
+func (a *arrival) allocate(ctx context.Context, w window, req <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	for range req {
 		vu, err := a.src.NewVU(w.Regular, a.sc.Name)
@@ -247,6 +355,6 @@ func (a *arrival) allocate(w window, req <-chan struct{}, done chan<- struct{}) 
 			}
 			continue
 		}
-		a.addWorker(vu, w)
+		a.addWorker(ctx, vu, w)
 	}
 }

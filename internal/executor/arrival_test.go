@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -54,14 +55,15 @@ func TestConstantArrivalRateCount(t *testing.T) {
 		if p.Iterations != 5000 || p.Dropped != 0 || obs.Dropped() != 0 || !p.Done {
 			t.Errorf("Progress = %+v, observer dropped %d; want 5000 iterations, none dropped, done", p, obs.Dropped())
 		}
-		// 1,000/s of 15ms iterations keeps about 15 VUs busy: the warm ones are reused (LIFO),
-		// so no more than that many VUs ever run an iteration.
+		// 1,000/s of 15ms iterations keeps about 15 VUs busy and at most two more wait for
+		// the next iterations; the other free VUs are parked last in, first out, so the warm
+		// ones are reused and no more than 15 + 2 + 1 (a tie on the fake clock) ever run one.
 		used := make(map[int]bool)
 		for _, r := range runs {
 			used[r.vu] = true
 		}
-		if len(used) > 16 {
-			t.Errorf("%d VUs ran iterations, want at most 16 (idle VUs are reused last in, first out)", len(used))
+		if len(used) > 18 {
+			t.Errorf("%d VUs ran iterations, want at most 18 (idle VUs are reused last in, first out)", len(used))
 		}
 	})
 }
@@ -189,10 +191,9 @@ func TestArrivalRateAllocatesUpToMaxVUs(t *testing.T) {
 func TestBeforeDispatchLag(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		calls := 0
+		var calls atomic.Int64 // the VUs call it, concurrently
 		opts := executor.Options{BeforeDispatch: func() {
-			calls++
-			if calls == 11 { // before iteration 10, intended at 100ms
+			if calls.Add(1) == 11 { // before iteration 10, intended at 100ms
 				time.Sleep(50 * time.Millisecond)
 			}
 		}}
@@ -202,8 +203,9 @@ func TestBeforeDispatchLag(t *testing.T) {
 		if err := e.Run(context.Background()); err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-		// Iterations 10…14 (intended 100…140ms) all start at 150ms: lags 50, 40, 30, 20, 10ms;
-		// the scheduler catches up in a burst and the rest are on time. None is lost.
+		// The VU that took iteration 10 (intended at 100ms) starts it at 150ms: lag 50ms. The
+		// other VUs take the next iterations themselves, on time: one late start holds up
+		// nothing else, and nothing is lost.
 		lags := obs.Lags()
 		if len(lags) != 100 {
 			t.Fatalf("%d iterations started, want 100", len(lags))
@@ -214,9 +216,7 @@ func TestBeforeDispatchLag(t *testing.T) {
 				late = append(late, l)
 			}
 		}
-		slices.Sort(late)
-		want := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 40 * time.Millisecond, 50 * time.Millisecond}
-		if !slices.Equal(late, want) {
+		if want := []time.Duration{50 * time.Millisecond}; !slices.Equal(late, want) {
 			t.Errorf("late iterations' lags = %v, want %v", late, want)
 		}
 		for _, r := range src.Runs() {
@@ -324,7 +324,9 @@ func TestConstantArrivalRateHighRateNoDrift(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		// 50,000/s for 1s on the fake clock: every iteration intended at exactly k·20µs and
-		// started then (the real-clock figures are in BenchmarkConstantArrivalRate).
+		// started then, or less than 50µs before (a VU that is free so close to the next
+		// iteration starts it rather than sleep; the real-clock figures are in
+		// BenchmarkConstantArrivalRate).
 		src := &fakeSource{took: constantTook(100 * time.Microsecond)}
 		e := mustNew(t, constantRate(50_000, time.Second, 16, 16), src, nil, executor.Options{})
 		t0 := time.Now()
@@ -337,9 +339,9 @@ func TestConstantArrivalRateHighRateNoDrift(t *testing.T) {
 		}
 		for _, r := range runs {
 			want := t0.Add(time.Duration(r.it.Number) * 20 * time.Microsecond)
-			if !r.it.Intended.Equal(want) || !r.start.Equal(want) {
-				t.Fatalf("iteration %d intended %v, started %v; want both %v", r.it.Number,
-					r.it.Intended.Sub(t0), r.start.Sub(t0), want.Sub(t0))
+			if !r.it.Intended.Equal(want) || r.start.After(want) || !r.start.After(want.Add(-50*time.Microsecond)) {
+				t.Fatalf("iteration %d intended %v, started %v; want intended %v, started in (%[5]v, %[4]v]", r.it.Number,
+					r.it.Intended.Sub(t0), r.start.Sub(t0), want.Sub(t0), want.Add(-50*time.Microsecond).Sub(t0))
 			}
 		}
 		if p := e.Progress(); p.Dropped != 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ramp-dev/ramp/internal/executor"
+	"github.com/ramp-dev/ramp/internal/hrsleep"
 	"github.com/ramp-dev/ramp/internal/plan"
 )
 
@@ -69,40 +70,49 @@ func cpuTime(b *testing.B) time.Duration {
 //	dropped      dropped iterations per run
 //	lag-p99-µs   99th percentile of actual − intended start
 //
-// ns/op is the length of one run and says nothing.
+// ns/op is the length of one run and says nothing. wait=timer waits on the runtime's timers
+// (the default), wait=hrsleep on package hrsleep's, as the engine does.
 func BenchmarkConstantArrivalRate(b *testing.B) {
 	const d = 500 * time.Millisecond
-	for _, rate := range []int64{5_000, 50_000, 200_000} {
-		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
-			var cpu time.Duration
-			var iters, dropped int64
-			var lags []time.Duration
-			for b.Loop() {
-				sc := plan.Scenario{Name: "bench", Executor: plan.ConstantArrivalRate, Rate: rate, TimeUnit: time.Second,
-					Duration: d, PreAllocatedVUs: 64, MaxVUs: 256, GracefulStop: time.Second}
-				obs := &lagObserver{lags: make([]time.Duration, 0, rate)}
-				e, err := executor.New(sc, &nopSource{}, obs, executor.Options{})
-				if err != nil {
-					b.Fatal(err)
+	var sleeper hrsleep.Sleeper
+	defer sleeper.Close()
+	waits := []struct {
+		name string
+		fn   executor.WaitFunc
+	}{{"timer", executor.TimerWait}, {"hrsleep", sleeper.Until}}
+	for _, wait := range waits {
+		for _, rate := range []int64{5_000, 50_000, 200_000} {
+			b.Run(fmt.Sprintf("wait=%s/rate=%d", wait.name, rate), func(b *testing.B) {
+				var cpu time.Duration
+				var iters, dropped int64
+				var lags []time.Duration
+				for b.Loop() {
+					sc := plan.Scenario{Name: "bench", Executor: plan.ConstantArrivalRate, Rate: rate, TimeUnit: time.Second,
+						Duration: d, PreAllocatedVUs: 64, MaxVUs: 256, GracefulStop: time.Second}
+					obs := &lagObserver{lags: make([]time.Duration, 0, rate)}
+					e, err := executor.New(sc, &nopSource{}, obs, executor.Options{Wait: wait.fn})
+					if err != nil {
+						b.Fatal(err)
+					}
+					c0 := cpuTime(b)
+					if err := e.Run(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+					cpu += cpuTime(b) - c0
+					p := e.Progress()
+					iters += p.Iterations
+					dropped += p.Dropped
+					lags = append(lags, obs.lags...)
 				}
-				c0 := cpuTime(b)
-				if err := e.Run(context.Background()); err != nil {
-					b.Fatal(err)
+				runs := float64(b.N)
+				b.ReportMetric(float64(cpu)/float64(max(iters, 1)), "cpu-ns/iter")
+				b.ReportMetric(float64(iters)/runs/d.Seconds(), "iters/s")
+				b.ReportMetric(float64(dropped)/runs, "dropped")
+				if len(lags) > 0 {
+					slices.Sort(lags)
+					b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds()), "lag-p99-µs")
 				}
-				cpu += cpuTime(b) - c0
-				p := e.Progress()
-				iters += p.Iterations
-				dropped += p.Dropped
-				lags = append(lags, obs.lags...)
-			}
-			runs := float64(b.N)
-			b.ReportMetric(float64(cpu)/float64(max(iters, 1)), "cpu-ns/iter")
-			b.ReportMetric(float64(iters)/runs/d.Seconds(), "iters/s")
-			b.ReportMetric(float64(dropped)/runs, "dropped")
-			if len(lags) > 0 {
-				slices.Sort(lags)
-				b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds()), "lag-p99-µs")
-			}
-		})
+			})
+		}
 	}
 }

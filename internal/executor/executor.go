@@ -11,13 +11,15 @@
 //
 //   - Closed model (constant-vus, ramping-vus, per-vu-iterations, shared-iterations): each VU
 //     loops, starting its next iteration when its previous one ends.
-//   - Open model (constant-arrival-rate, ramping-arrival-rate): one scheduler goroutine starts
-//     iterations when the pacer says they are due, whatever the responses do. It computes how
-//     many iterations are due by now and dispatches them in a burst to idle VUs (a LIFO stack,
-//     so warm VUs and their connections are reused), then sleeps until the next is due; it
-//     never sleeps per iteration, so the rate it keeps does not depend on the timer's
-//     precision. When no VU is idle the iteration is dropped and counted — never queued —
-//     and, while fewer than MaxVUs exist, one more VU is allocated in the background.
+//   - Open model (constant-arrival-rate, ramping-arrival-rate): iterations start when the
+//     pacer says they are due, whatever the responses do. The VUs share the schedule and take
+//     its iterations themselves: a VU that finishes takes the next iteration and, if it is not
+//     due yet, waits for it (Options.Wait); so at high rates an iteration costs no hand-off
+//     between goroutines. At most two free VUs wait at a time, the others are parked on a
+//     stack (last in, first out, so the warm VUs and their connections are reused), and one
+//     is woken when nobody waits. When no VU is free when an iteration falls due, it is
+//     dropped and counted — never queued — and, while fewer than MaxVUs exist, one more VU is
+//     allocated in the background.
 //
 // Time (k6 lib/executor/helpers.go getDurationContexts): a scenario waits StartTime, then runs
 // for its regular duration; after it no new iteration starts, running ones may finish during
@@ -31,11 +33,12 @@
 // late; an overloaded machine, more) is still started, late and with its lag reported, until
 // the hard end; those never started are counted as dropped. k6 loses them without a count.
 //
-// Precision: the burst scheduler keeps the rate exactly even at high rates
-// (BenchmarkConstantArrivalRate: 50,000/s with no-op VUs delivers 49,999/s for about 2µs of
-// CPU per iteration); each iteration's lag behind its intended start is bounded by the
-// timer's wake-up delay, about a millisecond, and is reported through
-// Observer.IterationStarted so that corrected latency includes it.
+// Precision: every iteration's intended start is computed from the schedule, never from the
+// previous start, so the rate is kept exactly even when starts are late
+// (BenchmarkConstantArrivalRate: 50,000/s with no-op VUs delivers 49,999/s); each iteration's
+// lag behind its intended start is the wait's lateness (about a millisecond on the runtime's
+// timers, tens of microseconds on package hrsleep's, which the engine passes) and is reported
+// through Observer.IterationStarted so that corrected latency includes it.
 //
 // VUs are made when Run begins, before StartTime, as k6 initialises its VUs before the test:
 // every VU of the closed-model executors (ramping-vus: its largest target) and the
@@ -52,8 +55,8 @@
 // scenario runs nothing: its Run returns at once, as k6 skips such executors.
 //
 // The library is the standard library plus packages pace and segment (both pure arithmetic):
-// a handful of goroutines, channels, one mutex-guarded stack and timers are all the machinery
-// the executors need.
+// goroutines, one mutex-guarded counter and stack, and timers are all the machinery the
+// executors need.
 package executor
 
 import (
@@ -72,12 +75,13 @@ import (
 type Iteration struct {
 	// Scenario is the scenario's name.
 	Scenario string
-	// Number is scenario-wide, from 0 (k6's iterationInTest); dropped iterations take none.
-	// In a segment of a distributed run it is unique across the segments (see
-	// Options.Segment): shared- and per-vu-iterations number from the segment's block of the
-	// whole's 0…N−1, the others take the global index of the segment's own count, so an
-	// arrival-rate segment that drops nothing numbers each iteration with its index in the
-	// whole schedule, as the whole run would.
+	// Number is scenario-wide, from 0 (k6's iterationInTest). The closed-model executors
+	// number the iterations they start; the arrival-rate ones number each with its place in
+	// the schedule, so a dropped iteration leaves its number unused. In a segment of a
+	// distributed run it is unique across the segments (see Options.Segment): shared- and
+	// per-vu-iterations number from the segment's block of the whole's 0…N−1, the others take
+	// the global index of the segment's own count, so an arrival-rate segment numbers each
+	// iteration with its index in the whole schedule, as the whole run would.
 	Number int64
 	// VUIter is this VU's iteration count within the scenario, from 0.
 	VUIter int64
@@ -124,9 +128,12 @@ type Options struct {
 	// Waiting uses the runtime's timers, so a fake clock belongs inside testing/synctest,
 	// where time.Now and the timers agree.
 	Now func() time.Time
-	// BeforeDispatch, when set, runs before each arrival-rate iteration is handed to a VU.
-	// Tests use it to delay the scheduler (simulate an overloaded generator).
+	// BeforeDispatch, when set, runs as a VU is about to start an arrival-rate iteration, after
+	// its wait, from the VUs' goroutines concurrently. Tests use it to make starts late
+	// (simulate an overloaded generator).
 	BeforeDispatch func()
+	// Wait is how arrival-rate VUs wait for an iteration's intended start; default TimerWait.
+	Wait WaitFunc
 	// Segment is the share of the scenario this process runs in a distributed run (k6's
 	// execution segment); the zero value, segment.Whole, runs all of it. See Share for what
 	// each executor takes.
@@ -303,6 +310,14 @@ func (b *base) waitStart(ctx context.Context) bool {
 	return sleepUntil(ctx, b.opts.Now, until)
 }
 
+// numberAt returns the Iteration.Number of the executor's own iteration n.
+func (b *base) numberAt(n int64) int64 {
+	if b.numberOf == nil {
+		return n
+	}
+	return b.numberOf(n)
+}
+
 // nextNumber returns the Iteration.Number of the next iteration.
 func (b *base) nextNumber() int64 {
 	n := b.number.Add(1) - 1
@@ -401,6 +416,15 @@ func (c *vuCounter) setActive(active int) {
 	c.activeNow.Store(int64(active))
 	c.obs.VUs(c.scenario, c.active, c.allocated)
 }
+
+// WaitFunc waits until the clock reads t; false when ctx ended first. It returns at once when
+// t has passed.
+type WaitFunc func(ctx context.Context, t time.Time) bool
+
+// TimerWait is a WaitFunc on the runtime's timers. They wake up to about a millisecond late
+// when the process is otherwise idle (the runtime's poller sleeps in whole milliseconds);
+// inside testing/synctest they follow the fake clock exactly.
+func TimerWait(ctx context.Context, t time.Time) bool { return sleepUntil(ctx, time.Now, t) }
 
 // sleepUntil waits until the clock reads t; false when ctx ended first.
 func sleepUntil(ctx context.Context, now func() time.Time, t time.Time) bool {

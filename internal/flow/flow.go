@@ -96,14 +96,18 @@ import (
 
 // Sink receives what a VU measures. A VU owns its sink and calls it from one goroutine; the
 // pointers it passes are only valid during the call. *metrics.Recorder implements it.
+//
+// The samples are timed by the caller (HTTP's by the request's start), with clock readings it
+// already has, so that recording reads no clock of its own.
 type Sink interface {
 	HTTP(s *metrics.HTTPSample)
-	// Check records one sample of the `checks` rate, tagged with tags and `check: name`.
-	Check(tags *metrics.TagSet, name string, ok bool)
-	// Iteration records iterations, iteration_duration, session_ok and session_duration.
-	Iteration(tags *metrics.TagSet, d time.Duration, ok bool)
-	// Group records one group_duration sample.
-	Group(tags *metrics.TagSet, d time.Duration)
+	// CheckAt records one sample of the `checks` rate at t, tagged with tags and `check: name`.
+	CheckAt(t time.Time, tags *metrics.TagSet, name string, ok bool)
+	// IterationAt records iterations, iteration_duration, session_ok and session_duration
+	// of an iteration that ended at t.
+	IterationAt(t time.Time, tags *metrics.TagSet, d time.Duration, ok bool)
+	// GroupAt records one group_duration sample of a group that ended at t.
+	GroupAt(t time.Time, tags *metrics.TagSet, d time.Duration)
 	// Flush hands buffered points on (to the --out stream); called after every iteration.
 	Flush()
 	WSSink
@@ -424,14 +428,10 @@ func (s *Shared) newVU(id int) (*VU, error) {
 			return nil, fmt.Errorf("data %s: %d rows for %d VUs — unique-per-vu needs one row per VU", f.name, len(f.rows), id)
 		}
 	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return nil, fmt.Errorf("flow: cookie jar: %w", err)
-	}
 	v := &VU{
 		id:          id,
 		shared:      s,
-		jar:         &switchJar{jar: jar},
+		jar:         &switchJar{},
 		rng:         rand.New(rand.NewPCG(s.seed.Load(), uint64(id))),
 		vars:        map[string]any{},
 		rows:        make([]int, len(s.feeders)),
@@ -488,40 +488,52 @@ func (s *Shared) RunOnce(ctx context.Context, name string, f *plan.Flow) (captur
 	return captured, ok, nil
 }
 
-// switchJar is a VU's cookie jar, switched off while the VU runs a flow without cookies.
+// switchJar is a VU's cookie jar, switched off while the VU runs a flow without cookies. The
+// jar itself is made when the first cookie arrives: until then the VU holds no jar's memory,
+// and the client, seeing it Empty, spends nothing on cookies per request (most targets of a
+// load test set none, while cookies are on by default).
 type switchJar struct {
-	jar *cookiejar.Jar
-	on  atomic.Bool // read by the client's goroutines during a request
+	jar *cookiejar.Jar // nil until a cookie is stored
+	on  atomic.Bool    // read by the client's goroutines during a request
 }
 
-var _ http.CookieJar = (*switchJar)(nil)
+var _ httpclient.EmptyJar = (*switchJar)(nil)
 
+// SetCookies stores cookies for u while the jar is on.
 func (j *switchJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
-	if j.on.Load() {
-		j.jar.SetCookies(u, cookies)
+	if !j.on.Load() || len(cookies) == 0 {
+		return
 	}
+	if j.jar == nil {
+		j.jar, _ = cookiejar.New(nil) // fails only on bad options; nil has none
+	}
+	j.jar.SetCookies(u, cookies)
 }
 
+// Cookies returns the cookies to send to u while the jar is on.
 func (j *switchJar) Cookies(u *url.URL) []*http.Cookie {
-	if j.on.Load() {
-		return j.jar.Cookies(u)
+	if j.Empty() {
+		return nil
 	}
-	return nil
+	return j.jar.Cookies(u)
 }
+
+// Empty reports whether the jar has nothing to send: it is off, or no cookie ever arrived.
+func (j *switchJar) Empty() bool { return !j.on.Load() || j.jar == nil }
 
 // discard is the sink of a Shared made without a registry.
 type discard struct{}
 
-func (discard) HTTP(*metrics.HTTPSample)                       {}
-func (discard) Check(*metrics.TagSet, string, bool)            {}
-func (discard) Iteration(*metrics.TagSet, time.Duration, bool) {}
-func (discard) Group(*metrics.TagSet, time.Duration)           {}
-func (discard) Flush()                                         {}
-func (discard) WSConnected(*metrics.TagSet, time.Duration)     {}
-func (discard) WSSessionEnd(*metrics.TagSet, time.Duration)    {}
-func (discard) WSMessages(*metrics.TagSet, bool, int64, int64) {}
-func (discard) WSPing(*metrics.TagSet, time.Duration)          {}
-func (discard) WSLatency(*metrics.TagSet, time.Duration)       {}
+func (discard) HTTP(*metrics.HTTPSample)                                    {}
+func (discard) CheckAt(time.Time, *metrics.TagSet, string, bool)            {}
+func (discard) IterationAt(time.Time, *metrics.TagSet, time.Duration, bool) {}
+func (discard) GroupAt(time.Time, *metrics.TagSet, time.Duration)           {}
+func (discard) Flush()                                                      {}
+func (discard) WSConnected(*metrics.TagSet, time.Duration)                  {}
+func (discard) WSSessionEnd(*metrics.TagSet, time.Duration)                 {}
+func (discard) WSMessages(*metrics.TagSet, bool, int64, int64)              {}
+func (discard) WSPing(*metrics.TagSet, time.Duration)                       {}
+func (discard) WSLatency(*metrics.TagSet, time.Duration)                    {}
 
 // sortedKeys returns m's keys in order, for deterministic JSON bodies.
 func sortedKeys[V any](m map[string]V) []string {

@@ -48,19 +48,19 @@ func (r *recSink) HTTP(s *metrics.HTTPSample) {
 	r.http = append(r.http, *s)
 }
 
-func (r *recSink) Check(tags *metrics.TagSet, name string, ok bool) {
+func (r *recSink) CheckAt(_ time.Time, tags *metrics.TagSet, name string, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.checks = append(r.checks, checkRec{tags, name, ok})
 }
 
-func (r *recSink) Iteration(tags *metrics.TagSet, d time.Duration, ok bool) {
+func (r *recSink) IterationAt(_ time.Time, tags *metrics.TagSet, d time.Duration, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.iters = append(r.iters, iterRec{tags, d, ok})
 }
 
-func (r *recSink) Group(tags *metrics.TagSet, d time.Duration) {
+func (r *recSink) GroupAt(_ time.Time, tags *metrics.TagSet, d time.Duration) {
 	g, _ := tags.Get("group")
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -81,7 +81,8 @@ func (v *VU) Run(ctx context.Context, f *plan.Flow, it Iteration) (ok bool) {
 		return false
 	}
 	ok = !v.failed
-	v.sink.Iteration(v.prog.iterTags, v.shared.now().Sub(start), ok)
+	end := v.shared.now()
+	v.sink.IterationAt(end, v.prog.iterTags, end.Sub(start), ok)
 	v.sink.Flush() // the recorder asks for it per iteration; cheap without an output
 	return ok
 }
@@ -130,7 +131,8 @@ func (v *VU) runSteps(ctx context.Context, steps []step) bool {
 			if !v.runSteps(ctx, st.group.steps) {
 				return false
 			}
-			v.sink.Group(st.group.tags, v.shared.now().Sub(start))
+			end := v.shared.now()
+			v.sink.GroupAt(end, st.group.tags, end.Sub(start))
 		case plan.StepPick:
 			if !v.runSteps(ctx, st.pick.branches[v.choose(st.pick.cum)]) {
 				return false
@@ -202,7 +204,7 @@ func (v *VU) request(ctx context.Context, r *request) bool {
 	for i := range r.checks {
 		c := &r.checks[i]
 		ok := c.eval(resp)
-		v.sink.Check(r.tags, c.auto, ok)
+		v.sink.CheckAt(resp.End, r.tags, c.auto, ok)
 		v.failed = v.failed || !ok
 	}
 	for i := range r.captures {
@@ -214,7 +216,7 @@ func (v *VU) request(ctx context.Context, r *request) bool {
 			delete(v.vars, c.Var)
 			v.failed = true
 		}
-		v.sink.Check(r.tags, c.checkName, ok)
+		v.sink.CheckAt(resp.End, r.tags, c.checkName, ok)
 	}
 	return true
 }
@@ -242,6 +244,8 @@ func (v *VU) record(r *request, resp *httpclient.Response, expected bool) {
 		ErrorCode:      resp.ErrorCode,
 		Expected:       expected,
 		Blocked:        t.Blocked,
+		LookingUp:      t.LookingUp,
+		HasLookingUp:   resp.NamedHost,
 		Connecting:     t.Connecting,
 		TLSHandshaking: t.TLSHandshaking,
 		Sending:        t.Sending,

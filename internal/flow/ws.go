@@ -232,10 +232,10 @@ func (v *VU) ws(ctx context.Context, w *wsStep) bool {
 			return false
 		}
 		v.failed = true
-		v.sink.Check(w.failed(status), wsCheckConnected, false)
+		v.sink.CheckAt(v.shared.now(), w.failed(status), wsCheckConnected, false)
 		return true
 	}
-	v.sink.Check(w.tags, wsCheckConnected, true)
+	v.sink.CheckAt(v.shared.now(), w.tags, wsCheckConnected, true)
 	v.sink.WSConnected(w.tags, connecting)
 	ws := &wsSession{s: s, tags: w.tags}
 	closed, ok := false, true
@@ -381,13 +381,13 @@ func (v *VU) wsExpect(ctx context.Context, ws *wsSession, e *wsExpect, after tim
 			if ctx.Err() != nil {
 				return false
 			}
-			v.sink.Check(ws.tags, e.name, false) // timed out, or the session ended first
+			v.sink.CheckAt(v.shared.now(), ws.tags, e.name, false) // timed out, or the session ended first
 			return false
 		}
 		if (!after.IsZero() && m.At.Before(after)) || !e.match(m.Data) {
 			continue
 		}
-		v.sink.Check(ws.tags, e.name, true)
+		v.sink.CheckAt(m.At, ws.tags, e.name, true)
 		from := after
 		if from.IsZero() {
 			from = ws.lastSend
@@ -405,7 +405,7 @@ func (v *VU) wsExpect(ctx context.Context, ws *wsSession, e *wsExpect, after tim
 				delete(v.vars, c.Var)
 				ok = false
 			}
-			v.sink.Check(ws.tags, c.checkName, found)
+			v.sink.CheckAt(m.At, ws.tags, c.checkName, found)
 		}
 		return ok
 	}

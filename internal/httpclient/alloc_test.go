@@ -4,8 +4,34 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 )
+
+// lazyJar is an EmptyJar as the flow runner keeps one per VU: the cookiejar is made when the
+// first cookie arrives.
+type lazyJar struct{ jar *cookiejar.Jar }
+
+var _ EmptyJar = (*lazyJar)(nil)
+
+func (j *lazyJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	if j.jar == nil {
+		j.jar, _ = cookiejar.New(nil)
+	}
+	j.jar.SetCookies(u, cookies)
+}
+
+func (j *lazyJar) Cookies(u *url.URL) []*http.Cookie {
+	if j.jar == nil {
+		return nil
+	}
+	return j.jar.Cookies(u)
+}
+
+func (j *lazyJar) Empty() bool { return j.jar == nil }
 
 // benchReply is what nginx sends for a 3-byte static file: the reply PRODUCT.md's figures
 // were measured against.
@@ -53,6 +79,9 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		{"post with headers", Options{}, []Request{{Method: "POST", URL: srv.url("/api/meetings"),
 			Header: []Header{{"Authorization", "Bearer t"}, {"Content-Type", "application/json"}},
 			Body:   []byte(`{"title":"standup"}`)}}},
+		// a cookie jar that is still empty, as a VU's is against a target that sets no
+		// cookie: neither asking it nor the response without Set-Cookie costs anything
+		{"empty jar", Options{Jar: &lazyJar{}}, []Request{get}},
 		// bodies discarded
 		{"discard", Options{DiscardBodies: true}, []Request{{URL: srv.url("/")}}},
 		// one request's body discarded
@@ -82,6 +111,42 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 			send() // connect, register the context watcher, size buffers
 			if allocs := testing.AllocsPerRun(200, send); allocs != 0 {
 				t.Errorf("%v allocations per call (%d requests), want 0", allocs, len(tt.reqs))
+			}
+		})
+	}
+}
+
+// BenchmarkKeepAliveInProcess sends keep-alive GETs to a server in this process, so that
+// allocs/op shows what a request allocates: against "canned" (serveCanned, which allocates
+// nothing) it is the client's own figure, with and without an empty cookie jar; against
+// "nethttp", an httptest server, it adds net/http's server (allocation counts are
+// process-wide). BenchmarkKeepAliveGET measures CPU with the server in another process.
+func BenchmarkKeepAliveInProcess(b *testing.B) {
+	canned := startRaw(b, serveCanned).url("/")
+	nethttp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("abc"))
+	}))
+	defer nethttp.Close()
+	for _, bc := range []struct {
+		name, url string
+		opts      Options
+	}{
+		{"canned", canned, Options{}},
+		{"canned/empty-jar", canned, Options{Jar: &lazyJar{}}},
+		{"nethttp", nethttp.URL + "/", Options{}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c := New(bc.opts)
+			defer c.Close()
+			req := &Request{URL: bc.url}
+			var resp Response
+			c.Do(context.Background(), req, &resp) // connect outside the measurement
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Do(context.Background(), req, &resp)
+				if resp.Err != nil || string(resp.Body) != "abc" {
+					b.Fatalf("%v, body %q", resp.Err, resp.Body)
+				}
 			}
 		})
 	}

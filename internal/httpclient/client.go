@@ -47,7 +47,9 @@ type Options struct {
 	// It is called once per origin and client, not per request.
 	Allow func(hostport string) bool
 	// Jar stores cookies from responses and sends them with requests; nil means no cookies.
-	// A jar costs allocations on every request (it works on *url.URL and *http.Cookie).
+	// A jar that holds cookies costs allocations on every request (it works on *url.URL and
+	// *http.Cookie). One that implements EmptyJar costs nothing while it is empty, and a
+	// response without Set-Cookie costs nothing either.
 	Jar http.CookieJar
 	// MaxHeaderBytes bounds the status line plus header fields of a response (and, separately,
 	// its trailer fields). Default 64 KiB; more is ErrorCodeHeaderTooLarge.
@@ -60,6 +62,10 @@ type Options struct {
 	// TLSConfig is the base TLS configuration (e.g. RootCAs); nil means the system roots.
 	// ServerName and NextProtos are set per connection.
 	TLSConfig *tls.Config
+	// Now is the clock the phases are read from; nil means time.Now. Tests count its reads.
+	// Deadlines are computed from it and enforced by the real clock, so it must keep the
+	// real clock's pace.
+	Now func() time.Time
 }
 
 // DefaultUserAgent is sent when Options.UserAgent is empty.
@@ -109,6 +115,9 @@ func (o Options) normalize() Options {
 	o.ReadBufferSize = max(o.ReadBufferSize, 256)
 	if o.Resolver == nil {
 		o.Resolver = net.DefaultResolver
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }
@@ -202,13 +211,13 @@ func (c *Client) Do(ctx context.Context, req *Request, resp *Response) {
 	}
 	keepBody := !c.opts.DiscardBodies && (req == nil || !req.DiscardBody)
 	resp.reset(keepBody)
+	resp.Start = c.opts.Now()
+	resp.hopStart = resp.Start
+	defer c.setEnd(resp)
 	if req == nil {
-		resp.Start = time.Now()
 		c.fail(ctx, resp, "", "", opURL, fmt.Errorf("%w: nil *Request", ErrInvalidRequest))
 		return
 	}
-	resp.Start = time.Now()
-	resp.hopStart = resp.Start
 	resp.URL = req.URL
 	method := req.Method
 	if method == "" {
@@ -230,6 +239,13 @@ func (c *Client) Do(ctx context.Context, req *Request, resp *Response) {
 		if resp.Err != nil || !c.redirect(ctx, &ex, resp) {
 			return
 		}
+	}
+}
+
+// setEnd sets resp.End when no phase did: the exchange failed before its last phase.
+func (c *Client) setEnd(resp *Response) {
+	if resp.End.IsZero() {
+		resp.End = c.opts.Now()
 	}
 }
 
@@ -267,6 +283,7 @@ func (c *Client) roundTrip(ctx context.Context, ex *exchange, resp *Response) {
 		return
 	}
 	o := c.origin(t)
+	resp.NamedHost = !o.ip
 	if !o.allowed {
 		c.fail(ctx, resp, ex.method, ex.url, opAllow, fmt.Errorf("%w: %s is not in the allowed hosts", ErrBlockedHostname, o.hostport))
 		return
@@ -314,7 +331,7 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 		stale := cn.br.Buffered() > 0
 		if err := cn.raw.SetDeadline(ex.deadline); err != nil {
 			stale = true
-		} else if !stale && time.Since(cn.lastUsed) > idleProbeAfter {
+		} else if !stale && resp.hopStart.Sub(cn.lastUsed) > idleProbeAfter {
 			stale = cn.peerClosed()
 		}
 		if stale {
@@ -328,7 +345,8 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 		cn, op, err = c.dial(ctx, o, ex.deadline, &dt)
 		c.setDialTimings(resp, &dt)
 		if err != nil {
-			resp.Timings.Blocked = time.Since(resp.hopStart)
+			resp.End = c.opts.Now()
+			resp.Timings.Blocked = resp.End.Sub(resp.hopStart)
 			c.fail(ctx, resp, ex.method, ex.url, op, err)
 			return false
 		}
@@ -365,7 +383,7 @@ func (c *Client) attempt(ctx context.Context, o *origin, ex *exchange, resp *Res
 		cn.close()
 		return false
 	}
-	cn.lastUsed = time.Now()
+	cn.lastUsed = resp.End // the last body byte: no clock read of its own
 	o.cn = cn
 	return false
 }
@@ -384,11 +402,13 @@ func (c *Client) setDialTimings(resp *Response, dt *dialTimes) {
 	}
 }
 
-// send writes the request on cn and reads the response, timing the phases. gotByte reports
+// send writes the request on cn and reads the response, timing the phases with one clock read
+// per phase boundary (ready, written, first byte, end). It sets resp.End. gotByte reports
 // whether any response byte arrived.
 func (c *Client) send(cn *conn, ex *exchange, resp *Response) (keepAlive bool, op string, err error, gotByte bool) {
 	tm := &resp.Timings
-	ready := time.Now()
+	now := c.opts.Now
+	ready := now()
 	tm.Blocked = ready.Sub(resp.hopStart)
 	if len(ex.body) > 0 && len(ex.body) <= smallBody {
 		c.wbuf = append(c.wbuf, ex.body...)
@@ -400,17 +420,17 @@ func (c *Client) send(cn *conn, ex *exchange, resp *Response) (keepAlive bool, o
 			_, err = cn.rw.Write(ex.body)
 		}
 	}
-	wrote := time.Now()
+	wrote := now()
 	tm.Sending = wrote.Sub(ready)
 	if err != nil {
-		tm.Duration = tm.Sending
+		tm.Duration, resp.End = tm.Sending, wrote
 		return false, opWrite, err, false
 	}
 	_, err = cn.br.Peek(1)
-	first := time.Now()
+	first := now()
 	tm.Waiting = first.Sub(wrote)
 	if err != nil {
-		tm.Duration = tm.Sending + tm.Waiting
+		tm.Duration, resp.End = tm.Sending+tm.Waiting, first
 		return false, opRead, incomplete(err), false
 	}
 	p := parser{br: cn.br, long: &c.long, maxHead: c.opts.MaxHeaderBytes, budget: c.opts.MaxHeaderBytes,
@@ -419,7 +439,8 @@ func (c *Client) send(cn *conn, ex *exchange, resp *Response) (keepAlive bool, o
 	if cap(c.long) > maxRetainedHeader {
 		c.long = nil
 	}
-	tm.Receiving = time.Since(first)
+	resp.End = now()
+	tm.Receiving = resp.End.Sub(first)
 	tm.Duration = tm.Sending + tm.Waiting + tm.Receiving
 	if err != nil {
 		return false, opRead, err, true
@@ -508,14 +529,28 @@ func (c *Client) redirect(ctx context.Context, ex *exchange, resp *Response) boo
 	redirects, sent, received, start := resp.Redirects, resp.Sent, resp.Received, resp.Start
 	resp.resetHeader()
 	resp.Redirects, resp.Sent, resp.Received, resp.Start = redirects, sent, received, start
-	resp.hopStart = time.Now()
+	resp.hopStart = resp.End // the previous hop's end: no clock read of its own
+	resp.End = time.Time{}
 	resp.Timings = Timings{}
 	return true
+}
+
+// EmptyJar is a cookie jar that can tell cheaply that it has no cookie to send. A load test
+// keeps a jar per VU by default, and most targets set no cookie: without this, every request
+// would parse its URL for the jar to find nothing.
+type EmptyJar interface {
+	http.CookieJar
+	// Empty reports whether Cookies would return nothing for any URL. It may err on the side
+	// of false (a jar whose cookies all expired may still say it is not empty).
+	Empty() bool
 }
 
 // cookies returns the Cookie header value the jar has for rawURL ("" without a jar).
 func (c *Client) cookies(rawURL string) (string, error) {
 	if c.opts.Jar == nil {
+		return "", nil
+	}
+	if j, ok := c.opts.Jar.(EmptyJar); ok && j.Empty() {
 		return "", nil
 	}
 	u, err := url.Parse(rawURL)
@@ -534,12 +569,9 @@ func (c *Client) cookies(rawURL string) (string, error) {
 	return b.String(), nil
 }
 
-// storeCookies gives the jar the Set-Cookie fields of resp.
+// storeCookies gives the jar the Set-Cookie fields of resp. A response without any costs
+// nothing: the URL is parsed only for cookies to store.
 func (c *Client) storeCookies(rawURL string, resp *Response) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return
-	}
 	var cookies []*http.Cookie
 	for _, f := range resp.fields {
 		if equalFold(resp.str(f.k0, f.k1), "set-cookie") {
@@ -548,7 +580,12 @@ func (c *Client) storeCookies(rawURL string, resp *Response) {
 			}
 		}
 	}
-	if len(cookies) > 0 {
-		c.opts.Jar.SetCookies(u, cookies)
+	if len(cookies) == 0 {
+		return
 	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return
+	}
+	c.opts.Jar.SetCookies(u, cookies)
 }

@@ -63,6 +63,7 @@ type origin struct {
 	https     bool
 	authority string // as in the URL (owned copy: the URL string may be a reused buffer)
 	host      string
+	ip        bool // host is an IP literal: never looked up
 	port      int
 	hostport  string // host:port with the default port filled in, as Allow sees it
 	allowed   bool
@@ -83,7 +84,7 @@ type dialTimes struct {
 // dial opens a connection to o: DNS (unless the host is an IP or cached), TCP connect to each
 // address in turn until one answers, then TLS for https. op says which step failed.
 func (c *Client) dial(ctx context.Context, o *origin, deadline time.Time, dt *dialTimes) (cn *conn, op string, err error) {
-	dialDeadline := time.Now().Add(c.opts.DialTimeout)
+	dialDeadline := c.opts.Now().Add(c.opts.DialTimeout)
 	if deadline.Before(dialDeadline) {
 		dialDeadline = deadline
 	}
@@ -92,7 +93,7 @@ func (c *Client) dial(ctx context.Context, o *origin, deadline time.Time, dt *di
 	if err := c.resolve(dctx, o, dt); err != nil {
 		return nil, opDNS, err
 	}
-	dt.connStart = time.Now()
+	dt.connStart = c.opts.Now()
 	var raw net.Conn
 	for _, a := range o.addrs {
 		raw, err = c.dialer.DialContext(dctx, "tcp", netip.AddrPortFrom(a, uint16(o.port)).String())
@@ -100,7 +101,7 @@ func (c *Client) dial(ctx context.Context, o *origin, deadline time.Time, dt *di
 			break
 		}
 	}
-	dt.connEnd = time.Now()
+	dt.connEnd = c.opts.Now()
 	if err != nil {
 		return nil, opDial, err
 	}
@@ -117,7 +118,7 @@ func (c *Client) dial(ctx context.Context, o *origin, deadline time.Time, dt *di
 			_ = raw.Close()
 			return nil, opTLS, err
 		}
-		dt.tlsEnd = time.Now()
+		dt.tlsEnd = c.opts.Now()
 		cn.rw = tc
 	}
 	cn.br = bufio.NewReaderSize(cn.rw, c.opts.ReadBufferSize)
@@ -127,16 +128,15 @@ func (c *Client) dial(ctx context.Context, o *origin, deadline time.Time, dt *di
 // resolve fills o.addrs, IPv4 first (k6's default preference), reusing a lookup younger than
 // dnsTTL.
 func (c *Client) resolve(ctx context.Context, o *origin, dt *dialTimes) error {
-	if ip, err := netip.ParseAddr(o.host); err == nil {
-		o.addrs = append(o.addrs[:0], ip)
+	if o.ip {
+		return nil // newOrigin set the address
+	}
+	if len(o.addrs) > 0 && c.opts.Now().Sub(o.resolved) < dnsTTL {
 		return nil
 	}
-	if len(o.addrs) > 0 && time.Since(o.resolved) < dnsTTL {
-		return nil
-	}
-	dt.dnsStart = time.Now()
+	dt.dnsStart = c.opts.Now()
 	addrs, err := c.opts.Resolver.LookupNetIP(ctx, "ip", o.host)
-	dt.dnsEnd = time.Now()
+	dt.dnsEnd = c.opts.Now()
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (c *Client) resolve(ctx context.Context, o *origin, dt *dialTimes) error {
 	slices.SortStableFunc(addrs, func(a, b netip.Addr) int {
 		return boolInt(b.Unmap().Is4()) - boolInt(a.Unmap().Is4())
 	})
-	o.addrs, o.resolved = addrs, time.Now()
+	o.addrs, o.resolved = addrs, dt.dnsEnd
 	return nil
 }
 
@@ -186,6 +186,9 @@ func (c *Client) newOrigin(t *target) *origin {
 		authority: string([]byte(t.authority)), // own copy, not a view of the caller's URL
 		host:      string([]byte(t.host)),
 		port:      t.port,
+	}
+	if ip, err := netip.ParseAddr(o.host); err == nil {
+		o.ip, o.addrs = true, []netip.Addr{ip}
 	}
 	o.hostport = net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	o.allowed = c.opts.Allow == nil || c.opts.Allow(o.hostport)

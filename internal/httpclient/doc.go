@@ -76,8 +76,18 @@
 // buffer, so a 256 MiB one costs no more memory than a 3-byte one.
 //
 // net/http is still used where cost does not matter: net/url on redirects, and http.CookieJar
-// with http.ParseSetCookie when Options.Jar is set (which allocates per request). crypto/tls
+// with http.ParseSetCookie when Options.Jar is set — which allocates per request once the jar
+// holds cookies or the response sets one; a jar that reports itself empty (EmptyJar) is not
+// asked, so cookies on by default cost nothing against a target that sets none. crypto/tls
 // provides TLS.
+//
+// # Clock reads
+//
+// A request on a kept-alive connection reads the clock five times, once per phase boundary:
+// Do's start, connection ready, request written, first response byte, last body byte
+// (Response.End). The idle check and the connection's last use reuse those readings, and a
+// caller can time what follows the request (a check, say) with Response.End. Setting the
+// connection's deadline reads the clock once more inside the standard library.
 //
 // # Connections
 //

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,6 +167,47 @@ func TestCookieJar(t *testing.T) {
 	if len(resp.Body) != 0 {
 		t.Errorf("a client without a jar sent cookies: %q", resp.Body)
 	}
+}
+
+// TestEmptyJar checks that a jar saying it is empty is not asked for cookies, and that
+// cookies flow as usual once it holds some.
+func TestEmptyJar(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/login" {
+			http.SetCookie(w, &http.Cookie{Name: "session", Value: "abc", Path: "/"})
+		}
+		io.WriteString(w, r.Header.Get("Cookie"))
+	})
+	jar := &countingJar{}
+	c := New(Options{Timeout: 2 * time.Second, Jar: jar})
+	defer c.Close()
+	var resp Response
+	for _, step := range []struct {
+		path, wantBody string
+		wantAsked      int // calls of Cookies so far
+	}{
+		{"/", "", 0},              // empty: not asked
+		{"/login", "", 0},         // still empty when the request goes out; the reply fills it
+		{"/me", "session=abc", 1}, // now asked, and the cookie sent
+	} {
+		c.Do(context.Background(), &Request{URL: srv.URL + step.path}, &resp)
+		if resp.Err != nil || string(resp.Body) != step.wantBody || jar.asked != step.wantAsked {
+			t.Errorf("%s: err %v, body %q, jar asked %d times; want body %q, asked %d",
+				step.path, resp.Err, resp.Body, jar.asked, step.wantBody, step.wantAsked)
+		}
+	}
+}
+
+// countingJar is a lazyJar that counts the calls of Cookies.
+type countingJar struct {
+	lazyJar
+	asked int
+}
+
+func (j *countingJar) Cookies(u *url.URL) []*http.Cookie {
+	j.asked++
+	return j.lazyJar.Cookies(u)
 }
 
 // fakeResolver answers lookups from a map, with an error for other names.

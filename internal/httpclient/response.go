@@ -11,9 +11,12 @@ import (
 //	|-------------- Blocked --------------|-Sending-|--Waiting--|--Receiving--|
 //	   |-LookingUp-|-Connecting-|-TLSHandshaking-|
 //
-// Blocked runs from Do (or from the redirect that led to this exchange) to the moment a connection is ready to write on: nearly zero on a
-// reused connection, and on a new one it includes LookingUp (DNS), Connecting (TCP) and
-// TLSHandshaking, as k6's http_req_blocked does. Waiting ends when the first response byte
+// Blocked runs from Do (or from the redirect that led to this exchange) to the moment a
+// connection is ready to write on: nearly zero on a reused connection, and on a new one it
+// includes LookingUp (DNS), Connecting (TCP) and TLSHandshaking, as k6's http_req_blocked
+// does. LookingUp is zero unless this exchange looked its host's name up: not for an IP
+// literal (see Response.NamedHost), a reused connection, or a name looked up less than five
+// minutes before (k6's default DNS TTL). Waiting ends when the first response byte
 // arrives; Receiving ends with the last body byte. When an exchange fails, the phases it
 // reached are filled and Waiting or Receiving run to the failure.
 type Timings struct {
@@ -30,10 +33,11 @@ type Timings struct {
 // than reusing it once a header has been looked at).
 type Response struct {
 	Status        int
-	Proto         string // "HTTP/1.1" or "HTTP/1.0"
-	Body          []byte // up to MaxBodyBytes; nil when discarded (DiscardBodies, Request.DiscardBody)
-	BodyTruncated bool   // the body was longer than MaxBodyBytes; the rest was read and dropped
-	Start         time.Time
+	Proto         string    // "HTTP/1.1" or "HTTP/1.0"
+	Body          []byte    // up to MaxBodyBytes; nil when discarded (DiscardBodies, Request.DiscardBody)
+	BodyTruncated bool      // the body was longer than MaxBodyBytes; the rest was read and dropped
+	Start         time.Time // when Do was called
+	End           time.Time // when the exchange ended: its last body byte, or its failure
 	Timings       Timings
 	Sent          int64 // bytes written to the connection(s), TLS and headers included
 	Received      int64 // bytes read from the connection(s), TLS and headers included
@@ -41,6 +45,11 @@ type Response struct {
 	ErrorCode     int   // 0 when the exchange completed; see the ErrorCode constants
 	URL           string
 	Redirects     int
+	// NamedHost reports that the host of the URL (of the last hop) is a name, which DNS
+	// resolves, rather than an IP literal: Timings.LookingUp is then a measurement — zero
+	// when the connection was reused or the name's lookup was cached — and not a phase
+	// that cannot happen.
+	NamedHost bool
 
 	hopStart time.Time // when the current exchange (the last redirect hop) began: Blocked's origin
 	encoding coding    // the body's Content-Encoding

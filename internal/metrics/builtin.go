@@ -47,6 +47,7 @@ const (
 	HTTPReqDuration          = "http_req_duration"
 	HTTPReqDurationCorrected = "http_req_duration_corrected" // ramp: from the intended start
 	HTTPReqBlocked           = "http_req_blocked"
+	HTTPReqLookingUp         = "http_req_looking_up" // ramp: DNS lookup, named as k6 names the phases
 	HTTPReqConnecting        = "http_req_connecting"
 	HTTPReqTLSHandshaking    = "http_req_tls_handshaking"
 	HTTPReqSending           = "http_req_sending"
@@ -94,6 +95,7 @@ var builtins = []Builtin{
 	{HTTPReqDuration, Trend, Time},
 	{HTTPReqDurationCorrected, Trend, Time},
 	{HTTPReqFailed, Rate, Default},
+	{HTTPReqLookingUp, Trend, Time},
 	{HTTPReqReceiving, Trend, Time},
 	{HTTPReqSending, Trend, Time},
 	{HTTPReqTLSHandshaking, Trend, Time},

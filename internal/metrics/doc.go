@@ -42,7 +42,7 @@
 // TestMemoryDoesNotGrowWithSamples):
 //
 //   - A whole built-in trend: a dense histogram at 3 significant digits (0.1% error), 188 KB
-//     per shard, allocated on first use; 11 trends make about 2 MB per shard.
+//     per shard, allocated on first use; 12 trends make about 2.2 MB per shard.
 //   - A sub-metric trend (per name, per group, configured): a packed histogram at 3 digits,
 //     whose size follows the buckets in use: 10–20 KB for a typical latency distribution,
 //     130 KB at most (every bucket from 1 µs to 1 h), per shard it was fed in.
@@ -52,12 +52,13 @@
 //     the last minute, what a live display, a live criterion or an abort reads), a packed
 //     histogram at 2 significant digits (1% error): 2–6 KB for an interval of a few
 //     thousand samples, 17 KB at most; once older, the same histogram at 1 digit (a
-//     percentile reads the middle of its bucket, within 3.2%), encoded as the snapshot format writes one: 100–350 bytes, 1.4 KB with all 458
-//     buckets from 1 µs to 1 h in use (counts in the thousands). One-digit buckets are unions of two-digit ones, so ageing
+//     percentile reads the middle of its bucket, within 3.2%), encoded as the snapshot
+//     format writes one: 100–350 bytes, 1.4 KB with all 458 buckets from 1 µs to 1 h in use
+//     (counts in the thousands). One-digit buckets are unions of two-digit ones, so ageing
 //     loses resolution only, and aged points still merge exactly with each other and with
-//     recent ones (at one digit). The whole-run phase trends (http_req_blocked, _connecting,
-//     _tls_handshaking, _sending, _waiting, _receiving) keep no histogram in their series
-//     points, only count, sum, min and max.
+//     recent ones (at one digit). The whole-run phase trends (http_req_blocked,
+//     _looking_up, _connecting, _tls_handshaking, _sending, _waiting, _receiving) keep no
+//     histogram in their series points, only count, sum, min and max.
 //   - A series holds at most Config.MaxSeriesPoints points (3,600 by default): when it would
 //     hold more, pairs of points merge exactly and its interval doubles.
 //   - Each shard accumulates the current intervals of each trend in dense 2-digit histograms

@@ -14,7 +14,12 @@ type HTTPSample struct {
 	Duration                                                         time.Duration // sending+waiting+receiving, k6's http_req_duration
 	Corrected                                                        time.Duration // from the iteration's intended start (arrival-rate only)
 	HasCorrected                                                     bool
-	Sent, Received                                                   int64 // bytes
+	// LookingUp is the DNS lookup (http_req_looking_up), recorded only when HasLookingUp:
+	// the host is a name, not an IP literal. It is 0 on a reused connection, as the other
+	// connection phases are.
+	LookingUp      time.Duration
+	HasLookingUp   bool
+	Sent, Received int64 // bytes
 	// TraceID is the W3C trace id the request carried (32 hex digits), "" when none.
 	TraceID string
 }
@@ -34,7 +39,8 @@ type Recorder struct {
 }
 
 // HTTP records one request: http_reqs, the http_req_* trends, http_req_failed, data_sent and
-// data_received (and http_req_duration_corrected when s.HasCorrected), with the dynamic tags
+// data_received (and http_req_duration_corrected when s.HasCorrected, http_req_looking_up
+// when s.HasLookingUp), with the dynamic tags
 // status, expected_response and error_code (when non-zero) added to s.Tags.
 func (rec *Recorder) HTTP(s *HTTPSample) {
 	r := rec.r
@@ -48,11 +54,14 @@ func (rec *Recorder) HTTP(s *HTTPSample) {
 	vals := [...]int64{
 		1, int64(s.Duration), int64(s.Blocked), int64(s.Connecting), int64(s.TLSHandshaking),
 		int64(s.Sending), int64(s.Waiting), int64(s.Receiving), failed, s.Sent, s.Received,
-		int64(s.Corrected),
+		int64(s.Corrected), int64(s.LookingUp),
 	}
-	skip := -1
+	var skip slotMask
 	if !s.HasCorrected {
-		skip = slotCorrected
+		skip |= 1 << slotCorrected
+	}
+	if !s.HasLookingUp {
+		skip |= 1 << slotLookingUp
 	}
 	k := cacheKey{tags: s.Tags, kind: kindHTTP, status: int32(s.Status), errCode: int32(s.ErrorCode), expected: s.Expected}
 	e := rec.record(k, vals[:], s.Time, skip)
@@ -66,18 +75,34 @@ func (rec *Recorder) HTTP(s *HTTPSample) {
 
 // Check records one check: checks and checks{check:name}, with the check tag added to tags.
 func (rec *Recorder) Check(tags *TagSet, name string, ok bool) {
-	rec.simple(cacheKey{tags: tags, kind: kindCheck, check: name}, boolInt(ok))
+	rec.CheckAt(rec.r.now(), tags, name, ok)
+}
+
+// CheckAt is Check timed t, for a caller that has just read the clock (the end of the
+// response checked), so that recording costs no clock read of its own.
+func (rec *Recorder) CheckAt(t time.Time, tags *TagSet, name string, ok bool) {
+	rec.simpleAt(t, cacheKey{tags: tags, kind: kindCheck, check: name}, boolInt(ok))
 }
 
 // Iteration records one finished iteration of duration d: iterations, iteration_duration,
 // session_ok (ok: no failed check or request) and session_duration.
 func (rec *Recorder) Iteration(tags *TagSet, d time.Duration, ok bool) {
-	rec.simple(cacheKey{tags: tags, kind: kindIteration}, 1, int64(d), boolInt(ok), int64(d))
+	rec.IterationAt(rec.r.now(), tags, d, ok)
+}
+
+// IterationAt is Iteration timed t, the iteration's end as the caller read it.
+func (rec *Recorder) IterationAt(t time.Time, tags *TagSet, d time.Duration, ok bool) {
+	rec.simpleAt(t, cacheKey{tags: tags, kind: kindIteration}, 1, int64(d), boolInt(ok), int64(d))
 }
 
 // Group records group_duration; tags carry the group tag.
 func (rec *Recorder) Group(tags *TagSet, d time.Duration) {
-	rec.simple(cacheKey{tags: tags, kind: kindGroup}, int64(d))
+	rec.GroupAt(rec.r.now(), tags, d)
+}
+
+// GroupAt is Group timed t, the group's end as the caller read it.
+func (rec *Recorder) GroupAt(t time.Time, tags *TagSet, d time.Duration) {
+	rec.simpleAt(t, cacheKey{tags: tags, kind: kindGroup}, int64(d))
 }
 
 // WSConnected records one WebSocket session that connected, when it connects (as k6 does):
@@ -115,20 +140,24 @@ func (rec *Recorder) WSLatency(tags *TagSet, d time.Duration) {
 
 // simple records a sample timed now, with up to four values.
 func (rec *Recorder) simple(k cacheKey, v ...int64) {
+	rec.simpleAt(rec.r.now(), k, v...)
+}
+
+// simpleAt records a sample timed t, with up to four values.
+func (rec *Recorder) simpleAt(t time.Time, k cacheKey, v ...int64) {
 	r := rec.r
 	if r.closed.Load() {
 		return
 	}
 	var vals [4]int64
 	copy(vals[:], v)
-	t := r.now()
-	e := rec.record(k, vals[:len(v)], t, -1)
+	e := rec.record(k, vals[:len(v)], t, 0)
 	if r.out != nil {
-		rec.emit(k.kind, e, vals[:len(v)], t, -1, "")
+		rec.emit(k.kind, e, vals[:len(v)], t, 0, "")
 	}
 }
 
-func (rec *Recorder) record(k cacheKey, vals []int64, t time.Time, skip int) *entry {
+func (rec *Recorder) record(k cacheKey, vals []int64, t time.Time, skip slotMask) *entry {
 	r := rec.r
 	bi := r.baseIndex(t)
 	sh := r.lockShard(rec.home)
@@ -139,7 +168,7 @@ func (rec *Recorder) record(k cacheKey, vals []int64, t time.Time, skip int) *en
 }
 
 // emit buffers one point per metric of the sample (not per sub-metric, as k6 does).
-func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, skip int, traceID string) {
+func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, skip slotMask, traceID string) {
 	names, types := kindMetrics[kind], kindTypes[kind]
 	if len(rec.buf)+len(names) > outputBatch {
 		rec.Flush()
@@ -152,7 +181,7 @@ func (rec *Recorder) emit(kind sampleKind, e *entry, vals []int64, t time.Time, 
 		rec.pending = true
 	}
 	for i, v := range vals {
-		if i == skip {
+		if skip.has(i) {
 			continue
 		}
 		p := Point{Metric: names[i], Time: t, Value: float64(v), Tags: e.tags, TraceID: traceID}

@@ -101,7 +101,7 @@ type keyState struct {
 // fewer histograms per interval save most of the series' memory and a third of the hot
 // path. Their sub-metrics (configured) keep histograms.
 var phaseTrends = map[string]bool{
-	HTTPReqBlocked: true, HTTPReqConnecting: true, HTTPReqTLSHandshaking: true,
+	HTTPReqBlocked: true, HTTPReqLookingUp: true, HTTPReqConnecting: true, HTTPReqTLSHandshaking: true,
 	HTTPReqSending: true, HTTPReqWaiting: true, HTTPReqReceiving: true,
 }
 
@@ -282,7 +282,7 @@ func (r *Registry) DroppedIteration(tags *TagSet) {
 	sh := r.lockShard(int(r.nextShard.Add(1)) % len(r.shards))
 	e := sh.entry(cacheKey{tags: tags, kind: kindDropped})
 	vals := [1]int64{1}
-	sh.record(e, vals[:], r.baseIndex(t), -1)
+	sh.record(e, vals[:], r.baseIndex(t), 0)
 	sh.mu.Unlock()
 	if r.out != nil {
 		r.write([]Point{{Metric: DroppedIterations, Time: t, Value: 1, Tags: tags}})

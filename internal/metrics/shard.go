@@ -38,7 +38,7 @@ const (
 var kindMetrics = [...][]string{
 	kindHTTP: {HTTPReqs, HTTPReqDuration, HTTPReqBlocked, HTTPReqConnecting, HTTPReqTLSHandshaking,
 		HTTPReqSending, HTTPReqWaiting, HTTPReqReceiving, HTTPReqFailed, DataSent, DataReceived,
-		HTTPReqDurationCorrected},
+		HTTPReqDurationCorrected, HTTPReqLookingUp},
 	kindCheck:     {Checks},
 	kindIteration: {Iterations, IterationDuration, SessionOK, SessionDuration},
 	kindGroup:     {GroupDuration},
@@ -64,9 +64,18 @@ var kindTypes = func() [len(kindMetrics)][]Type {
 	return out
 }()
 
-// slotCorrected is the HTTP slot of http_req_duration_corrected, fed only when the sample has
-// a corrected duration.
-const slotCorrected = 11
+// slotCorrected and slotLookingUp are the HTTP slots of http_req_duration_corrected and
+// http_req_looking_up, fed only when the sample has a corrected duration or a named host.
+const (
+	slotCorrected = 11
+	slotLookingUp = 12
+)
+
+// slotMask marks the value slots of a sample that feed nothing (bit i: slot i).
+type slotMask uint32
+
+// has reports whether slot i is marked.
+func (m slotMask) has(i int) bool { return m&(1<<i) != 0 }
 
 // cacheKey identifies everything that decides which sinks a sample feeds and its full tags.
 type cacheKey struct {
@@ -169,11 +178,11 @@ func (sh *shard) sink(ks *keyState) *sink {
 	return s
 }
 
-// record feeds vals (one per slot of the entry's kind) to the entry's sinks, skipping slot
-// skip (-1 for none). The caller holds sh.mu.
-func (sh *shard) record(e *entry, vals []int64, bi int64, skip int) {
+// record feeds vals (one per slot of the entry's kind) to the entry's sinks, skipping the
+// slots marked in skip. The caller holds sh.mu.
+func (sh *shard) record(e *entry, vals []int64, bi int64, skip slotMask) {
 	for _, rc := range e.recs {
-		if int(rc.slot) == skip {
+		if skip.has(int(rc.slot)) {
 			continue
 		}
 		rc.s.add(vals[rc.slot], bi, sh)

@@ -31,7 +31,7 @@ type CheckResult struct {
 
 // PhaseResult is one phase of the requests' timing (k6's http_req_blocked … _receiving).
 type PhaseResult struct {
-	Phase string  `json:"phase"` // "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving"
+	Phase string  `json:"phase"` // "blocked", "looking_up", "connecting", "tls_handshaking", "sending", "waiting", "receiving"
 	Avg   float64 `json:"avg"`   // ms
 	P50   float64 `json:"p50"`
 	P95   float64 `json:"p95"`
@@ -42,6 +42,7 @@ type PhaseResult struct {
 // phaseMetrics are the request phases in the order a request goes through them.
 var phaseMetrics = []struct{ phase, metric string }{
 	{"blocked", metrics.HTTPReqBlocked},
+	{"looking_up", metrics.HTTPReqLookingUp}, // only when a host is a name, not an IP
 	{"connecting", metrics.HTTPReqConnecting},
 	{"tls_handshaking", metrics.HTTPReqTLSHandshaking},
 	{"sending", metrics.HTTPReqSending},

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -28,8 +29,9 @@ func (c *fakeClock) add(d time.Duration) {
 }
 
 // quickRun records what a quick run records: 50 ms intervals, 1,000 of them. Each interval
-// has one request named "list" (10 ms, passing its check); every other one also a failed
-// "create" (status 500, 30 ms). Every fourth interval one iteration completes.
+// has one request named "list" (10 ms, passing its check; its host is a name, looked up in
+// 2 ms on the first request); every other one also a failed "create" (status 500, 30 ms, to
+// an IP). Every fourth interval one iteration completes.
 func quickRun(t *testing.T) *metrics.Snapshot {
 	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
@@ -42,8 +44,13 @@ func quickRun(t *testing.T) *metrics.Snapshot {
 	rec := reg.Recorder()
 	for i := range 1000 {
 		clock.add(10 * time.Millisecond)
+		lookup := time.Duration(0)
+		if i == 0 {
+			lookup = 2 * time.Millisecond
+		}
 		rec.HTTP(&metrics.HTTPSample{Time: clock.now(), Tags: list, Status: 200, Expected: true,
-			Waiting: 9 * time.Millisecond, Sending: time.Millisecond, Duration: 10 * time.Millisecond})
+			Waiting: 9 * time.Millisecond, Sending: time.Millisecond, Duration: 10 * time.Millisecond,
+			LookingUp: lookup, HasLookingUp: true})
 		rec.Check(list, "status is 200", true)
 		if i%2 == 0 {
 			rec.HTTP(&metrics.HTTPSample{Time: clock.now(), Tags: create, Status: 500,
@@ -122,8 +129,19 @@ func TestBreakdowns(t *testing.T) {
 		t.Errorf("checks %+v, want %+v", checks, want)
 	}
 	phases := map[string]PhaseResult{}
+	var order []string
 	for _, p := range buildPhases(snap) {
 		phases[p.Phase] = p
+		order = append(order, p.Phase)
+	}
+	// The lookup comes in the order a request goes through it, and only the named host's
+	// requests (1,000 of 1,500) count in it.
+	wantOrder := []string{"blocked", "looking_up", "connecting", "tls_handshaking", "sending", "waiting", "receiving"}
+	if !slices.Equal(order, wantOrder) {
+		t.Errorf("phases %v, want %v", order, wantOrder)
+	}
+	if l := phases["looking_up"]; l.Max < 1.99 || l.Max > 2.01 || l.Avg < 0.00199 || l.Avg > 0.00201 {
+		t.Errorf("looking_up phase %+v, want max 2 ms and avg 2 ms / 1,000 requests", l)
 	}
 	if w := phases["waiting"]; w.Max < 29.9 || w.P50 < 8.9 || w.P50 > 9.1 {
 		t.Errorf("waiting phase %+v, want p50 9 ms and max 30 ms", w)
