@@ -87,6 +87,53 @@ func TestPercentileAccuracy(t *testing.T) {
 	}
 }
 
+// TestSeriesPercentileAccuracy bounds the error of series percentiles against the exact
+// ones, in a recent point (two digits: 1%) and in an aged one (one digit, the middle of the
+// bucket: 3.2%), for each dataset.
+func TestSeriesPercentileAccuracy(t *testing.T) {
+	t.Parallel()
+	const n = 20_000
+	for i, ds := range datasets {
+		t.Run(ds.name, func(t *testing.T) {
+			t.Parallel()
+			rng := rand.New(rand.NewPCG(uint64(i), 43))
+			clock := newFakeClock()
+			start := clock.Now()
+			reg := mustRegistry(t, Config{Now: clock.Now, RecentSeriesPoints: 2})
+			rec := reg.Recorder()
+			values := make([]time.Duration, n)
+			for j := range values {
+				values[j] = ds.gen(rng)
+				rec.HTTP(okSample(nil, start, values[j])) // interval 0, aged below
+				rec.HTTP(okSample(nil, start.Add(5*time.Second), values[j]))
+			}
+			slices.Sort(values)
+			clock.Add(6 * time.Second)
+			s, _ := reg.Snapshot().Series("http_req_duration")
+			pts := s.Points()
+			if s.pts[0].coarse == nil || s.pts[5].h == nil {
+				t.Fatal("want an aged point 0 and a recent point 5")
+			}
+			for _, tt := range []struct {
+				what string
+				p    SeriesPoint
+				tol  float64
+			}{{"aged", pts[0], 0.032}, {"recent", pts[5], 0.01}} {
+				for _, q := range []struct {
+					p   float64
+					got float64
+				}{{50, tt.p.P50}, {90, tt.p.P90}, {95, tt.p.P95}, {99, tt.p.P99}} {
+					want := exactPercentile(values, q.p)
+					// Values are recorded to the µs.
+					if rel := math.Abs(q.got-want) / want; rel > tt.tol && math.Abs(q.got-want) > 0.001 {
+						t.Errorf("%s point p(%v) = %.4f ms, exact %.4f ms: off by %.2f%%, want at most %.1f%%", tt.what, q.p, q.got, want, 100*rel, 100*tt.tol)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestMergeAcrossRecordersIsExact(t *testing.T) {
 	t.Parallel()
 	const recorders, perRecorder = 16, 5000

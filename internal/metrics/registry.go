@@ -14,7 +14,10 @@ import (
 const (
 	DefaultSeriesInterval  = time.Second
 	DefaultMaxSeriesPoints = 3600
-	DefaultMaxTagValues    = 500
+	// DefaultRecentSeriesPoints keeps the last minute at 1 s in full: what a live display, a
+	// live criterion or an abort reads.
+	DefaultRecentSeriesPoints = 60
+	DefaultMaxTagValues       = 500
 )
 
 // maxShards bounds the shard count on large machines: each shard holds its own whole-run
@@ -32,6 +35,12 @@ type Config struct {
 	// merged exactly and that series' interval doubles.
 	SeriesInterval  time.Duration
 	MaxSeriesPoints int
+	// RecentSeriesPoints is how many of a trend series' last points keep their histograms at
+	// two significant digits (1% error; default 60). Older points keep them at one digit
+	// (percentiles within 3.2%), in a tenth of the memory, so that a series' memory stops growing
+	// with the run's length long before MaxSeriesPoints; counts, sums, min and max stay
+	// exact. The package doc has the bound.
+	RecentSeriesPoints int
 	// MaxTagValues bounds each automatic family of sub-metrics (http_req_duration{name:X} …,
 	// checks{check:X}, group_duration{group:X}) to this many distinct values (default 500).
 	// Values beyond it still feed the whole metric and any configured sub-metric; the
@@ -51,6 +60,7 @@ type Registry struct {
 	start        time.Time
 	base         time.Duration
 	maxPoints    int
+	recentPoints int
 	maxTagValues int
 	out          Output
 	shards       []*shard
@@ -104,6 +114,9 @@ func NewRegistry(cfg Config) (*Registry, error) {
 	if cfg.MaxSeriesPoints < 0 || cfg.MaxSeriesPoints == 1 {
 		return nil, fmt.Errorf("metrics: max series points %d: want 0 (default) or at least 2", cfg.MaxSeriesPoints)
 	}
+	if cfg.RecentSeriesPoints < 0 {
+		return nil, fmt.Errorf("metrics: recent series points %d is negative", cfg.RecentSeriesPoints)
+	}
 	if cfg.MaxTagValues < 0 {
 		return nil, fmt.Errorf("metrics: max tag values %d is negative", cfg.MaxTagValues)
 	}
@@ -111,6 +124,7 @@ func NewRegistry(cfg Config) (*Registry, error) {
 		now:          cfg.Now,
 		base:         cfg.SeriesInterval,
 		maxPoints:    cfg.MaxSeriesPoints,
+		recentPoints: cfg.RecentSeriesPoints,
 		maxTagValues: cfg.MaxTagValues,
 		out:          cfg.Output,
 		byKey:        map[string]*keyState{},
@@ -127,6 +141,9 @@ func NewRegistry(cfg Config) (*Registry, error) {
 	}
 	if r.maxPoints == 0 {
 		r.maxPoints = DefaultMaxSeriesPoints
+	}
+	if r.recentPoints == 0 {
+		r.recentPoints = DefaultRecentSeriesPoints
 	}
 	if r.maxTagValues == 0 {
 		r.maxTagValues = DefaultMaxTagValues
@@ -173,7 +190,7 @@ func (r *Registry) addKey(b Builtin, tags []Tag, configured bool) *keyState {
 		b:          b,
 		configured: configured,
 	}
-	ks.series = &series{typ: b.Type, max: r.maxPoints}
+	ks.series = &series{typ: b.Type, max: r.maxPoints, recent: int64(r.recentPoints)}
 	ks.seriesHist = b.Type == Trend && !(len(tags) == 0 && phaseTrends[b.Name])
 	r.keys = append(r.keys, ks)
 	r.byKey[ks.key] = ks

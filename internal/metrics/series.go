@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 	"time"
+	"unsafe"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
@@ -11,17 +12,28 @@ import (
 // series is the registry-wide time series of one key: one point per interval from the
 // registry's start, at most max points. Point i covers base intervals [i<<shift, (i+1)<<shift).
 //
+// A trend point keeps its histogram at seriesDigits until it starts more than recent base
+// intervals before the latest interval the series was fed, then at coarseDigits, encoded (see
+// pointData): a series' memory is bounded by a few full histograms plus max small ones,
+// whatever the run's length. horizon is the first base interval still recent; points
+// [0, aged) start before it and hold no full histogram. Whether a point is coarse depends
+// only on its start and the horizon, not on when the series compacted: a merged pair is
+// coarse exactly when its first half is, so merged snapshots age as one registry would.
+//
 // Points are immutable once stored (an update stores a new point), and snapshots share the
 // slice itself: points[:shared] is visible to a snapshot, so a write below shared copies the
 // slice first (copy on write). A series that no sample touches between snapshots costs them
 // nothing.
 type series struct {
-	mu     sync.Mutex
-	typ    Type
-	max    int
-	shift  uint
-	points []*pointData // nil: no data in that interval
-	shared int
+	mu      sync.Mutex
+	typ     Type
+	max     int
+	recent  int64
+	shift   uint
+	points  []*pointData // nil: no data in that interval
+	shared  int
+	horizon int64
+	aged    int
 }
 
 // set stores point i, copying the slice first if a snapshot shares that part of it. The
@@ -34,14 +46,27 @@ func (se *series) set(i int, p *pointData) {
 	se.points[i] = p
 }
 
-// pointData is one interval of a series. Values as in sink: ns for trends.
+// store stores a new point i, coarsening its histogram first if the point is already past
+// the recent ones (a late sample, or a slot handed over late). The caller holds se.mu.
+func (se *series) store(i int, p *pointData) {
+	if i < se.aged && p.h != nil {
+		p.coarsen()
+	}
+	se.set(i, p)
+}
+
+// pointData is one interval of a series. Values as in sink: ns for trends. A trend point
+// holds at most one of h and coarse.
 type pointData struct {
 	n        int64
 	sum      float64
 	min, max float64
 	last     float64 // gauges
 	passes   int64
-	h        *hdr.PackedHistogram // trends: µs, seriesDigits
+	h        *hdr.PackedHistogram // trends, recent points: µs, seriesDigits
+	// coarse: trends, older points: µs, coarseDigits. A pointer, so that the points of
+	// counters, rates and gauges stay in the 64-byte size class.
+	coarse *coarseHist
 }
 
 // index returns the point index of base interval bi, first merging pairs of points (and
@@ -54,12 +79,32 @@ func (se *series) index(bi int64) int {
 	for len(se.points) <= i {
 		se.points = append(se.points, nil)
 	}
+	if h := bi + 1 - se.recent; h > se.horizon {
+		se.horizon = h
+		se.age()
+	}
 	return i
+}
+
+// age coarsens the histograms of the points that start before the horizon. The caller holds
+// se.mu.
+func (se *series) age() {
+	end := min(len(se.points), int((se.horizon+1<<se.shift-1)>>se.shift))
+	for ; se.aged < end; se.aged++ {
+		if p := se.points[se.aged]; p != nil && p.h != nil {
+			c := *p
+			c.coarsen()
+			se.set(se.aged, &c)
+		}
+	}
 }
 
 // compact merges points 2i and 2i+1 into point i and doubles the interval.
 func (se *series) compact() {
 	n := (len(se.points) + 1) / 2
+	// A merged pair starts where its first half did: aged when that was, even if only
+	// its second half held data.
+	aged := (se.aged + 1) / 2
 	out := make([]*pointData, n, se.max)
 	for i := range out {
 		var b *pointData
@@ -67,10 +112,14 @@ func (se *series) compact() {
 			b = se.points[2*i+1]
 		}
 		out[i] = mergePoints(se.points[2*i], b)
+		if i < aged && out[i] != nil {
+			out[i].coarsen() // a new point
+		}
 	}
 	se.points = out
 	se.shared = 0 // a new slice
 	se.shift++
+	se.aged = aged
 }
 
 // mergePoints returns a new point holding a and b (b later than a); either may be nil.
@@ -82,12 +131,7 @@ func mergePoints(a, b *pointData) *pointData {
 	if b != nil {
 		out.merge(b.n, b.sum, b.min, b.max, b.passes)
 		out.last = b.last
-		if b.h != nil {
-			if out.h == nil {
-				out.h = newSeriesHist()
-			}
-			out.h.Merge(b.h)
-		}
+		out.addHist(b)
 	}
 	return out
 }
@@ -100,7 +144,7 @@ func clonePoint(p *pointData) *pointData {
 	if p.h != nil {
 		c.h = p.h.Clone()
 	}
-	return &c
+	return &c // coarse is shared: it is never written in place
 }
 
 func (p *pointData) merge(n int64, sum, mn, mx float64, passes int64) {
@@ -126,12 +170,11 @@ func (se *series) addSlot(sl *slot) {
 	np := clonePoint(se.points[i])
 	np.merge(sl.n, sl.sum, sl.min, sl.max, sl.passes)
 	if sl.h != nil && sl.h.TotalCount() > 0 {
-		if np.h == nil {
-			np.h = newSeriesHist()
-		}
-		np.h.MergeFrom(sl.h)
+		h := np.ownHist()
+		h.MergeFrom(sl.h)
+		np.setHist(h)
 	}
-	se.set(i, np)
+	se.store(i, np)
 }
 
 // addOne merges a single late sample (value v, and us for trends) into its interval.
@@ -149,14 +192,13 @@ func (se *series) addOne(bi int64, typ Type, v, us int64, hist bool) {
 		if !hist {
 			break
 		}
-		if np.h == nil {
-			np.h = newSeriesHist()
-		}
-		_ = np.h.RecordValue(us)
+		h := np.ownHist()
+		_ = h.RecordValue(us)
+		np.setHist(h)
 	default:
 		np.merge(1, f, f, f, 0)
 	}
-	se.set(i, np)
+	se.store(i, np)
 }
 
 // addGauge sets a gauge's value in its interval.
@@ -167,7 +209,7 @@ func (se *series) addGauge(bi int64, v float64) {
 	np := clonePoint(se.points[i])
 	np.merge(1, v, v, v, 0)
 	np.last = v
-	se.set(i, np)
+	se.store(i, np)
 }
 
 // copy returns the series as a Series sharing its (immutable) points.
@@ -181,19 +223,27 @@ func (se *series) copy(ks *keyState, start time.Time, base time.Duration) *Serie
 		Kind:     ks.b.Kind,
 		start:    start,
 		interval: base << se.shift,
+		horizon:  start.Add(time.Duration(max(se.horizon, 0)) * base),
 		pts:      se.points[:len(se.points):len(se.points)],
 	}
 }
 
 // Series is the time series of one key in a Snapshot: one point per interval, bounded in
-// number (Config.MaxSeriesPoints; the interval doubles when it would be exceeded).
+// number (Config.MaxSeriesPoints; the interval doubles when it would be exceeded). Counts,
+// sums, minima and maxima are exact in every point. A trend's percentiles have 1%
+// resolution in the points that start within the last Config.RecentSeriesPoints intervals
+// of the series' data and 3.2% in older ones (see "Memory" in the package doc).
 type Series struct {
 	Key      string
 	Type     Type
 	Kind     ValueKind
 	start    time.Time
 	interval time.Duration
-	pts      []*pointData
+	// horizon: points that start before it have coarse histograms (see series); Merge
+	// coarsens the points of every input before the latest input's horizon, as one
+	// registry recording them all would have.
+	horizon time.Time
+	pts     []*pointData
 }
 
 // Interval returns the time each point covers.
@@ -204,7 +254,7 @@ type SeriesPoint struct {
 	Time               time.Time // start of the interval
 	Count              int64     // samples (counter: sum of values; rate: passes+fails)
 	Sum, Min, Max      float64   // counters: Sum is the total in the interval; trends: ms
-	P50, P90, P95, P99 float64   // trends (ms for Time)
+	P50, P90, P95, P99 float64   // trends (ms for Time); 1% resolution, 3.2% in aged points
 	Passes, Fails      int64     // rates
 	Value              float64   // gauges: last value
 }
@@ -246,8 +296,8 @@ func (s *Series) point(i int, p *pointData) SeriesPoint {
 		sp.Count, sp.Value, sp.Min, sp.Max = p.n, p.last, p.min, p.max
 	case Trend:
 		sp.Count, sp.Sum, sp.Min, sp.Max = p.n, p.sum/1e6, p.min/1e6, p.max/1e6
-		if p.h != nil {
-			q := p.h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99})
+		if h := p.hist(); h != nil {
+			q := valuesAt(h, 50, 90, 95, 99)
 			c := func(us int64) float64 { return clampPercentile(us, sp.Min, sp.Max) }
 			sp.P50, sp.P90, sp.P95, sp.P99 = c(q[0]), c(q[1]), c(q[2]), c(q[3])
 		}
@@ -267,20 +317,22 @@ type WindowValue struct {
 	h     *hdr.PackedHistogram
 }
 
-// Percentile returns the p-th percentile (0–100) of a trend window in ms (1% resolution, never
-// outside [Min, Max]), or 0 when the window holds no trend samples.
+// Percentile returns the p-th percentile (0–100) of a trend window in ms (1% resolution, or
+// 3.2% when the window holds an aged point; never outside [Min, Max]), or 0 when the
+// window holds no trend samples.
 func (w WindowValue) Percentile(p float64) float64 {
 	if w.h == nil {
 		return 0
 	}
-	return clampPercentile(w.h.ValueAtPercentile(p), w.Min, w.Max)
+	return clampPercentile(valuesAt(w.h, p)[0], w.Min, w.Max)
 }
 
-// Window merges the points whose interval starts in [from, to) exactly (histograms merged),
-// for windowed SLO rules like "10 s p95". Choose from and to on interval boundaries: a point
-// counts whole or not at all.
+// Window merges the points whose interval starts in [from, to) exactly (histograms merged,
+// at one digit if any of them has aged), for windowed SLO rules like "10 s p95". Choose
+// from and to on interval boundaries: a point counts whole or not at all.
 func (s *Series) Window(from, to time.Time) WindowValue {
 	acc := &pointData{}
+	var hs histSum
 	for i, p := range s.pts {
 		t := s.start.Add(time.Duration(i) * s.interval)
 		if p == nil || t.Before(from) || !t.Before(to) {
@@ -288,13 +340,7 @@ func (s *Series) Window(from, to time.Time) WindowValue {
 		}
 		acc.merge(p.n, p.sum, p.min, p.max, p.passes)
 		acc.last = p.last
-		if p.h != nil {
-			if acc.h == nil {
-				acc.h = p.h.Clone()
-			} else {
-				acc.h.Merge(p.h)
-			}
-		}
+		hs.addPoint(p)
 	}
 	var w WindowValue
 	if acc.n == 0 {
@@ -314,7 +360,7 @@ func (s *Series) Window(from, to time.Time) WindowValue {
 	case Trend:
 		w.Count, w.Sum, w.Min, w.Max = acc.n, acc.sum/1e6, acc.min/1e6, acc.max/1e6
 		w.Avg = w.Sum / float64(acc.n)
-		w.h = acc.h
+		w.h = hs.h
 	}
 	return w
 }
@@ -337,4 +383,37 @@ func (g *gauge) set(v float64, bi int64) {
 	g.value = v
 	g.n++
 	g.ks.series.addGauge(bi, v)
+}
+
+// memSize returns the bytes the series retains: its slice of points, each point and its
+// histogram. The retained-memory test and the package doc's figures rest on it.
+func (se *series) memSize() int {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	n := int(unsafe.Sizeof(*se)) + cap(se.points)*int(unsafe.Sizeof(se.points[0]))
+	for _, p := range se.points {
+		if p == nil {
+			continue
+		}
+		n += int(unsafe.Sizeof(*p))
+		if p.h != nil {
+			n += p.h.GetMemorySize()
+		}
+		if p.coarse != nil {
+			n += int(unsafe.Sizeof(*p.coarse)) + cap(p.coarse.enc)
+		}
+	}
+	return n
+}
+
+// seriesMemory returns the bytes the registry's series retain (see series.memSize).
+func (r *Registry) seriesMemory() int {
+	r.mu.Lock()
+	keys := append([]*keyState(nil), r.keys...)
+	r.mu.Unlock()
+	n := 0
+	for _, ks := range keys {
+		n += ks.series.memSize()
+	}
+	return n
 }

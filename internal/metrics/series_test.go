@@ -83,7 +83,8 @@ func TestSeriesIsBoundedAndKeepsTotals(t *testing.T) {
 	clock := newFakeClock()
 	reg := mustRegistry(t, Config{Now: clock.Now, MaxSeriesPoints: maxPoints})
 	rec := reg.Recorder()
-	check := hdr.New(1, maxMicros, seriesDigits)
+	// All but the last minute has aged: the whole window reads at one digit, exactly.
+	check := hdr.New(1, maxMicros, coarseDigits)
 	for i := range intervals {
 		d := time.Duration(1+i%100) * time.Millisecond
 		rec.HTTP(okSample(nil, clock.Now(), d))
@@ -111,8 +112,9 @@ func TestSeriesIsBoundedAndKeepsTotals(t *testing.T) {
 	}
 	s, _ := snap.Series("http_req_duration")
 	w := s.Window(time.Time{}, clock.Now())
-	if w.Count != intervals || w.Percentile(95) != usToMs(check.ValueAtPercentile(95)) {
-		t.Errorf("window = %d samples p95 %v, want %d and %v", w.Count, w.Percentile(95), intervals, usToMs(check.ValueAtPercentile(95)))
+	want := clampPercentile(coarseMiddle(check.ValueAtPercentile(95)), w.Min, w.Max)
+	if w.Count != intervals || w.Percentile(95) != want {
+		t.Errorf("window = %d samples p95 %v, want %d and %v", w.Count, w.Percentile(95), intervals, want)
 	}
 }
 
@@ -266,5 +268,109 @@ func TestSnapshotsDoNotChangeAfterwards(t *testing.T) {
 	}
 	if mv, _ := first.Get("http_req_duration"); mv.Count != 2 || mv.Max != 1 {
 		t.Errorf("first snapshot changed: %+v", mv)
+	}
+}
+
+// TestSeriesAgesOldPoints checks the precision a series keeps: the points that start more
+// than RecentSeriesPoints intervals before the latest hold one-digit histograms, the recent
+// ones two, and counts, sums and extremes stay exact in both, whether a sample arrives in
+// time, late into an aged interval, or through another recorder's shard.
+func TestSeriesAgesOldPoints(t *testing.T) {
+	t.Parallel()
+	const intervals, recent = 20, 5
+	type late struct {
+		interval int
+		other    bool // through a second recorder (another shard, handed over at Snapshot)
+	}
+	tests := []struct {
+		name string
+		late []late
+	}{
+		{"in time", nil},
+		// Older than the recorder's current intervals: straight into the aged point.
+		{"late into an aged point", []late{{3, false}, {14, false}}},
+		// A slot of another shard, merged into the aged point at Snapshot.
+		{"late slot of another shard", []late{{2, true}, {0, true}}},
+		// An aged interval that had no point yet: its first point is coarse at once.
+		{"late into an empty aged interval", []late{{7, false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			start := clock.Now()
+			reg := mustRegistry(t, Config{Now: clock.Now, RecentSeriesPoints: recent})
+			recs := []*Recorder{reg.Recorder(), reg.Recorder()}
+			rng := rand.New(rand.NewPCG(7, uint64(len(tt.late))))
+			fine := make([]*hdr.Histogram, intervals)
+			coarse := make([]*hdr.Histogram, intervals)
+			counts := make([]int64, intervals)
+			all := hdr.New(1, maxMicros, coarseDigits)
+			record := func(rec *Recorder, i int) {
+				d := datasets[2].gen(rng)
+				rec.HTTP(okSample(nil, start.Add(time.Duration(i)*time.Second), d))
+				us := (int64(d) + 500) / 1000
+				_ = fine[i].RecordValue(us)
+				_ = coarse[i].RecordValue(us)
+				_ = all.RecordValue(us)
+				counts[i]++
+			}
+			for i := range intervals {
+				fine[i], coarse[i] = hdr.New(1, maxMicros, seriesDigits), hdr.New(1, maxMicros, coarseDigits)
+				if i == 7 && len(tt.late) > 0 && tt.late[0].interval == 7 {
+					continue // left empty for the late sample
+				}
+				for range 50 {
+					record(recs[0], i)
+				}
+			}
+			for _, l := range tt.late {
+				rec := recs[0]
+				if l.other {
+					rec = recs[1]
+				}
+				record(rec, l.interval)
+			}
+			clock.Set(start.Add(intervals * time.Second))
+			s, _ := reg.Snapshot().Series("http_req_duration")
+			pts := s.Points()
+			if len(pts) != intervals {
+				t.Fatalf("%d points, want %d", len(pts), intervals)
+			}
+			for i, p := range pts {
+				aged := i < intervals-recent
+				if got := s.pts[i].coarse != nil; got != aged || (s.pts[i].h != nil) == aged {
+					t.Errorf("point %d: coarse %v, full %v; want coarse %v", i, got, s.pts[i].h != nil, aged)
+				}
+				want := func(p float64) int64 { return fine[i].ValueAtPercentile(p) }
+				if aged {
+					want = func(p float64) int64 { return coarseMiddle(coarse[i].ValueAtPercentile(p)) }
+				}
+				if p.Count != counts[i] {
+					t.Errorf("point %d: %d samples, want %d", i, p.Count, counts[i])
+				}
+				for _, q := range []struct {
+					p   float64
+					got float64
+				}{{50, p.P50}, {90, p.P90}, {95, p.P95}, {99, p.P99}} {
+					if w := clampPercentile(want(q.p), p.Min, p.Max); q.got != w {
+						t.Errorf("point %d (aged %v): p(%v) = %v, want %v", i, aged, q.p, q.got, w)
+					}
+				}
+			}
+			// The whole series merges at one digit, exactly; the recent part at two.
+			w := s.Window(start, clock.Now())
+			if want := clampPercentile(coarseMiddle(all.ValueAtPercentile(95)), w.Min, w.Max); w.Count != all.TotalCount() || w.Percentile(95) != want {
+				t.Errorf("whole window: %d samples, p95 %v; want %d, %v", w.Count, w.Percentile(95), all.TotalCount(), want)
+			}
+			last := hdr.New(1, maxMicros, seriesDigits)
+			for i := intervals - recent; i < intervals; i++ {
+				last.Merge(fine[i])
+			}
+			rw := s.Window(start.Add((intervals-recent)*time.Second), clock.Now())
+			if rw.Percentile(95) != clampPercentile(last.ValueAtPercentile(95), rw.Min, rw.Max) {
+				t.Errorf("recent window p95 %v, want %v", rw.Percentile(95), usToMs(last.ValueAtPercentile(95)))
+			}
+		})
 	}
 }

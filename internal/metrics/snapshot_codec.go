@@ -19,7 +19,10 @@ import (
 // The envelope of an encoded snapshot; the package doc ("Snapshot format") has the grammar.
 const (
 	snapMagic   = "RAMPSNAP"
-	snapVersion = 1
+	snapVersion = 2
+	// snapVersion1 is the format before series points kept coarse histograms (no coarse
+	// digits in the geometry, no ptCoarse): still read, for baselines kept from then.
+	snapVersion1 = 1
 	// snapHeader is the magic, the version byte and the codec byte.
 	snapHeader = len(snapMagic) + 2
 	// The codecs of the body. MarshalBinary writes gzip; raw is read too, so that tests and
@@ -52,7 +55,7 @@ var (
 // in the package doc), for snapshots that travel between processes or are kept as baselines.
 // UnmarshalSnapshot reads it back. It implements encoding.BinaryMarshaler.
 func (snap *Snapshot) MarshalBinary() ([]byte, error) {
-	var e encoder
+	e := encoder{version: snapVersion}
 	if err := e.snapshot(snap); err != nil {
 		return nil, fmt.Errorf("metrics: encode snapshot: %w", err)
 	}
@@ -80,8 +83,9 @@ func UnmarshalSnapshot(data []byte) (*Snapshot, error) {
 	if len(data) < snapHeader || string(data[:len(snapMagic)]) != snapMagic {
 		return nil, fmt.Errorf("%w: no %q header", ErrSnapshotCorrupt, snapMagic)
 	}
-	if v := data[len(snapMagic)]; v != snapVersion {
-		return nil, fmt.Errorf("%w: version %d, this build reads version %d", ErrSnapshotVersion, v, snapVersion)
+	version := data[len(snapMagic)]
+	if version != snapVersion && version != snapVersion1 {
+		return nil, fmt.Errorf("%w: version %d, this build reads versions %d and %d", ErrSnapshotVersion, version, snapVersion1, snapVersion)
 	}
 	codec := data[len(snapMagic)+1]
 	rest := data[snapHeader:]
@@ -111,7 +115,7 @@ func UnmarshalSnapshot(data []byte) (*Snapshot, error) {
 	if got := checksum(body); got != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, want %08x", ErrSnapshotCorrupt, got, sum)
 	}
-	return decodeBody(body)
+	return decodeBody(body, version)
 }
 
 // gunzip inflates exactly one gzip member of n bytes that fills payload. The buffer grows
@@ -141,9 +145,10 @@ func gunzip(payload []byte, n uint64) ([]byte, error) {
 	return body, nil
 }
 
-// decodeBody decodes the body of an encoded snapshot (after its envelope is checked).
-func decodeBody(body []byte) (*Snapshot, error) {
-	d := &decoder{b: body}
+// decodeBody decodes the body of an encoded snapshot of the given format version (after its
+// envelope is checked).
+func decodeBody(body []byte, version byte) (*Snapshot, error) {
+	d := &decoder{b: body, version: version}
 	snap := d.snapshot()
 	if d.err == nil && d.off != len(d.b) {
 		d.fail("%d bytes after the last series", len(d.b)-d.off)
@@ -180,7 +185,9 @@ const (
 	ptLast
 	ptPasses
 	ptHist
-	ptAll = 1<<iota - 1
+	ptCoarse // version 2
+	ptAll    = 1<<iota - 1
+	ptAllV1  = ptCoarse - 1
 )
 
 // field is one encoded field of a metric or point: a whole count, written as a varint, or a
@@ -209,12 +216,19 @@ func pointFields(p *pointData) [6]field {
 	return [...]field{{i: &p.n}, {f: &p.sum}, {f: &p.min}, {f: &p.max}, {f: &p.last}, {i: &p.passes}}
 }
 
-// encoder appends a snapshot's body to b.
-type encoder struct{ b []byte }
+// encoder appends a snapshot's body to b, in format version (snapVersion, or snapVersion1
+// for tests of reading it; 0 means snapVersion).
+type encoder struct {
+	b       []byte
+	version byte
+}
 
 func (e *encoder) snapshot(snap *Snapshot) error {
 	e.uvarint(uint64(maxMicros))
 	e.b = append(e.b, wholeDigits, seriesDigits)
+	if e.version != snapVersion1 {
+		e.b = append(e.b, coarseDigits)
+	}
 	if err := e.time(snap.Time); err != nil {
 		return err
 	}
@@ -275,17 +289,25 @@ func (e *encoder) series(key string, s *Series) error {
 		return err
 	}
 	e.uvarint(uint64(s.interval))
+	if e.version != snapVersion1 {
+		e.uvarint(uint64(max(s.horizon.Sub(s.start), 0)))
+	}
 	e.uvarint(uint64(len(s.pts)))
 	for _, p := range s.pts {
-		e.point(p)
+		if err := e.point(p); err != nil {
+			return fmt.Errorf("series %q: %w", key, err)
+		}
 	}
 	return nil
 }
 
-func (e *encoder) point(p *pointData) {
+func (e *encoder) point(p *pointData) error {
 	if p == nil {
 		e.uvarint(0)
-		return
+		return nil
+	}
+	if p.coarse != nil && e.version == snapVersion1 {
+		return errors.New("a coarse histogram in format version 1")
 	}
 	fields := pointFields(p)
 	mask := uint64(ptPresent)
@@ -297,6 +319,9 @@ func (e *encoder) point(p *pointData) {
 	if p.h != nil {
 		mask |= ptHist
 	}
+	if p.coarse != nil {
+		mask |= ptCoarse
+	}
 	e.uvarint(mask)
 	for _, f := range fields {
 		e.field(f)
@@ -304,6 +329,10 @@ func (e *encoder) point(p *pointData) {
 	if p.h != nil {
 		e.hist(p.h, seriesDigits)
 	}
+	if p.coarse != nil {
+		e.b = append(e.b, p.coarse.enc...) // encodeCoarse wrote it as hist does
+	}
+	return nil
 }
 
 // hist writes a histogram as its populated buckets in ascending order: the number of
@@ -389,9 +418,10 @@ func (e *encoder) time(t time.Time) error {
 // decoder reads a body. The first error sticks: later reads return zero values, so the
 // parsing code reads straight through and checks d.err where a bad value would do harm.
 type decoder struct {
-	b   []byte
-	off int
-	err error
+	b       []byte
+	off     int
+	err     error
+	version byte
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -406,6 +436,11 @@ func (d *decoder) snapshot() *Snapshot {
 	}
 	if w, s := d.byte(), d.byte(); d.err == nil && (w != wholeDigits || s != seriesDigits) {
 		d.fail("histograms have %d and %d significant digits, this build's %d and %d", w, s, wholeDigits, seriesDigits)
+	}
+	if d.version != snapVersion1 {
+		if c := d.byte(); d.err == nil && c != coarseDigits {
+			d.fail("coarse histograms have %d significant digits, this build's %d", c, coarseDigits)
+		}
 	}
 	snap := &Snapshot{Time: d.time(), Elapsed: time.Duration(d.varint())}
 	if n := d.count(1); n > 0 {
@@ -497,10 +532,19 @@ func (d *decoder) series() *Series {
 	s.Type, s.Kind = d.typeKind()
 	s.start = d.time()
 	iv := d.uvarint()
+	var horizon uint64
+	if d.version != snapVersion1 {
+		horizon = d.uvarint()
+	}
 	n := d.count(1)
 	if d.err != nil {
 		return nil
 	}
+	if horizon > math.MaxInt64 {
+		d.fail("series %q: a horizon %d ns after its start", s.Key, horizon)
+		return nil
+	}
+	s.horizon = s.start.Add(time.Duration(horizon))
 	if iv == 0 || iv > math.MaxInt64 || n > 0 && iv > uint64(math.MaxInt64)/uint64(n) {
 		d.fail("series %q: %d points of %d ns do not fit in a time.Duration", s.Key, n, iv)
 		return nil
@@ -521,7 +565,11 @@ func (d *decoder) point(s *Series) *pointData {
 	if mask == 0 {
 		return nil
 	}
-	if mask&^ptAll != 0 || mask&ptPresent == 0 {
+	all := uint64(ptAll)
+	if d.version == snapVersion1 {
+		all = ptAllV1
+	}
+	if mask&^all != 0 || mask&ptPresent == 0 || mask&ptHist != 0 && mask&ptCoarse != 0 {
 		d.fail("series %q: bad point fields %#x", s.Key, mask)
 		return nil
 	}
@@ -541,6 +589,15 @@ func (d *decoder) point(s *Series) *pointData {
 			return nil
 		}
 		p.h = d.hist(seriesDigits)
+	}
+	if mask&ptCoarse != 0 {
+		if s.Type != Trend {
+			d.fail("series %q: a histogram in a %v point", s.Key, s.Type)
+			return nil
+		}
+		if h := d.hist(coarseDigits); h != nil {
+			p.coarse = encodeCoarse(h) // canonical, whatever varints the input used
+		}
 	}
 	return p
 }

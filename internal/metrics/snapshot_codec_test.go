@@ -25,10 +25,11 @@ func (c *fakeClock) Set(t time.Time) {
 
 // knownConfig tracks configured sub-metrics (one never fed, one of a phase trend), truncates
 // the name families at three of five names, and bounds series at 8 points, so that 30 s at
-// 1 s compact to 4 s per point.
+// 1 s compact to 4 s per point, of which those that start more than 10 s before the last
+// keep coarse histograms.
 func knownConfig(clock *fakeClock) Config {
 	return Config{
-		Now: clock.Now, MaxSeriesPoints: 8, MaxTagValues: 3,
+		Now: clock.Now, MaxSeriesPoints: 8, MaxTagValues: 3, RecentSeriesPoints: 10,
 		Submetrics: []string{
 			"http_req_duration{name:a,status:200}", "http_reqs{status:503}",
 			"iterations{scenario:s1}", "http_req_blocked{name:a}",
@@ -120,7 +121,11 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		{"a configured key without data", func() bool { mv, ok := known.Get("http_reqs{status:503}"); return ok && !mv.HasData() }()},
 		{"gauges", func() bool { mv, _ := known.Get("vus"); return mv.Max == 10 }()},
 		{"a phase trend without point histograms", func() bool { s, _ := known.Series("http_req_blocked"); return s.pts[0].h == nil }()},
-		{"a sub-metric with point histograms", func() bool { s, _ := known.Series("http_req_blocked{name:a}"); return s.pts[0].h != nil }()},
+		{"a sub-metric with point histograms", func() bool { s, _ := known.Series("http_req_blocked{name:a}"); return s.pts[0].coarse != nil }()},
+		{"full and coarse point histograms", func() bool {
+			s, _ := known.Series("http_req_duration")
+			return s.pts[0].coarse != nil && s.pts[0].h == nil && s.pts[len(s.pts)-1].h != nil
+		}()},
 	} {
 		if !check.ok {
 			t.Fatalf("the known stream lacks %s", check.what)
@@ -175,6 +180,36 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
+// TestUnmarshalSnapshotReadsVersion1 reads the format before coarse series histograms, as
+// baselines kept from then hold it: a snapshot whose points all keep full histograms, as
+// every snapshot did, answers as it did. A snapshot with coarse points cannot be written in
+// version 1.
+func TestUnmarshalSnapshotReadsVersion1(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	cfg := knownConfig(clock)
+	cfg.RecentSeriesPoints = 100 // nothing ages in 30 s
+	reg := mustRegistry(t, cfg)
+	feedKnownStream(clock, reg)
+	snap := reg.Snapshot()
+	e := encoder{version: snapVersion1}
+	if err := e.snapshot(snap); err != nil {
+		t.Fatal(err)
+	}
+	in := envelope(codecRaw, e.b, uint64(len(e.b)), e.b)
+	in[len(snapMagic)] = snapVersion1
+	got, err := UnmarshalSnapshot(in)
+	if err != nil {
+		t.Fatalf("UnmarshalSnapshot(version 1): %v", err)
+	}
+	assertSameAnswers(t, got, snap)
+
+	coarse := encoder{version: snapVersion1}
+	if err := coarse.snapshot(knownSnapshot(t)); err == nil || !strings.Contains(err.Error(), "version 1") {
+		t.Errorf("encoding coarse points in version 1: %v, want an error", err)
+	}
+}
+
 // envelope wraps a body as MarshalBinary does, with the given codec and announced length,
 // and a correct checksum: the decoder's body parser then sees exactly this body.
 func envelope(codec byte, payload []byte, announced uint64, body []byte) []byte {
@@ -190,7 +225,7 @@ func rawEnvelope(body []byte) []byte { return envelope(codecRaw, body, uint64(le
 func bodyPrefix() *encoder {
 	var e encoder
 	e.uvarint(uint64(maxMicros))
-	e.b = append(e.b, wholeDigits, seriesDigits)
+	e.b = append(e.b, wholeDigits, seriesDigits, coarseDigits)
 	_ = e.time(time.Unix(1e9, 0))
 	e.varint(int64(time.Second))
 	e.uvarint(0)
@@ -262,7 +297,7 @@ func TestUnmarshalSnapshotRejects(t *testing.T) {
 		{"empty", nil, ErrSnapshotCorrupt, "header"},
 		{"JSON", []byte(`{"metrics":[]}`), ErrSnapshotCorrupt, "header"},
 		// A newer ramp's snapshot says so, rather than "corrupt".
-		{"version 2", set(len(snapMagic), 2), ErrSnapshotVersion, "version 2"},
+		{"version 3", set(len(snapMagic), 3), ErrSnapshotVersion, "version 3"},
 		{"version 0", set(len(snapMagic), 0), ErrSnapshotVersion, "version 0"},
 		{"unknown codec", set(len(snapMagic)+1, 9), ErrSnapshotCorrupt, "codec 9"},
 		// The last byte of the checksum.
@@ -341,7 +376,7 @@ func TestUnmarshalSnapshotRejectsTruncation(t *testing.T) {
 		}
 	}
 	for i := range len(body.b) {
-		if _, err := decodeBody(body.b[:i]); !errors.Is(err, ErrSnapshotCorrupt) {
+		if _, err := decodeBody(body.b[:i], snapVersion); !errors.Is(err, ErrSnapshotCorrupt) {
 			t.Fatalf("body cut at byte %d of %d: err = %v, want ErrSnapshotCorrupt", i, len(body.b), err)
 		}
 	}

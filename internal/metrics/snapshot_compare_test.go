@@ -115,6 +115,9 @@ func assertSameHist(t *testing.T, what string, got, want *hdr.PackedHistogram) {
 		}
 		return out
 	}
+	if gd, wd := got.SignificantFigures(), want.SignificantFigures(); gd != wd {
+		t.Errorf("%s: histogram of %d digits, want %d", what, gd, wd)
+	}
 	if gb, wb := buckets(got), buckets(want); !slices.Equal(gb, wb) || got.TotalCount() != want.TotalCount() {
 		t.Errorf("%s: histogram buckets\n got %v\nwant %v", what, gb, wb)
 	}
@@ -128,6 +131,9 @@ func assertSameSeries(t *testing.T, got, want *Series) {
 			got.Key, got.Type, got.Kind, got.Interval(), got.Len(),
 			want.Key, want.Type, want.Kind, want.Interval(), want.Len())
 		return
+	}
+	if !got.horizon.Equal(want.horizon) {
+		t.Errorf("series %s: horizon %v, want %v", want.Key, got.horizon, want.horizon)
 	}
 	gp, wp := got.Points(), want.Points()
 	for i := range wp {
@@ -161,10 +167,10 @@ func assertSameSeries(t *testing.T, got, want *Series) {
 	}
 }
 
-// pointHist returns a point's histogram; nil for no point.
+// pointHist returns a point's histogram, full or coarse; nil for no point.
 func pointHist(p *pointData) *hdr.PackedHistogram {
 	if p == nil {
 		return nil
 	}
-	return p.h
+	return p.hist()
 }

@@ -14,7 +14,7 @@ import (
 // decode again to the same bytes.
 func FuzzUnmarshalSnapshot(f *testing.F) {
 	clock := newFakeClock()
-	reg := mustRegistry(f, Config{Now: clock.Now, MaxSeriesPoints: 4, Submetrics: []string{"http_reqs{status:201}"}})
+	reg := mustRegistry(f, Config{Now: clock.Now, MaxSeriesPoints: 4, RecentSeriesPoints: 2, Submetrics: []string{"http_reqs{status:201}"}})
 	rec := reg.Recorder()
 	for i := range 12 {
 		rec.HTTP(okSample(NewTags(map[string]string{"name": "x"}), clock.Now(), time.Duration(i+1)*time.Millisecond))

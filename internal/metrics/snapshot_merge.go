@@ -20,7 +20,8 @@ const maxAlignSpan = time.Duration(1 << 61)
 //
 //   - Counts, sums, passes and fails add up exactly; trend minima and maxima are exact; trend
 //     histograms merge bucket by bucket, so percentiles are those of the combined samples
-//     within the histograms' precision (0.1% whole-run, 1% per series point).
+//     within the histograms' precision (0.1% whole-run, 1% per recent series point, 3.2%
+//     per older one: a merged point is coarse when any of its inputs is).
 //   - Time is the latest snapshot's and Elapsed the longest, since the segments ran side by
 //     side, not one after another. Counter rates are recomputed per second of that Elapsed;
 //     call WithRateWindow on the result for the load's window, as for any snapshot.
@@ -214,10 +215,12 @@ func mergeSeries(ss []*Series) (*Series, error) {
 				out.start = s.start
 			}
 		}
+		out.horizon = out.start
 		return out, nil
 	}
 	iv := ref.interval
 	var in []alignedSeries
+	var horizon time.Duration // from ref.start
 	for _, s := range ss {
 		if len(s.pts) == 0 {
 			continue
@@ -229,7 +232,12 @@ func mergeSeries(ss []*Series) (*Series, error) {
 		if d <= -maxAlignSpan || d >= maxAlignSpan {
 			return nil, fmt.Errorf("series starting at %v and %v are too far apart to align", s.start, ref.start)
 		}
-		in = append(in, alignedSeries{s: s, off: roundDiv(int64(d), int64(s.interval))})
+		a := alignedSeries{s: s, off: roundDiv(int64(d), int64(s.interval))}
+		in = append(in, a)
+		// The horizon moves with the points (the alignment rounded their offset).
+		if h := s.horizon.Sub(s.start); h > 0 && h < maxAlignSpan {
+			horizon = max(horizon, time.Duration(a.off)*s.interval+h)
+		}
 	}
 	limit := int64(max(DefaultMaxSeriesPoints, longest))
 	lo, hi := alignedSpan(in, iv)
@@ -248,6 +256,12 @@ func mergeSeries(ss []*Series) (*Series, error) {
 		var err error
 		if out.pts, err = mergePointsAligned(in, iv, lo, hi); err != nil {
 			return nil, err
+		}
+	}
+	out.horizon = ref.start.Add(horizon)
+	for t, p := range out.pts {
+		if p != nil && out.start.Add(time.Duration(t)*iv).Before(out.horizon) {
+			p.coarsen() // new points, not yet shared
 		}
 	}
 	for len(out.pts) > 0 && out.pts[len(out.pts)-1] == nil {
@@ -269,9 +283,10 @@ func alignedSpan(in []alignedSeries, iv time.Duration) (lo, hi int64) {
 }
 
 // mergePointsAligned adds up the inputs' points per merged interval, exactly (histograms
-// merged bucket by bucket).
+// merged bucket by bucket, at one digit where any input's point had aged to it).
 func mergePointsAligned(in []alignedSeries, iv time.Duration, lo, hi int64) ([]*pointData, error) {
 	pts := make([]*pointData, hi-lo+1)
+	hists := make([]histSum, len(pts))
 	for _, a := range in {
 		r := int64(iv / a.s.interval)
 		for j, p := range a.s.pts {
@@ -285,15 +300,14 @@ func mergePointsAligned(in []alignedSeries, iv time.Duration, lo, hi int64) ([]*
 				pts[t] = q
 			}
 			q.merge(p.n, p.sum, p.min, p.max, p.passes)
-			if p.h == nil {
-				continue
-			}
-			if q.h == nil {
-				q.h = newSeriesHist()
-			}
-			if dropped := q.h.Merge(p.h); dropped != 0 {
+			if dropped := hists[t].addPoint(p); dropped != 0 {
 				return nil, fmt.Errorf("%d histogram counts did not fit", dropped)
 			}
+		}
+	}
+	for t, hs := range hists {
+		if hs.h != nil {
+			pts[t].setHist(hs.h)
 		}
 	}
 	return pts, nil

@@ -12,11 +12,12 @@ import (
 
 // tenMinuteSnapshot is a realistic snapshot to size the format on: 10 minutes at 100
 // requests/s over four names, with checks, iterations, a VU ramp and failures, at the default
-// 1 s series interval. It has 34 keys with 600 points each.
-func tenMinuteSnapshot(tb testing.TB) *Snapshot {
+// 1 s series interval. It has 34 keys with 600 points each; the last recent intervals of
+// each trend series keep full histograms, the older ones coarse ones.
+func tenMinuteSnapshot(tb testing.TB, recent int) *Snapshot {
 	clock := newFakeClock()
 	start := clock.Now()
-	reg := mustRegistry(tb, Config{Now: clock.Now})
+	reg := mustRegistry(tb, Config{Now: clock.Now, RecentSeriesPoints: recent})
 	rng := rand.New(rand.NewPCG(1, 1))
 	const names, rps = 4, 100
 	tpl := make([]*TagSet, names)
@@ -52,10 +53,12 @@ func tenMinuteSnapshot(tb testing.TB) *Snapshot {
 // TestEncodedSize measures the format on a realistic snapshot, for the figures in the package
 // doc, and keeps them from regressing: the body raw and compressed at two gzip levels, and
 // the histograms in this format against HdrHistogram's own V2 encoding (zlib, base64), on one
-// histogram in eight since V2 compresses each one on its own, at 200 µs apiece.
+// histogram in eight since V2 compresses each one on its own, at 200 µs apiece. Every point
+// keeps its full histogram here, the most a 10-minute snapshot holds; with the default
+// RecentSeriesPoints it is smaller (logged, and bounded below).
 func TestEncodedSize(t *testing.T) {
 	t.Parallel()
-	snap := tenMinuteSnapshot(t)
+	snap := tenMinuteSnapshot(t, 600)
 	var body encoder
 	if err := body.snapshot(snap); err != nil {
 		t.Fatal(err)
@@ -119,5 +122,13 @@ func TestEncodedSize(t *testing.T) {
 	// A regression guard for the figures in the doc (≈ 285 KB).
 	if len(encoded) > 320<<10 {
 		t.Errorf("encoded snapshot is %d KB, the doc says about 285 KB", len(encoded)>>10)
+	}
+	var def encoder
+	if err := def.snapshot(tenMinuteSnapshot(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("with the default RecentSeriesPoints: body raw %d KB", len(def.b)>>10)
+	if len(def.b) >= len(body.b) {
+		t.Errorf("coarse points take %d bytes in all, full ones %d", len(def.b), len(body.b))
 	}
 }
