@@ -451,8 +451,9 @@ func evalMargin(c Criterion, ws []window, o *Outcome, off func(time.Time) time.D
 }
 
 // evalPerRequest counts the requests above the condition's value in the histogram of the whole
-// run (1% resolution of values: a request within 1% of the value may be counted either way),
-// and finds the first interval whose slowest request broke the condition.
+// run, merged from the series (1% resolution of values over the last minute, 3.2% before it, as
+// the series keep them: a request that close to the value may be counted either way), and finds
+// the first interval whose slowest request broke the condition.
 func evalPerRequest(c Criterion, s *metrics.Series, o *Outcome, off func(time.Time) time.Duration) {
 	if s.Len() == 0 {
 		o.noData(fmt.Sprintf("metric %s has no samples", c.Metric))
