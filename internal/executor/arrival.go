@@ -153,7 +153,10 @@ func (a *arrival) watch(w window, alloc chan<- struct{}, spare int) {
 			at, _ := a.pacer.At(a.next)
 			if a.opts.Now().Sub(a.t0) < at {
 				a.mu.Unlock()
-				if !a.wait(w.Hard, a.t0.Add(at)) {
+				// On the runtime's timer, which never fires early: a precise wait may return
+				// before the time, and the watchdog would spin. A drop decided up to a
+				// millisecond late only gives a VU that frees up meanwhile the chance to run it.
+				if !TimerWait(w.Hard, a.t0.Add(at)) {
 					return
 				}
 				continue
