@@ -3,7 +3,8 @@
 # start_nginx: nginx serving a 3-byte reply on a free port of 127.0.0.1–127.0.0.4, pinned to
 #   core 0, stopped (by its PID) when the script exits; sets PORT and URL. NGINX_WORKERS
 #   (default 1) worker processes share the connections (reuseport), each up to 19,000: the
-#   machine's hard limit on open files per process is about 20,000.
+#   machine's hard limit on open files per process is about 20,000. stop_nginx (the EXIT trap
+#   start_nginx sets; a script with a trap of its own calls it there) stops it.
 # measure CMD...: runs CMD on core 1 under /usr/bin/time; prints "cpu_seconds max_rss_kb".
 #   Its output goes to $OUT/tool.out and $OUT/tool.err.
 # median: the median of the numbers on stdin, one per line.
@@ -38,11 +39,16 @@ http {
 CONF
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # many connections need the hard limit
   taskset -c 0 nginx -c "$NGX/nginx.conf" -p "$NGX"
-  trap 'kill "$(cat "$NGX/nginx.pid")" 2>/dev/null || true; rm -rf "$NGX"' EXIT
+  trap stop_nginx EXIT
   URL="http://127.0.0.1:$PORT/"
   for _ in $(seq 50); do curl -sf "$URL" >/dev/null && return 0; sleep 0.1; done
   echo "nginx did not answer on $URL" >&2
   return 1
+}
+
+stop_nginx() {
+  kill "$(cat "$NGX/nginx.pid" 2>/dev/null)" 2>/dev/null || true
+  rm -rf "$NGX"
 }
 
 measure() {

@@ -3,13 +3,14 @@
 #
 # nginx serves a 3-byte reply on 127.0.0.1, pinned to core 0; each load tool is pinned to
 # core 1 and runs in turn, in the same script run, so the figures compare as ratios. For
-# each tool: requests/s and CPU µs per request at 50 keep-alive connections, and peak RSS;
+# each tool: requests/s and CPU µs per request at 50 and 1,000 keep-alive connections, and peak RSS;
 # for ramp, vegeta (and k6 when a k6 binary is on PATH): the rate achieved and p99 at a fixed
 # 5,000/s; and ramp's RSS with 10,000 VUs each holding a keep-alive connection.
 #
 # Peers come from the package registries: wrk and nginx from Debian, vegeta and hey as Go
-# modules. Usage: bench/run.sh [DURATION_SECONDS=10] [REPEAT=3]. Needs 2 cores and a quiet
-# machine. Results go to bench/out/ and stdout.
+# modules; k6 joins when a k6 binary is on PATH (or K6=/path/to/k6). Usage:
+# bench/run.sh [DURATION_SECONDS=10] [REPEAT=3]; CONNS="50 1000" sets the connection counts of
+# the closed-model runs. Needs 2 cores and a quiet machine. Results go to bench/out/ and stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -29,7 +30,7 @@ fi
 [ -x "$BIN/vegeta" ] || GOBIN="$PWD/$BIN" go install github.com/tsenart/vegeta/v12@v12.13.0
 [ -x "$BIN/hey" ] || GOBIN="$PWD/$BIN" go install github.com/rakyll/hey@latest
 go build -o "$BIN/ramp" ./cmd/ramp
-K6=$(command -v k6 || true)
+K6=${K6:-$(command -v k6 || true)}
 
 # --- nginx on a free port, core 0 ------------------------------------------------------------
 . bench/lib.sh
@@ -40,7 +41,7 @@ cat >"$OUT/max.yaml" <<YAML
 scenarios:
   max:
     executor: constant-vus
-    vus: 50
+    vus: \${CONNS}
     duration: ${DURATION}s
     gracefulStop: 0s
 flows:
@@ -74,7 +75,7 @@ flows:
 YAML
 cat >"$OUT/k6-max.js" <<'JS'
 import http from 'k6/http';
-export const options = { vus: 50, duration: __ENV.DURATION + 's' };
+export const options = { vus: Number(__ENV.CONNS), duration: __ENV.DURATION + 's' };
 export default function () { http.get(__ENV.URL); }
 JS
 cat >"$OUT/k6-rate.js" <<'JS'
@@ -94,14 +95,14 @@ requests_of() { # tool → total requests of the last run
     k6) python3 -c 'import json; print(int(json.load(open("'"$OUT"'/k6.json"))["metrics"]["http_reqs"]["count"]))' ;;
   esac
 }
-run_max() { # tool → "rps cpu_us_per_req rss_kb"
-  local tool=$1 m
+run_max() { # tool conns → "rps cpu_us_per_req rss_kb"
+  local tool=$1 c=$2 m
   case $tool in
-    wrk) m=$(measure wrk -t1 -c50 -d"${DURATION}s" "$URL") ;;
-    hey) m=$(measure "$BIN/hey" -z "${DURATION}s" -c 50 "$URL") ;;
-    vegeta) m=$(measure sh -c "echo 'GET $URL' | $BIN/vegeta attack -rate=0 -max-workers=50 -workers=50 -duration=${DURATION}s -keepalive=true > $OUT/vegeta.bin") ;;
-    ramp) m=$(measure "$BIN/ramp" run "$OUT/max.yaml" --base-url "http://127.0.0.1:$PORT" --quiet --no-summary --summary-export "$OUT/ramp.json") ;;
-    k6) m=$(measure "$K6" run -q -e URL="$URL" -e DURATION="$DURATION" --summary-export "$OUT/k6.json" "$OUT/k6-max.js") ;;
+    wrk) m=$(measure wrk -t1 -c"$c" -d"${DURATION}s" "$URL") ;;
+    hey) m=$(measure "$BIN/hey" -z "${DURATION}s" -c "$c" "$URL") ;;
+    vegeta) m=$(measure sh -c "echo 'GET $URL' | $BIN/vegeta attack -rate=0 -max-workers=$c -workers=$c -duration=${DURATION}s -keepalive=true > $OUT/vegeta.bin") ;;
+    ramp) m=$(measure "$BIN/ramp" run "$OUT/max.yaml" -e CONNS="$c" --base-url "http://127.0.0.1:$PORT" --quiet --no-summary --summary-export "$OUT/ramp.json") ;;
+    k6) m=$(measure "$K6" run -q -e URL="$URL" -e DURATION="$DURATION" -e CONNS="$c" --summary-export "$OUT/k6.json" "$OUT/k6-max.js") ;;
   esac
   local n; n=$(requests_of "$tool")
   read -r cpu rss <<<"$m"
@@ -110,14 +111,17 @@ run_max() { # tool → "rps cpu_us_per_req rss_kb"
 
 TOOLS="wrk hey vegeta ramp"
 [ -n "$K6" ] && TOOLS="$TOOLS k6"
-printf '\n%-8s %12s %14s %10s\n' tool "requests/s" "CPU µs/req" "RSS MiB" | tee "$OUT/results.txt"
-for tool in $TOOLS; do
-  : >"$OUT/$tool.runs"
-  for _ in $(seq "$REPEAT"); do run_max "$tool" >>"$OUT/$tool.runs"; sleep 1; done
-  rps=$(awk '{print $1}' "$OUT/$tool.runs" | median)
-  cpu=$(awk '{print $2}' "$OUT/$tool.runs" | median)
-  rss=$(awk '{print $3}' "$OUT/$tool.runs" | median)
-  printf '%-8s %12.0f %14.2f %10.1f\n' "$tool" "$rps" "$cpu" "$(echo "$rss/1024" | bc -l)" | tee -a "$OUT/results.txt"
+: >"$OUT/results.txt"
+for conns in ${CONNS:-50 1000}; do
+  printf '\n%-8s %6s %12s %14s %10s\n' tool conns "requests/s" "CPU µs/req" "RSS MiB" | tee -a "$OUT/results.txt"
+  for tool in $TOOLS; do
+    : >"$OUT/$tool.runs"
+    for _ in $(seq "$REPEAT"); do run_max "$tool" "$conns" >>"$OUT/$tool.runs"; sleep 1; done
+    rps=$(awk '{print $1}' "$OUT/$tool.runs" | median)
+    cpu=$(awk '{print $2}' "$OUT/$tool.runs" | median)
+    rss=$(awk '{print $3}' "$OUT/$tool.runs" | median)
+    printf '%-8s %6d %12.0f %14.2f %10.1f\n' "$tool" "$conns" "$rps" "$cpu" "$(echo "$rss/1024" | bc -l)" | tee -a "$OUT/results.txt"
+  done
 done
 
 # --- a fixed 5,000/s ---------------------------------------------------------------------------

@@ -23,45 +23,20 @@ mkdir -p "$OUT"
 log() { printf '== %s\n' "$*" >&2; }
 
 [[ $MINUTES =~ ^[1-9][0-9]*$ && $RATE =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/soak.sh [MINUTES=10] [RATE=5000]" >&2; exit 2; }
-if ! command -v nginx >/dev/null; then
-  log "installing nginx from Debian"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
-fi
 RAMP=${RAMP_BIN:-$OUT/ramp}
 [ -n "${RAMP_BIN:-}" ] || go build -o "$RAMP" ./cmd/ramp
 
 # --- nginx on a free port, core 0 ------------------------------------------------------------
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-NGX=$(mktemp -d)
-cat >"$NGX/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile 65536;
-pid $NGX/nginx.pid;
-error_log $NGX/error.log warn;
-events { worker_connections 20000; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $NGX; proxy_temp_path $NGX; fastcgi_temp_path $NGX; uwsgi_temp_path $NGX; scgi_temp_path $NGX;
-  server {
-    listen 127.0.0.1:$PORT;
-    location / { default_type text/plain; return 200 "ok\n"; }
-  }
-}
-CONF
+. bench/lib.sh
+start_nginx
+URL="http://127.0.0.1:$PORT"
 RAMP_PID=
 cleanup() {
   [ -n "$RAMP_PID" ] && kill "$RAMP_PID" 2>/dev/null
-  kill "$(cat "$NGX/nginx.pid" 2>/dev/null)" 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$NGX"
+  stop_nginx
 }
 trap cleanup EXIT
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-taskset -c 0 nginx -c "$NGX/nginx.conf" -p "$NGX"
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 50); do curl -sf "$URL/" >/dev/null && break; sleep 0.1; done
 log "nginx on $URL (core 0); ramp $RAMP at $RATE/s for $MINUTES min (core 1)"
 
 # --- ramp on core 1, its RSS every 10 s ---------------------------------------------------------
