@@ -54,7 +54,9 @@ stop_nginx() {
 measure() {
   [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
   /usr/bin/time -f '%U %S %M' -o "$OUT/time.txt" taskset -c 1 "$@" >"$OUT/tool.out" 2>"$OUT/tool.err" || true
-  awk '{printf "%.3f %d\n", $1+$2, $3}' "$OUT/time.txt"
+  # the last line: time writes "Command exited with non-zero status N" first when CMD fails
+  # (ramp exits 4 for a run without thresholds: nothing to judge)
+  awk 'END {printf "%.3f %d\n", $1+$2, $3}' "$OUT/time.txt"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
