@@ -34,7 +34,7 @@ type arrival struct {
 	*base
 	pacer pace.Pacer
 	total int64         // iterations in the schedule
-	wait  WaitFunc      // how VUs wait for a due time
+	wait  WaitFunc      // how VUs wait for a due time; nil: on the runtime's timers
 	alert chan struct{} // one slot: tells the watchdog that no VU is free
 
 	wg sync.WaitGroup // worker goroutines
@@ -76,7 +76,28 @@ const preciseUpTo = 10_000
 type worker struct {
 	vu    VU
 	wake  chan int64
-	iters int64 // owned by the worker's goroutine
+	iters int64       // owned by the worker's goroutine
+	timer *time.Timer // for timerWait, made on first use; owned by the worker's goroutine
+}
+
+// timerWait is TimerWait on the worker's own timer, reused: a wait costs no allocation.
+func (wk *worker) timerWait(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	if wk.timer == nil {
+		wk.timer = time.NewTimer(d)
+	} else {
+		wk.timer.Reset(d) // stopped or fired and drained: Go 1.23 timers keep no stale value
+	}
+	select {
+	case <-wk.timer.C:
+		return true
+	case <-ctx.Done():
+		wk.timer.Stop()
+		return false
+	}
 }
 
 var _ Executor = (*arrival)(nil)
@@ -90,11 +111,7 @@ func newArrival(b *base) (*arrival, error) {
 		p = pace.Striped(p, b.opts.Segment) // the owned iterations, at their global offsets
 	}
 	b.rate = p.Rate
-	wait := b.opts.Wait
-	if wait == nil {
-		wait = TimerWait
-	}
-	return &arrival{base: b, pacer: p, total: p.Total(), wait: wait, alert: make(chan struct{}, 1)}, nil
+	return &arrival{base: b, pacer: p, total: p.Total(), wait: b.opts.Wait, alert: make(chan struct{}, 1)}, nil
 }
 
 // Run implements Executor.
@@ -304,8 +321,8 @@ func (a *arrival) work(ctx context.Context, wk *worker, w window) {
 			switch {
 			case intended.Sub(a.opts.Now()) < early:
 				ok = w.Hard.Err() == nil
-			case a.pacer.Rate(at) > preciseUpTo:
-				ok = TimerWait(w.Hard, intended)
+			case a.wait == nil || a.pacer.Rate(at) > preciseUpTo:
+				ok = wk.timerWait(w.Hard, intended)
 			default:
 				ok = a.wait(w.Hard, intended)
 			}

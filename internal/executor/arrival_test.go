@@ -2,6 +2,7 @@ package executor_test
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -349,3 +350,41 @@ func TestConstantArrivalRateHighRateNoDrift(t *testing.T) {
 		}
 	})
 }
+
+// An arrival-rate iteration allocates nothing in the executor once the VUs are made: the
+// schedule is arithmetic, the VUs take iterations under a mutex and wait on timers of their
+// own. What the run's setup allocates (VUs, goroutines, channels) is spread over 10,000
+// iterations here and must stay a small fraction of one allocation per iteration.
+func TestArrivalIterationsAllocateNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := &nopCountSource{}
+		e := mustNew(t, constantRate(1000, 10*time.Second, 16, 16), src, nil, executor.Options{})
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		if err := e.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&m1)
+		iters := e.Progress().Iterations
+		if iters != 10_000 {
+			t.Fatalf("%d iterations, want 10000", iters)
+		}
+		if per := float64(m1.Mallocs-m0.Mallocs) / float64(iters); per > 0.1 {
+			t.Errorf("%.3f allocations per iteration, want none but the setup's (< 0.1)", per)
+		}
+	})
+}
+
+// nopCountSource makes VUs whose iterations return at once and record nothing: allocation
+// counts then measure the executor alone.
+type nopCountSource struct{ made int }
+
+func (s *nopCountSource) NewVU(context.Context, string) (executor.VU, error) {
+	s.made++
+	return nopCountVU(s.made), nil
+}
+
+type nopCountVU int
+
+func (v nopCountVU) ID() int                               { return int(v) }
+func (nopCountVU) Run(context.Context, executor.Iteration) {}

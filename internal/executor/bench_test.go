@@ -5,6 +5,7 @@ package executor_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall"
@@ -69,6 +70,7 @@ func cpuTime(b *testing.B) time.Duration {
 //	iters/s      iterations started per second of schedule (the target is the rate)
 //	dropped      dropped iterations per run
 //	lag-p99-µs   99th percentile of actual − intended start
+//	allocs/iter  heap allocations per iteration, the run's setup included
 //
 // ns/op is the length of one run and says nothing. wait=timer waits on the runtime's timers
 // (the default), wait=hrsleep on package hrsleep's, as the engine does.
@@ -79,12 +81,13 @@ func BenchmarkConstantArrivalRate(b *testing.B) {
 	waits := []struct {
 		name string
 		fn   executor.WaitFunc
-	}{{"timer", executor.TimerWait}, {"hrsleep", sleeper.Until}}
+	}{{"timer", nil}, {"hrsleep", sleeper.Until}}
 	for _, wait := range waits {
 		for _, rate := range []int64{5_000, 50_000, 200_000} {
 			b.Run(fmt.Sprintf("wait=%s/rate=%d", wait.name, rate), func(b *testing.B) {
 				var cpu time.Duration
 				var iters, dropped int64
+				var mallocs uint64
 				var lags []time.Duration
 				for b.Loop() {
 					sc := plan.Scenario{Name: "bench", Executor: plan.ConstantArrivalRate, Rate: rate, TimeUnit: time.Second,
@@ -95,10 +98,14 @@ func BenchmarkConstantArrivalRate(b *testing.B) {
 						b.Fatal(err)
 					}
 					c0 := cpuTime(b)
+					var m0, m1 runtime.MemStats
+					runtime.ReadMemStats(&m0)
 					if err := e.Run(context.Background()); err != nil {
 						b.Fatal(err)
 					}
+					runtime.ReadMemStats(&m1)
 					cpu += cpuTime(b) - c0
+					mallocs += m1.Mallocs - m0.Mallocs
 					p := e.Progress()
 					iters += p.Iterations
 					dropped += p.Dropped
@@ -108,6 +115,8 @@ func BenchmarkConstantArrivalRate(b *testing.B) {
 				b.ReportMetric(float64(cpu)/float64(max(iters, 1)), "cpu-ns/iter")
 				b.ReportMetric(float64(iters)/runs/d.Seconds(), "iters/s")
 				b.ReportMetric(float64(dropped)/runs, "dropped")
+				b.ReportMetric(float64(mallocs)/float64(max(iters, 1)), "allocs/iter")
+				b.ReportMetric(float64(mallocs)/float64(max(iters, 1)), "allocs/iter")
 				if len(lags) > 0 {
 					slices.Sort(lags)
 					b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds()), "lag-p99-µs")

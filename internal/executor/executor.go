@@ -132,7 +132,8 @@ type Options struct {
 	// its wait, from the VUs' goroutines concurrently. Tests use it to make starts late
 	// (simulate an overloaded generator).
 	BeforeDispatch func()
-	// Wait is how arrival-rate VUs wait for an iteration's intended start; default TimerWait.
+	// Wait is how arrival-rate VUs wait for an iteration's intended start, at rates up to
+	// 10,000/s (above, and by default, they wait as TimerWait does, each on a timer of its own).
 	Wait WaitFunc
 	// Segment is the share of the scenario this process runs in a distributed run (k6's
 	// execution segment); the zero value, segment.Whole, runs all of it. See Share for what
