@@ -29,10 +29,10 @@ http {
   keepalive_timeout 300s;
   client_body_temp_path $NGX; proxy_temp_path $NGX; fastcgi_temp_path $NGX; uwsgi_temp_path $NGX; scgi_temp_path $NGX;
   server {
-    listen 127.0.0.1:$PORT$REUSE;
-    listen 127.0.0.2:$PORT$REUSE;
-    listen 127.0.0.3:$PORT$REUSE;
-    listen 127.0.0.4:$PORT$REUSE;
+    listen 127.0.0.1:$PORT$REUSE backlog=65535;
+    listen 127.0.0.2:$PORT$REUSE backlog=65535;
+    listen 127.0.0.3:$PORT$REUSE backlog=65535;
+    listen 127.0.0.4:$PORT$REUSE backlog=65535;
     location / { default_type text/plain; return 200 "ok\n"; }
   }
 }

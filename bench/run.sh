@@ -55,8 +55,8 @@ scenarios:
     rate: \${RATE:-5000}
     timeUnit: 1s
     duration: ${DURATION}s
-    preAllocatedVUs: 100
-    maxVUs: 1000
+    preAllocatedVUs: 1000
+    maxVUs: 2000
 flows:
   default:
     - request: { name: bench, url: "\${BASE_URL}/" }
@@ -81,7 +81,7 @@ JS
 cat >"$OUT/k6-rate.js" <<'JS'
 import http from 'k6/http';
 export const options = { scenarios: { r: { executor: 'constant-arrival-rate', rate: 5000, timeUnit: '1s',
-  duration: __ENV.DURATION + 's', preAllocatedVUs: 100, maxVUs: 1000 } } };
+  duration: __ENV.DURATION + 's', preAllocatedVUs: 1000, maxVUs: 2000 } } };
 export default function () { http.get(__ENV.URL); }
 JS
 

@@ -1,7 +1,6 @@
 package httpclient
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"net/http"
@@ -40,25 +39,7 @@ const benchReply = "HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Thu, 26 Nov
 	"Connection: keep-alive\r\nETag: \"6766f2a0-3\"\r\nAccept-Ranges: bytes\r\n\r\nabc"
 
 // serveCanned answers every request head on c with benchReply, allocating nothing per request.
-func serveCanned(c net.Conn) {
-	defer c.Close()
-	br := bufio.NewReaderSize(c, 4096)
-	reply := []byte(benchReply)
-	for {
-		for {
-			l, err := br.ReadSlice('\n')
-			if err != nil {
-				return
-			}
-			if len(l) <= 2 {
-				break
-			}
-		}
-		if _, err := c.Write(reply); err != nil {
-			return
-		}
-	}
-}
+func serveCanned(c net.Conn) { serveReply(c, []byte(benchReply)) }
 
 // TestSteadyStateAllocatesNothing checks the design's central promise: once a VU's connection
 // is open, a request allocates nothing — with a cancellable context, headers, a kept body.
