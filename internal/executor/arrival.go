@@ -67,7 +67,7 @@ const early = 50 * time.Microsecond
 // instead of Options.Wait. A precise wait costs a wake-up per iteration; the runtime's timers
 // serve all the iterations due in a millisecond with one. On this project's virtual machine, at
 // 20,000/s a precise wait per iteration took the core to saturation (52µs of CPU per request
-// against 28 on the runtime's timers, bench/arrival.sh) and the delivery suffered; at 5,000/s
+// against 21 on the runtime's timers, bench/arrival.sh) and the delivery suffered; at 5,000/s
 // it costs about 50µs per request and makes corrected latency true to 20µs instead of 0.6ms.
 const preciseUpTo = 10_000
 
