@@ -2,8 +2,10 @@
 # bench/vus.sh — ramp's memory per VU, each VU holding a keep-alive connection.
 #
 # nginx (core 0) listens on 127.0.0.1–127.0.0.4 (one address has about 28,000 source ports to
-# offer a client); ramp runs VUS VUs in four constant-vus scenarios, one per address, on both
-# cores (this measures memory, and 100,000 connections take a while to open).
+# offer a client); ramp runs VUS VUs in four ramping-vus scenarios, one per address, on both
+# cores (this measures memory), reaching them over 30 s and holding them to DURATION: 100,000
+# connections opened at once overflow the listen queues, and the SYNs dropped are retried
+# seconds later.
 # Each VU makes one request, keeping its connection, then thinks for the rest of the run.
 #
 # A process may open about 20,000 files on this machine (ulimit -Hn, which root cannot raise
@@ -21,6 +23,12 @@ BIN=$OUT/bin
 mkdir -p "$BIN"
 . bench/lib.sh
 go build -o "$BIN/ramp" ./cmd/ramp
+# The connections of a previous run linger in TIME_WAIT for a minute, holding the source ports
+# this run needs: wait for them (at most two minutes).
+for _ in $(seq 120); do
+  [ "$(ss -Htan state time-wait | wc -l)" -lt 1000 ] && break
+  sleep 1
+done
 # 100,000 connections arrive within seconds: a listen queue of 4,096 (the default somaxconn)
 # overflows, and the SYNs it drops are retried after 1, 3, 7… seconds.
 sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535 2>/dev/null || true
@@ -33,7 +41,8 @@ per=$((VUS / 4))
   echo "  hosts: [\"127.0.0.1:$PORT\", \"127.0.0.2:$PORT\", \"127.0.0.3:$PORT\", \"127.0.0.4:$PORT\"]"
   echo "scenarios:"
   for i in 1 2 3 4; do
-    printf '  a%d: { executor: constant-vus, vus: %d, duration: %ds, gracefulStop: 0s, exec: f%d }\n' "$i" "$per" "$DURATION" "$i"
+    printf '  a%d: { executor: ramping-vus, startVUs: 0, stages: [{duration: 30s, target: %d}, {duration: %ds, target: %d}], gracefulRampDown: 0s, gracefulStop: 0s, exec: f%d }\n' \
+      "$i" "$per" "$((DURATION - 30))" "$per" "$i"
   done
   echo "flows:"
   for i in 1 2 3 4; do
