@@ -23,6 +23,11 @@
 // idle timerfds in a small free list for reuse, and Close closes them. Elsewhere than Linux,
 // or when no timerfd can be had, the runtime's timer is used throughout.
 //
+// Precision costs a thread wake-up per wait, where the runtime's timers serve every wait due
+// in the same millisecond with one: on this project's virtual machine about 60µs of CPU per
+// 200µs wait against 18 (BenchmarkLateness). The executor uses it only up to 10,000
+// iterations per second.
+//
 // Only the standard library and golang.org/x/sys/unix (timerfd_create, timerfd_settime).
 package hrsleep
 
