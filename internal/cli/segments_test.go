@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ramp-dev/ramp/internal/hrsleep"
 )
 
 // The same arrival-rate test run as one process and as 2 and 4 segments started together,
@@ -21,9 +23,15 @@ import (
 // breaks holds on the summed series, while one that the whole breaks fails the merge.
 func TestSegmentsMergeToTheWhole(t *testing.T) {
 	var served atomic.Int64
+	// The server answers in 20ms to within tens of microseconds: on the runtime's timer its
+	// sleep would end up to a millisecond late, by how idle this process (the server and every
+	// ramp run of the test) happens to be, and the percentiles compared below would drift by
+	// more than the 2% they test.
+	var sleeper hrsleep.Sleeper
+	defer sleeper.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		served.Add(1)
-		time.Sleep(20 * time.Millisecond)
+		sleeper.Until(r.Context(), time.Now().Add(20*time.Millisecond+hrsleep.Lead))
 	}))
 	defer srv.Close()
 	file := writeScenario(t, `
