@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/executor"
 	"github.com/ramp-dev/ramp/internal/plan"
 )
 
@@ -144,7 +145,7 @@ func (r *Running) Stop() []Window {
 // run applies one event: wait for its start, apply, wait for its end (or ctx), clear.
 func run(ctx context.Context, a Adapter, e plan.ChaosEvent, loadStart time.Time) Window {
 	var w Window
-	if !sleepUntil(ctx, loadStart.Add(e.At)) {
+	if !executor.TimerWait(ctx, loadStart.Add(e.At)) {
 		w.Error = "not applied: the load ended before the fault was due"
 		return w
 	}
@@ -160,7 +161,7 @@ func run(ctx context.Context, a Adapter, e plan.ChaosEvent, loadStart time.Time)
 		return w
 	}
 	w.Start = time.Now()
-	sleepUntil(ctx, w.Start.Add(e.For))
+	executor.TimerWait(ctx, w.Start.Add(e.For))
 	// Clearing must happen even when the run is being interrupted.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultTimeout)
 	defer cancel()
@@ -169,22 +170,6 @@ func run(ctx context.Context, a Adapter, e plan.ChaosEvent, loadStart time.Time)
 	}
 	w.End = time.Now()
 	return w
-}
-
-// sleepUntil waits until t; false when ctx ended first.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // FaultJSON is a fault's settings as JSON, for adapters and reports.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ramp-dev/ramp/internal/hrsleep"
 	"github.com/ramp-dev/ramp/internal/pace"
 )
 
@@ -59,9 +60,9 @@ const aheadMax = 2
 // for. A sleep and its wake-up cost a thread switch — about 40µs of CPU on this project's
 // virtual machine, twice the gap between iterations at 50,000/s — and the wake-up comes about
 // that late anyway. The rate is kept (intended starts follow the schedule); an early start
-// has no lag, and corrected latency counts from the actual start. It matches hrsleep.Lead,
-// the most the engine's waits return early.
-const early = 50 * time.Microsecond
+// has no lag, and corrected latency counts from the actual start. It is hrsleep.Lead, the most
+// the engine's precise waits return early, for the same reason: the wake-up's own latency.
+const early = hrsleep.Lead
 
 // preciseUpTo is the rate (iterations per second) above which VUs wait on the runtime's timers
 // instead of Options.Wait. A precise wait costs a wake-up per iteration; the runtime's timers
@@ -111,7 +112,9 @@ func newArrival(b *base) (*arrival, error) {
 		p = pace.Striped(p, b.opts.Segment) // the owned iterations, at their global offsets
 	}
 	b.rate = p.Rate
-	return &arrival{base: b, pacer: p, total: p.Total(), wait: b.opts.Wait, alert: make(chan struct{}, 1)}, nil
+	a := &arrival{base: b, pacer: p, total: p.Total(), wait: b.opts.Wait, alert: make(chan struct{}, 1)}
+	b.active = a.runningVUs
+	return a, nil
 }
 
 // Run implements Executor.
@@ -200,6 +203,13 @@ func (a *arrival) watch(w window, alloc chan<- struct{}, spare int) {
 	}
 }
 
+// runningVUs returns how many VUs have an iteration to run: Progress's ActiveVUs.
+func (a *arrival) runningVUs() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.running
+}
+
 // take takes the next iteration and returns its number; when that was the last, it hands
 // every parked VU the end of the schedule. The caller holds a.mu and has checked that an
 // iteration is left.
@@ -216,52 +226,54 @@ func (a *arrival) take() int64 {
 	return n
 }
 
-// free is called by a worker with no iteration: it returns the next iteration for it to run
-// and whether it must wait for it, or -1 when the schedule is over. A worker that may not wait
+// free is called by a worker with no iteration: it returns the next iteration for it to run,
+// whether it must wait for it and the clock's reading it decided on (zero when it parked), or
+// -1 when the schedule is over. A worker that may not wait
 // (aheadMax are waiting already) and finds nothing due parks until it is handed one, or until
 // the hard end.
-func (a *arrival) free(wk *worker, finished bool, hard <-chan struct{}) (n int64, waits bool) {
+func (a *arrival) free(wk *worker, finished bool, hard <-chan struct{}) (n int64, waits bool, now time.Time) {
 	a.mu.Lock()
 	if finished {
 		a.running--
 	}
 	if a.next >= a.total {
 		a.mu.Unlock()
-		return -1, false
+		return -1, false, now
 	}
 	at, _ := a.pacer.At(a.next)
-	if at-a.opts.Now().Sub(a.t0) < early { // due, or so nearly that waiting costs more: start it now
+	now = a.opts.Now()
+	if at-now.Sub(a.t0) < early { // due, or so nearly that waiting costs more: start it now
 		n = a.take()
 		a.running++
 		a.handOn()
 		a.mu.Unlock()
-		return n, false
+		return n, false, now
 	}
 	if a.waiting < aheadMax {
 		a.waiting++
 		n = a.take()
 		a.mu.Unlock()
-		return n, true
+		return n, true, now
 	}
 	a.parked = append(a.parked, wk)
 	a.mu.Unlock()
 	select {
 	case n = <-wk.wake:
-		return n, n >= 0
+		return n, n >= 0, time.Time{} // parked: now is stale
 	case <-hard:
 		a.mu.Lock()
 		for i, p := range a.parked {
 			if p == wk {
 				a.parked = append(a.parked[:i], a.parked[i+1:]...)
 				a.mu.Unlock()
-				return -1, false
+				return -1, false, time.Time{}
 			}
 		}
 		a.mu.Unlock()
 		// Handed something as the hard end came (the send never blocks: one slot): an
 		// iteration is waited on, and the wait fails at once.
 		n = <-wk.wake
-		return n, n >= 0
+		return n, n >= 0, time.Time{}
 	}
 }
 
@@ -310,21 +322,26 @@ func (a *arrival) drop() {
 func (a *arrival) work(ctx context.Context, wk *worker, w window) {
 	defer a.wg.Done()
 	for finished := false; ; finished = true {
-		n, waits := a.free(wk, finished, w.Hard.Done())
+		// now is the latest clock reading while it is still the time: an iteration started
+		// without a wait or a hook takes its lag from the reading free decided on.
+		n, waits, now := a.free(wk, finished, w.Hard.Done())
 		if n < 0 {
 			return
 		}
 		at, _ := a.pacer.At(n)
 		intended := a.t0.Add(at)
 		if waits {
+			if now.IsZero() {
+				now = a.opts.Now()
+			}
 			ok := true
 			switch {
-			case intended.Sub(a.opts.Now()) < early:
+			case intended.Sub(now) < early:
 				ok = w.Hard.Err() == nil
 			case a.wait == nil || a.pacer.Rate(at) > preciseUpTo:
-				ok = wk.timerWait(w.Hard, intended)
+				ok, now = wk.timerWait(w.Hard, intended), time.Time{}
 			default:
-				ok = a.wait(w.Hard, intended)
+				ok, now = a.wait(w.Hard, intended), time.Time{}
 			}
 			a.mu.Lock()
 			a.waiting--
@@ -338,6 +355,7 @@ func (a *arrival) work(ctx context.Context, wk *worker, w window) {
 		}
 		if a.opts.BeforeDispatch != nil {
 			a.opts.BeforeDispatch()
+			now = time.Time{}
 		}
 		if w.Hard.Err() != nil {
 			a.dropN(ctx, 1)
@@ -345,10 +363,11 @@ func (a *arrival) work(ctx context.Context, wk *worker, w window) {
 		}
 		it := Iteration{Scenario: a.sc.Name, Number: a.numberAt(n), VUIter: wk.iters, Intended: intended}
 		wk.iters++
-		a.obs.IterationStarted(a.sc.Name, max(0, a.opts.Now().Sub(intended)))
-		a.busy.Add(1)
+		if now.IsZero() {
+			now = a.opts.Now()
+		}
+		a.obs.IterationStarted(a.sc.Name, max(0, now.Sub(intended)))
 		wk.vu.Run(w.Hard, it)
-		a.busy.Add(-1)
 		if w.Hard.Err() == nil {
 			a.iterations.Add(1)
 		}

@@ -54,9 +54,9 @@
 // numbers stay unique across segments (Iteration.Number). A segment that owns nothing of a
 // scenario runs nothing: its Run returns at once, as k6 skips such executors.
 //
-// The library is the standard library plus packages pace and segment (both pure arithmetic):
-// goroutines, one mutex-guarded counter and stack, and timers are all the machinery the
-// executors need.
+// The library is the standard library plus packages pace and segment (both pure arithmetic)
+// and one constant of hrsleep (Lead, how early a start may come); goroutines, one
+// mutex-guarded counter and stack, and timers are all the machinery the executors need.
 package executor
 
 import (
@@ -281,7 +281,7 @@ type base struct {
 	done       atomic.Bool
 	iterations atomic.Int64
 	dropped    atomic.Int64
-	busy       atomic.Int64      // arrival-rate: VUs running an iteration
+	active     func() int        // arrival-rate: VUs running an iteration; nil otherwise
 	number     atomic.Int64      // next iteration number of this executor's own count
 	numberOf   func(int64) int64 // maps the own count to Iteration.Number; nil: the same
 	vus        vuCounter
@@ -354,8 +354,8 @@ func (b *base) Progress() Progress {
 		Dropped:      b.dropped.Load(),
 		Done:         b.done.Load(),
 	}
-	if b.rate != nil {
-		p.ActiveVUs = int(b.busy.Load())
+	if b.active != nil {
+		p.ActiveVUs = b.active()
 	} else {
 		p.ActiveVUs = int(b.vus.activeNow.Load())
 	}
