@@ -76,3 +76,8 @@ reqs=$(python3 -c 'import json, sys; print(sum(json.load(open(f))["metrics"]["re
 errs=$(python3 -c 'import json, sys; print(sum(json.load(open(f))["metric_values"].get("http_req_failed", {}).get("passes", 0) for f in sys.argv[1:]))' "$OUT"/vus-*.json 2>/dev/null || echo "?")
 printf 'ramp with %d VUs in %d processes: peak RSS %.1f MiB in all, %.1f KiB per VU; %s connections open at the peak; %s requests, %s failed\n' \
   "$VUS" "$SEGMENTS" "$(echo "$peak/1024" | bc -l)" "$(echo "$peak/$VUS" | bc -l)" "$conns" "$reqs" "$errs" | tee -a "$OUT/vus.txt"
+if [ "$reqs" != "$VUS" ] || [ "$errs" != 0 ]; then
+  # A VU whose request failed holds no connection: the figure per VU would flatter ramp.
+  echo "INCOMPLETE: not every VU made its request and kept its connection; the figure above is not a measure of $VUS connected VUs" | tee -a "$OUT/vus.txt"
+  exit 1
+fi

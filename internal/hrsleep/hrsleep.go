@@ -25,8 +25,8 @@
 //
 // Precision costs a thread wake-up per wait, where the runtime's timers serve every wait due
 // in the same millisecond with one: on this project's virtual machine about 60µs of CPU per
-// 200µs wait against 18 (BenchmarkLateness). The executor uses it only up to 10,000
-// iterations per second.
+// 200µs wait against 18 (BenchmarkLateness). The arrival-rate executors use it only at the
+// rates where that is affordable (their preciseUpTo).
 //
 // Only the standard library and golang.org/x/sys/unix (timerfd_create, timerfd_settime).
 package hrsleep
